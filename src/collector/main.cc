@@ -1,0 +1,2 @@
+// Placeholder: the collector helper replaces this file.
+int main() { return 0; }

@@ -1,0 +1,1 @@
+// Placeholder: the collector helper replaces this file.

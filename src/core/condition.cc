@@ -1,0 +1,2 @@
+// Placeholder: the conditions helper replaces this file.
+#include "core/condition.h"

@@ -1,0 +1,2 @@
+// Placeholder: the events helper replaces this file.
+#include "core/event.h"

@@ -1,0 +1,83 @@
+#include "core/json.h"
+
+#include <string>
+
+namespace relance {
+namespace {
+
+// A SAX handler that builds the DOM like nlohmann's own, but records where a
+// syntax error happened instead of throwing, and bounds the nesting depth.
+class BoundedDomBuilder {
+ public:
+  BoundedDomBuilder(Json& root, int max_depth) : dom_(root, false), max_depth_(max_depth) {}
+
+  bool null() { return dom_.null(); }
+  bool boolean(bool v) { return dom_.boolean(v); }
+  bool number_integer(Json::number_integer_t v) { return dom_.number_integer(v); }
+  bool number_unsigned(Json::number_unsigned_t v) { return dom_.number_unsigned(v); }
+  bool number_float(Json::number_float_t v, const std::string& s) { return dom_.number_float(v, s); }
+  bool string(std::string& v) { return dom_.string(v); }
+  bool binary(Json::binary_t& v) { return dom_.binary(v); }
+  bool start_object(std::size_t n) { return enter() && dom_.start_object(n); }
+  bool key(std::string& k) { return dom_.key(k); }
+  bool end_object() { --depth_; return dom_.end_object(); }
+  bool start_array(std::size_t n) { return enter() && dom_.start_array(n); }
+  bool end_array() { --depth_; return dom_.end_array(); }
+
+  bool parse_error(std::size_t position, const std::string& last_token,
+                   const nlohmann::detail::exception& ex) {
+    failed_ = true;
+    offset_ = position == 0 ? 0 : position - 1;
+    std::string what = ex.what();
+    // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 5: ...".
+    auto colon = what.find("parse error");
+    message_ = colon == std::string::npos ? what : what.substr(colon);
+    (void)last_token;
+    return false;
+  }
+
+  bool depth_exceeded() const { return depth_exceeded_; }
+  bool failed() const { return failed_; }
+  std::size_t offset() const { return offset_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  bool enter() {
+    if (++depth_ > max_depth_) {
+      depth_exceeded_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  nlohmann::detail::json_sax_dom_parser<Json> dom_;
+  int max_depth_;
+  int depth_ = 0;
+  bool depth_exceeded_ = false;
+  bool failed_ = false;
+  std::size_t offset_ = 0;
+  std::string message_;
+};
+
+}  // namespace
+
+ParsedJson parseJson(std::string_view text, int max_depth) {
+  ParsedJson out;
+  BoundedDomBuilder builder(out.value, max_depth);
+  bool ok = Json::sax_parse(text.begin(), text.end(), &builder,
+                            nlohmann::detail::input_format_t::json, /*strict=*/true);
+  if (ok && !builder.failed() && !builder.depth_exceeded()) {
+    out.ok = true;
+    return out;
+  }
+  out.value = Json();
+  if (builder.depth_exceeded()) {
+    out.message = "nesting deeper than " + std::to_string(max_depth) + " levels";
+  } else {
+    out.offset = builder.offset();
+    out.message = builder.message().empty() ? "invalid JSON" : builder.message();
+  }
+  return out;
+}
+
+}  // namespace relance

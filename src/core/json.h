@@ -1,0 +1,35 @@
+// JSON in the engine: one alias and one non-throwing parser.
+//
+// The core is built twice: natively (exceptions on) and to WebAssembly with
+// -fno-exceptions and JSON_NOEXCEPTION (an nlohmann exception there aborts).
+// So core code never relies on nlohmann throwing: it uses find(), is_*()
+// checks and parseJson() below, never at() or get<>() on unchecked values.
+#ifndef RELANCE_CORE_JSON_H_
+#define RELANCE_CORE_JSON_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace relance {
+
+using Json = nlohmann::json;
+
+// The outcome of parsing a JSON text.
+struct ParsedJson {
+  bool ok = false;
+  Json value;               // the document when ok
+  std::size_t offset = 0;   // byte offset of the fault when !ok
+  std::string message;      // "syntax error at byte 17: unexpected '}'" when !ok
+};
+
+// Parses `text` as one strict JSON document (RFC 8259; no comments, no
+// trailing commas). Never throws. Nesting deeper than `max_depth` is refused
+// (protects both hosts' stacks from hostile input).
+ParsedJson parseJson(std::string_view text, int max_depth = 64);
+
+}  // namespace relance
+
+#endif  // RELANCE_CORE_JSON_H_
