@@ -1,0 +1,31 @@
+// Scoring: compiled from the "scoring" section of the site configuration, then
+// consulted by the engine on every observed signal. See docs/configuration.md.
+#ifndef RELANCE_CORE_SCORING_H_
+#define RELANCE_CORE_SCORING_H_
+
+#include <memory>
+#include <string>
+
+#include "core/decision_step.h"
+#include "core/error.h"
+#include "core/json.h"
+
+namespace relance {
+
+class ScoringConfig;
+
+// Compiles the "scoring" section (`section` may be null: nothing configured).
+// Appends every error, with its JSON Pointer under `path`, to `errors`.
+// Returns null when there were errors.
+std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const std::string& path,
+                                                   PathErrors& errors);
+
+// The section as the browser receives it in GET /v1/config (normalised, defaults filled).
+Json scoringToJson(const ScoringConfig& config);
+
+// Takes the decisions of this module for one signal.
+void decideScoring(const ScoringConfig& config, DecisionStep& step);
+
+}  // namespace relance
+
+#endif  // RELANCE_CORE_SCORING_H_

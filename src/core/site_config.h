@@ -1,0 +1,58 @@
+// The site configuration v1: what a site owner writes (docs/configuration.md),
+// compiled once; a bad configuration is refused with every error's JSON path.
+#ifndef RELANCE_CORE_SITE_CONFIG_H_
+#define RELANCE_CORE_SITE_CONFIG_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json.h"
+
+namespace relance {
+
+class PersonalizationConfig;
+class OffersConfig;
+class ScoringConfig;
+class AbandonmentConfig;
+
+struct ConsentPolicy {
+  bool required = false;            // nothing stored or sent before consent
+  bool honor_gpc = true;            // Global Privacy Control means "no marketing"
+  bool exempt_measurement = false;  // the collector accepts analytics:false events
+  std::string pending = "buffer";   // before consent: "buffer" (in memory) or "drop"
+  int pending_limit = 50;           // events kept in memory while waiting
+};
+
+struct SiteConfig {
+  std::string site_id;
+  std::string site_name;
+  std::string currency = "EUR";
+  std::vector<std::string> allowed_origins;  // CORS and origin checks in the collector
+  ConsentPolicy consent;
+  bool drop_bots = false;                    // collector: drop events from known bots
+  Json transport;                            // endpoints, batch size, flush delay, queue limit
+  int session_timeout_minutes = 30;
+  Json segments;                             // name -> condition source
+  std::shared_ptr<const PersonalizationConfig> personalization;
+  std::shared_ptr<const OffersConfig> offers;
+  std::shared_ptr<const ScoringConfig> scoring;
+  std::shared_ptr<const AbandonmentConfig> abandonment;
+
+  // The normalised configuration (defaults filled) that browsers receive from
+  // GET /v1/config.
+  Json toBrowserJson() const;
+};
+
+struct CompileSiteConfigResult {
+  std::shared_ptr<const SiteConfig> config;  // null when errors is not empty
+  PathErrors errors;
+};
+
+// Compiles a site configuration. Never throws.
+CompileSiteConfigResult compileSiteConfig(const Json& source);
+
+}  // namespace relance
+
+#endif  // RELANCE_CORE_SITE_CONFIG_H_
