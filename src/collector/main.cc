@@ -1,2 +1,192 @@
-// Placeholder: the collector helper replaces this file.
-int main() { return 0; }
+// relance-collector: the first-party event endpoint of Relance.
+//   serve         answer HTTP (events, opt-ins, configuration, static files)
+//   export        print stored events (or opt-ins) as NDJSON
+//   check-config  compile a site configuration and list its errors
+// docs/collector.md describes every flag.
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "collector/event_store.h"
+#include "collector/http_server.h"
+#include "collector/log.h"
+#include "collector/metrics.h"
+#include "collector/rate_limiter.h"
+#include "collector/service.h"
+#include "collector/site.h"
+#include "collector/static_files.h"
+
+namespace {
+
+using namespace relance::collector;
+
+std::int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string db = "relance.db";
+  std::string config;
+  std::string static_dir;
+  std::vector<std::string> allowed_origins;
+  int threads = 2;
+  double rate = 100;
+  double burst = 200;
+  std::size_t queue_limit = 50000;
+  std::string synchronous = "full";
+  std::int64_t max_db_pages = 0;
+  bool secure_cookie = false;
+  bool trust_proxy = false;
+  int read_timeout = 15;
+  int idle_timeout = 60;
+};
+
+// "host:port", "[v6]:port" or ":port".
+bool splitListen(const std::string& text, std::string& host, unsigned short& port) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) host = "0.0.0.0";
+  try {
+    int value = std::stoi(text.substr(colon + 1));
+    if (value < 0 || value > 65535) return false;
+    port = static_cast<unsigned short>(value);
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+int serve(const ServeFlags& flags) {
+  ServerOptions server_options;
+  if (!splitListen(flags.listen, server_options.host, server_options.port)) {
+    std::cerr << "relance-collector: --listen wants host:port, got " << flags.listen << "\n";
+    return 2;
+  }
+  server_options.threads = flags.threads;
+  server_options.read_timeout = std::chrono::seconds(flags.read_timeout);
+  server_options.idle_timeout = std::chrono::seconds(flags.idle_timeout);
+
+  LoadedSite site = loadSite(flags.config);
+  if (!site.config) {
+    std::cerr << "relance-collector: the configuration " << flags.config << " is refused\n";
+    if (!site.problem.empty()) std::cerr << "  " << site.problem << "\n";
+    for (const auto& error : site.errors) std::cerr << "  " << (error.path.empty() ? "/" : error.path) << ": " << error.message << "\n";
+    return 1;
+  }
+
+  StoreOptions store_options;
+  store_options.path = flags.db;
+  store_options.synchronous_full = flags.synchronous != "normal";
+  store_options.queue_limit = flags.queue_limit;
+  store_options.max_pages = flags.max_db_pages;
+  EventStore store(store_options);
+  Metrics metrics;
+  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); });
+  if (std::string problem = store.readyProblem(); !problem.empty()) {
+    logLine("error", "store not ready", relance::Json{{"reason", problem}});
+  }
+
+  RateLimiter limiter(flags.rate, flags.burst);
+  StaticFiles files(flags.static_dir);
+  ServiceOptions service_options;
+  service_options.allowed_origins = flags.allowed_origins;
+  service_options.secure_cookie = flags.secure_cookie;
+  service_options.trust_proxy = flags.trust_proxy;
+  Service service(service_options, site, store, limiter, metrics, files, wallClockMs);
+
+  HttpServer server(server_options, service);
+  if (std::string error = server.listen(); !error.empty()) {
+    std::cerr << "relance-collector: " << error << "\n";
+    return 1;
+  }
+  server.stopOnSignals();
+  logLine("info", "listening",
+          relance::Json{{"host", server_options.host},
+                        {"port", server.port()},
+                        {"url", "http://" + server_options.host + ":" + std::to_string(server.port()) + "/"},
+                        {"threads", server_options.threads},
+                        {"static", !flags.static_dir.empty()},
+                        {"config", !flags.config.empty()}});
+  server.run();
+  store.stop();  // commits what is still queued
+  logLine("info", "stopped");
+  return 0;
+}
+
+int checkConfig(const std::string& path) {
+  LoadedSite site = loadSite(path);
+  if (!site.problem.empty()) {
+    std::cout << site.problem << "\n";
+    return 1;
+  }
+  if (!site.config) {
+    for (const auto& error : site.errors) std::cout << (error.path.empty() ? "/" : error.path) << ": " << error.message << "\n";
+    std::cout << site.errors.size() << (site.errors.size() == 1 ? " error" : " errors") << " in " << path << "\n";
+    return 1;
+  }
+  std::cout << path << ": ok\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"relance-collector: the first-party event endpoint of Relance"};
+  app.require_subcommand(1);
+
+  ServeFlags flags;
+  auto* serve_cmd = app.add_subcommand("serve", "answer HTTP: events, opt-ins, configuration, static files");
+  serve_cmd->add_option("--listen", flags.listen, "address:port to listen on (port 0: any free port)")->capture_default_str();
+  serve_cmd->add_option("--db", flags.db, "SQLite database file (or SQLite URI)")->capture_default_str();
+  serve_cmd->add_option("--config", flags.config, "site configuration (JSON)");
+  serve_cmd->add_option("--static", flags.static_dir, "folder of static files to serve");
+  serve_cmd->add_option("--allowed-origin", flags.allowed_origins, "origin allowed to call the API (repeatable)");
+  serve_cmd->add_option("--threads", flags.threads, "HTTP threads")->capture_default_str()->check(CLI::Range(1, 256));
+  serve_cmd->add_option("--rate-limit", flags.rate, "API requests per second per client address (0: off)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  serve_cmd->add_option("--rate-burst", flags.burst, "API requests a client may send at once")->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--queue-limit", flags.queue_limit, "rows waiting for the store before 503")->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: full or normal")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
+  serve_cmd->add_option("--max-db-pages", flags.max_db_pages, "cap the database size in pages (0: no cap)")->capture_default_str();
+  serve_cmd->add_flag("--secure-cookie", flags.secure_cookie, "always mark the rl_id cookie Secure");
+  serve_cmd->add_flag("--trust-proxy", flags.trust_proxy, "use X-Forwarded-For and X-Forwarded-Proto");
+  serve_cmd->add_option("--read-timeout", flags.read_timeout, "seconds to receive a whole request")->capture_default_str()->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--idle-timeout", flags.idle_timeout, "seconds a kept-alive connection may stay idle")->capture_default_str()->check(CLI::Range(1, 3600));
+
+  std::string export_db = "relance.db";
+  std::int64_t since = 0;
+  std::string type;
+  bool optins = false;
+  auto* export_cmd = app.add_subcommand("export", "print stored events as NDJSON");
+  export_cmd->add_option("--db", export_db, "SQLite database file")->capture_default_str();
+  export_cmd->add_option("--since", since, "only rows received at or after this time (ms since the epoch)");
+  export_cmd->add_option("--type", type, "only events of this type");
+  export_cmd->add_flag("--optins", optins, "print the opt-ins instead of the events");
+
+  std::string config_path;
+  auto* check_cmd = app.add_subcommand("check-config", "compile a site configuration and print its errors");
+  check_cmd->add_option("file", config_path, "site configuration (JSON)")->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (serve_cmd->parsed()) return serve(flags);
+  if (export_cmd->parsed()) {
+    std::ios::sync_with_stdio(false);
+    std::string error = exportRows(export_db, optins ? "optins" : "events", since, type, std::cout);
+    std::cout.flush();
+    if (!error.empty()) {
+      std::cerr << "relance-collector: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (check_cmd->parsed()) return checkConfig(config_path);
+  return 2;
+}

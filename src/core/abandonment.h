@@ -3,6 +3,7 @@
 #ifndef RELANCE_CORE_ABANDONMENT_H_
 #define RELANCE_CORE_ABANDONMENT_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,15 @@ std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section,
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled).
 Json abandonmentToJson(const AbandonmentConfig& config);
 
-// Takes the decisions of this module for one signal.
+// Records an opt-in (called by offers on conversion) so that decideAbandonment
+// emits optin_no_cart if no add_to_cart follows within the configured delay.
+void noteOptin(Json& state, const std::string& offer_id, std::int64_t now_ms);
+
+// Takes the decisions of this module for one signal: browse_abandoned when a
+// product reaches N views (or T seconds) in a session without add_to_cart
+// (once per product per period); cart_abandoned when a non-empty cart sees
+// the session end by inactivity or the page hidden too long (once per cart
+// state); optin_no_cart after an opt-in with no add_to_cart within the delay.
 void decideAbandonment(const AbandonmentConfig& config, DecisionStep& step);
 
 }  // namespace relance

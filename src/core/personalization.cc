@@ -1,27 +1,292 @@
-// Stub: replaced by the decisions work (issue 5). Accepts an empty section.
+// Personalization: rules that change named slots or CSS selectors on a page.
+//
+// Evaluated on page_view. Rules are taken by descending priority (ties: the
+// order in the configuration); the first rule to claim a target (slot or
+// selector) wins it, later rules' actions on it are dropped. A matching rule
+// assigns the visitor a variant (or the holdout group, which sees the
+// original page) by a stable hash of anonymous_id and rule id, and emits one
+// `personalization_exposed` event per page view, holdout included, so uplift
+// can be measured. set_html values are sanitised once, at compile time.
 #include "core/personalization.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/html_sanitizer.h"
+#include "core/section_reader.h"
+#include "core/variant.h"
 
 namespace relance {
 
-class PersonalizationConfig {
- public:
-  Json source;
+struct PersonalizationAction {
+  std::string target_kind;  // "slot" or "selector"
+  std::string target;
+  std::string op;
+  std::string value;  // text, sanitised HTML, attribute value or class
+  std::string name;   // set_attr: the attribute
 };
 
+struct PersonalizationVariant {
+  std::string id;
+  double weight = 1;
+  std::vector<PersonalizationAction> actions;
+};
+
+struct PersonalizationRule {
+  std::string id;
+  double priority = 0;
+  double holdout = 0;
+  std::shared_ptr<const CompiledCondition> condition;
+  Json condition_source;
+  std::vector<PersonalizationVariant> variants;
+  std::vector<WeightedVariant> weights;
+  std::vector<std::string> targets;  // every target any variant touches
+};
+
+class PersonalizationConfig {
+ public:
+  std::vector<PersonalizationRule> rules;  // sorted: priority descending, then configuration order
+  std::vector<std::string> slots;          // every slot a rule may change (the anti-flicker set)
+};
+
+namespace {
+
+const char* const kOps[] = {"set_text", "set_html", "set_attr", "add_class", "remove_class", "hide", "show"};
+
+bool isKnownOp(const std::string& op) {
+  for (const char* o : kOps)
+    if (op == o) return true;
+  return false;
+}
+
+bool isClassName(const std::string& s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void compileAction(const Json& source, const std::string& path, PathErrors& errors,
+                   std::vector<PersonalizationAction>& out) {
+  if (!source.is_object()) {
+    errors.push_back({path, "must be an object {slot | selector, op, value}"});
+    return;
+  }
+  checkKnownKeys(source, {"slot", "selector", "op", "value", "name"}, path, errors);
+  PersonalizationAction action;
+  bool has_slot = member(source, "slot") != nullptr;
+  bool has_selector = member(source, "selector") != nullptr;
+  if (has_slot == has_selector) {
+    errors.push_back({path, "needs exactly one of \"slot\" or \"selector\""});
+  } else {
+    action.target_kind = has_slot ? "slot" : "selector";
+    readString(source, action.target_kind.c_str(), path, errors, action.target, true);
+    if (action.target.empty() || action.target.size() > 256)
+      errors.push_back({pointerAppend(path, action.target_kind), "must be a non-empty string of at most 256 bytes"});
+  }
+  readString(source, "op", path, errors, action.op, true);
+  if (!action.op.empty() && !isKnownOp(action.op)) {
+    errors.push_back({pointerAppend(path, "op"),
+                      "unknown op \"" + action.op + "\" (set_text, set_html, set_attr, add_class, remove_class, hide, show)"});
+  }
+  std::string value_path = pointerAppend(path, "value");
+  bool needs_value = action.op != "hide" && action.op != "show";
+  if (needs_value) {
+    readString(source, "value", path, errors, action.value, true);
+  } else if (member(source, "value") != nullptr) {
+    errors.push_back({value_path, "is not used by " + action.op});
+  }
+  if (action.value.size() > 16384) errors.push_back({value_path, "must be at most 16384 bytes"});
+  if (action.op == "set_html") action.value = sanitizeHtml(action.value);
+  if (action.op == "add_class" || action.op == "remove_class") {
+    if (member(source, "value") != nullptr && !isClassName(action.value))
+      errors.push_back({value_path, "must be one class name (A-Z a-z 0-9 _ -)"});
+  }
+  if (action.op == "set_attr") {
+    readString(source, "name", path, errors, action.name, true);
+    const std::string& n = action.name;
+    if (member(source, "name") != nullptr && n != "href" && n != "src" && n != "alt" && n != "title") {
+      errors.push_back({pointerAppend(path, "name"), "must be one of href, src, alt, title"});
+    } else if ((n == "href" && !isSafeUrl(action.value, UrlUse::kLink)) ||
+               (n == "src" && !isSafeUrl(action.value, UrlUse::kImage))) {
+      errors.push_back({value_path, "URL refused: only http(s), relative" +
+                                        std::string(n == "href" ? ", mailto: and tel:" : " and data:image/...;base64") +
+                                        " URLs are allowed"});
+    }
+  } else if (member(source, "name") != nullptr) {
+    errors.push_back({pointerAppend(path, "name"), "is only used by set_attr"});
+  }
+  out.push_back(std::move(action));
+}
+
+void compileActions(const Json* source, const std::string& path, PathErrors& errors,
+                    std::vector<PersonalizationAction>& out) {
+  if (source == nullptr) {
+    errors.push_back({path, "is required (an array of actions)"});
+    return;
+  }
+  if (!source->is_array() || source->empty()) {
+    errors.push_back({path, "must be a non-empty array of actions"});
+    return;
+  }
+  for (std::size_t i = 0; i < source->size(); ++i) compileAction((*source)[i], pointerAppend(path, i), errors, out);
+}
+
+Json actionToJson(const PersonalizationAction& a) {
+  Json out = {{a.target_kind, a.target}, {"op", a.op}};
+  if (a.op != "hide" && a.op != "show") out["value"] = a.value;
+  if (a.op == "set_attr") out["name"] = a.name;
+  return out;
+}
+
+std::string targetKey(const PersonalizationAction& a) { return a.target_kind + ":" + a.target; }
+
+}  // namespace
+
 std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& section, const std::string& path,
-                                                   PathErrors& errors) {
-  (void)path;
-  (void)errors;
+                                                                    PathErrors& errors) {
   auto config = std::make_shared<PersonalizationConfig>();
-  config->source = section;
+  if (section.is_null()) return config;
+  if (!section.is_array()) {
+    errors.push_back({path, "must be an array of rules"});
+    return nullptr;
+  }
+  std::size_t before = errors.size();
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < section.size(); ++i) {
+    const Json& source = section[i];
+    std::string rule_path = pointerAppend(path, i);
+    if (!source.is_object()) {
+      errors.push_back({rule_path, "must be an object {id, condition, priority, actions | variants}"});
+      continue;
+    }
+    checkKnownKeys(source, {"id", "description", "condition", "priority", "holdout", "actions", "variants"},
+                   rule_path, errors);
+    PersonalizationRule rule;
+    readString(source, "id", rule_path, errors, rule.id, true);
+    if (member(source, "id") != nullptr && member(source, "id")->is_string()) {
+      if (!isValidId(rule.id)) {
+        errors.push_back({pointerAppend(rule_path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
+      } else if (std::find(ids.begin(), ids.end(), rule.id) != ids.end()) {
+        errors.push_back({pointerAppend(rule_path, "id"), "duplicate id \"" + rule.id + "\""});
+      }
+      ids.push_back(rule.id);
+    }
+    readNumber(source, "priority", rule_path, errors, rule.priority, -1e9, 1e9);
+    readNumber(source, "holdout", rule_path, errors, rule.holdout, 0, 1);
+    rule.condition = readCondition(source, rule_path, errors);
+    if (const Json* c = member(source, "condition")) rule.condition_source = *c;
+    const Json* actions = member(source, "actions");
+    const Json* variants = member(source, "variants");
+    if ((actions == nullptr) == (variants == nullptr)) {
+      errors.push_back({rule_path, "needs exactly one of \"actions\" or \"variants\""});
+    } else if (actions != nullptr) {
+      PersonalizationVariant only;
+      only.id = "default";
+      compileActions(actions, pointerAppend(rule_path, "actions"), errors, only.actions);
+      rule.variants.push_back(std::move(only));
+    } else {
+      std::string variants_path = pointerAppend(rule_path, "variants");
+      if (!variants->is_array() || variants->empty()) {
+        errors.push_back({variants_path, "must be a non-empty array of {id, weight, actions}"});
+      } else {
+        for (std::size_t v = 0; v < variants->size(); ++v) {
+          const Json& vs = (*variants)[v];
+          std::string variant_path = pointerAppend(variants_path, v);
+          if (!vs.is_object()) {
+            errors.push_back({variant_path, "must be an object {id, weight, actions}"});
+            continue;
+          }
+          checkKnownKeys(vs, {"id", "weight", "actions"}, variant_path, errors);
+          PersonalizationVariant variant;
+          readString(vs, "id", variant_path, errors, variant.id, true);
+          if (member(vs, "id") != nullptr && member(vs, "id")->is_string() &&
+              (!isValidId(variant.id) || variant.id == "holdout"))
+            errors.push_back({pointerAppend(variant_path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . - (not \"holdout\")"});
+          readNumber(vs, "weight", variant_path, errors, variant.weight, 0, 1e6);
+          compileActions(member(vs, "actions"), pointerAppend(variant_path, "actions"), errors, variant.actions);
+          rule.variants.push_back(std::move(variant));
+        }
+      }
+    }
+    for (const auto& v : rule.variants) {
+      rule.weights.push_back({v.id, v.weight});
+      for (const auto& a : v.actions) {
+        std::string key = targetKey(a);
+        if (std::find(rule.targets.begin(), rule.targets.end(), key) == rule.targets.end()) rule.targets.push_back(key);
+        if (a.target_kind == "slot" &&
+            std::find(config->slots.begin(), config->slots.end(), a.target) == config->slots.end())
+          config->slots.push_back(a.target);
+      }
+    }
+    config->rules.push_back(std::move(rule));
+  }
+  if (errors.size() != before) return nullptr;
+  std::stable_sort(config->rules.begin(), config->rules.end(),
+                   [](const PersonalizationRule& a, const PersonalizationRule& b) { return a.priority > b.priority; });
+  std::sort(config->slots.begin(), config->slots.end());
   return config;
 }
 
-Json personalizationToJson(const PersonalizationConfig& config) { return config.source; }
+Json personalizationToJson(const PersonalizationConfig& config) {
+  Json out = Json::array();
+  for (const auto& rule : config.rules) {
+    Json r = {{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}};
+    if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
+    Json variants = Json::array();
+    for (const auto& v : rule.variants) {
+      Json actions = Json::array();
+      for (const auto& a : v.actions) actions.push_back(actionToJson(a));
+      variants.push_back({{"id", v.id}, {"weight", v.weight}, {"actions", actions}});
+    }
+    r["variants"] = variants;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<std::string> personalizationSlots(const PersonalizationConfig& config) { return config.slots; }
 
 void decidePersonalization(const PersonalizationConfig& config, DecisionStep& step) {
-  (void)config;
-  (void)step;
+  if (config.rules.empty() || signalType(step) != "page_view") return;
+  std::string anonymous_id = stringMember(step.state, "anonymous_id");
+  std::vector<std::string> claimed;
+  Json personalize = Json::array();
+  for (const auto& rule : config.rules) {
+    std::string why;
+    if (!conditionHolds(rule.condition.get(), step, &why)) {
+      addDebug(step, "personalization", rule.id, false, why);
+      continue;
+    }
+    int index = pickVariant(variantBucket(anonymous_id, rule.id), rule.holdout, rule.weights);
+    const PersonalizationVariant* variant = index >= 0 ? &rule.variants[static_cast<std::size_t>(index)] : nullptr;
+    // The rule keeps the targets no higher-priority rule took. The holdout
+    // keeps them too (showing the original), so lower rules cannot blur it.
+    std::vector<std::string> won;
+    for (const auto& key : rule.targets)
+      if (std::find(claimed.begin(), claimed.end(), key) == claimed.end()) won.push_back(key);
+    if (won.empty()) {
+      addDebug(step, "personalization", rule.id, false, "every target taken by a higher-priority rule");
+      continue;
+    }
+    claimed.insert(claimed.end(), won.begin(), won.end());
+    std::string variant_id = variant != nullptr ? variant->id : "holdout";
+    if (variant != nullptr) {
+      for (const auto& a : variant->actions) {
+        if (std::find(won.begin(), won.end(), targetKey(a)) == won.end()) continue;
+        Json entry = actionToJson(a);
+        entry["rule_id"] = rule.id;
+        entry["variant"] = variant_id;
+        personalize.push_back(std::move(entry));
+      }
+    }
+    addDebug(step, "personalization", rule.id, true, variant != nullptr ? "" : "holdout group: original shown");
+    step.emit("personalization_exposed", {{"rule_id", rule.id}, {"variant", variant_id}, {"holdout", variant == nullptr}});
+  }
+  if (!personalize.empty()) step.actions["personalize"] = personalize;
+  if (!config.slots.empty()) step.actions["reveal"] = config.slots;
 }
 
 }  // namespace relance

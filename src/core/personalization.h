@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/decision_step.h"
 #include "core/error.h"
@@ -23,7 +24,14 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled).
 Json personalizationToJson(const PersonalizationConfig& config);
 
-// Takes the decisions of this module for one signal.
+// Every slot some rule may change: the host hides them until the page_view
+// answer arrives (anti-flicker, 300 ms at most).
+std::vector<std::string> personalizationSlots(const PersonalizationConfig& config);
+
+// Takes the decisions of this module for one signal: on page_view, the rules
+// that hold (highest priority wins each slot or selector) add their variant's
+// actions to actions["personalize"] and emit personalization_exposed once;
+// actions["reveal"] lists every configured slot (all decided now).
 void decidePersonalization(const PersonalizationConfig& config, DecisionStep& step);
 
 }  // namespace relance

@@ -1,27 +1,187 @@
-// Stub: replaced by the decisions work (issue 5). Accepts an empty section.
+// Lead scoring: points per rule (capped per day), an exponential decay with a
+// half-life, thresholds crossed upwards announced once (re-armed below).
+//
+// State: state["score"] = {"value", "updated", "thresholds": [reached...],
+// "rules": {"rule_id": {"day", "count"}}}. The decay is applied lazily: the
+// stored value is the score at `updated`; the current score is
+// value * 0.5^((now - updated) / half_life).
 #include "core/scoring.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/section_reader.h"
 
 namespace relance {
 
-class ScoringConfig {
- public:
-  Json source;
+struct ScoringRule {
+  std::string id;
+  std::shared_ptr<const CompiledCondition> condition;
+  Json condition_source;
+  double points = 0;
+  int max_per_day = 0;  // 0: no cap
 };
 
-std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const std::string& path,
-                                                   PathErrors& errors) {
-  (void)path;
-  (void)errors;
-  auto config = std::make_shared<ScoringConfig>();
-  config->source = section;
-  return config;
+class ScoringConfig {
+ public:
+  std::vector<ScoringRule> rules;
+  double half_life_days = 0;  // 0: no decay
+  std::vector<double> thresholds;
+};
+
+namespace {
+
+// Signals whose event can earn points (not timers, scrolls or ticks).
+bool isScoredSignal(const std::string& type) {
+  return type == "page_view" || type == "track" || type == "identify";
 }
 
-Json scoringToJson(const ScoringConfig& config) { return config.source; }
+double rounded(double value) { return std::round(value * 100) / 100; }
+
+}  // namespace
+
+double decayedScore(double value, std::int64_t updated_ms, std::int64_t now_ms, double half_life_days) {
+  if (half_life_days <= 0 || now_ms <= updated_ms) return value;
+  double elapsed_days = static_cast<double>(now_ms - updated_ms) / static_cast<double>(kDayMs);
+  return value * std::pow(0.5, elapsed_days / half_life_days);
+}
+
+std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const std::string& path,
+                                                    PathErrors& errors) {
+  auto config = std::make_shared<ScoringConfig>();
+  if (section.is_null()) return config;
+  std::size_t before = errors.size();
+  if (!section.is_object()) {
+    errors.push_back({path, "must be an object {rules, half_life_days, thresholds}"});
+    return nullptr;
+  }
+  checkKnownKeys(section, {"rules", "half_life_days", "thresholds"}, path, errors);
+  readNumber(section, "half_life_days", path, errors, config->half_life_days, 0, 3650);
+  if (const Json* thresholds = member(section, "thresholds")) {
+    std::string at = pointerAppend(path, "thresholds");
+    if (!thresholds->is_array()) {
+      errors.push_back({at, "must be an array of numbers"});
+    } else {
+      for (std::size_t i = 0; i < thresholds->size(); ++i) {
+        const Json& t = (*thresholds)[i];
+        if (!t.is_number() || !std::isfinite(t.get<double>())) {
+          errors.push_back({pointerAppend(at, i), "must be a number"});
+        } else {
+          config->thresholds.push_back(t.get<double>());
+        }
+      }
+      std::sort(config->thresholds.begin(), config->thresholds.end());
+      config->thresholds.erase(std::unique(config->thresholds.begin(), config->thresholds.end()),
+                               config->thresholds.end());
+    }
+  }
+  if (const Json* rules = member(section, "rules")) {
+    std::string at = pointerAppend(path, "rules");
+    if (!rules->is_array()) {
+      errors.push_back({at, "must be an array of rules"});
+    } else {
+      std::vector<std::string> ids;
+      for (std::size_t i = 0; i < rules->size(); ++i) {
+        const Json& source = (*rules)[i];
+        std::string rule_path = pointerAppend(at, i);
+        if (!source.is_object()) {
+          errors.push_back({rule_path, "must be an object {id, condition, points, max_per_day}"});
+          continue;
+        }
+        checkKnownKeys(source, {"id", "condition", "points", "max_per_day", "description"}, rule_path, errors);
+        ScoringRule rule;
+        readString(source, "id", rule_path, errors, rule.id, true);
+        if (member(source, "id") != nullptr && member(source, "id")->is_string()) {
+          if (!isValidId(rule.id)) {
+            errors.push_back({pointerAppend(rule_path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
+          } else if (std::find(ids.begin(), ids.end(), rule.id) != ids.end()) {
+            errors.push_back({pointerAppend(rule_path, "id"), "duplicate id \"" + rule.id + "\""});
+          }
+          ids.push_back(rule.id);
+        }
+        readNumber(source, "points", rule_path, errors, rule.points, -1000000, 1000000, true);
+        double cap = 0;
+        readNumber(source, "max_per_day", rule_path, errors, cap, 0, 1000000);
+        if (cap != std::floor(cap)) errors.push_back({pointerAppend(rule_path, "max_per_day"), "must be a whole number"});
+        rule.max_per_day = static_cast<int>(cap);
+        rule.condition = readCondition(source, rule_path, errors);
+        if (const Json* c = member(source, "condition")) rule.condition_source = *c;
+        config->rules.push_back(std::move(rule));
+      }
+    }
+  }
+  return errors.size() == before ? config : nullptr;
+}
+
+Json scoringToJson(const ScoringConfig& config) {
+  Json rules = Json::array();
+  for (const auto& rule : config.rules) {
+    Json r = {{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}};
+    if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
+    rules.push_back(std::move(r));
+  }
+  Json thresholds = Json::array();
+  for (double t : config.thresholds) thresholds.push_back(t);
+  return {{"rules", rules}, {"half_life_days", config.half_life_days}, {"thresholds", thresholds}};
+}
 
 void decideScoring(const ScoringConfig& config, DecisionStep& step) {
-  (void)config;
-  (void)step;
+  if (config.rules.empty() && config.thresholds.empty()) return;
+  Json& score = stateObject(step.state, "score");
+  double stored = numberMember(score, "value");
+  std::int64_t updated = integerMember(score, "updated", step.now_ms);
+  double value = decayedScore(stored, updated, step.now_ms, config.half_life_days);
+
+  std::string type = signalType(step);
+  std::int64_t day = step.now_ms / kDayMs;
+  double before = value;
+  if (isScoredSignal(type)) {
+    Json& counters = score["rules"];
+    if (!counters.is_object()) counters = Json::object();
+    for (const auto& rule : config.rules) {
+      std::string why;
+      if (!conditionHolds(rule.condition.get(), step, &why)) {
+        addDebug(step, "scoring", rule.id, false, why);
+        continue;
+      }
+      Json& counter = counters[rule.id];
+      if (!counter.is_object() || integerMember(counter, "day", -1) != day) counter = {{"day", day}, {"count", 0}};
+      std::int64_t count = integerMember(counter, "count");
+      if (rule.max_per_day > 0 && count >= rule.max_per_day) {
+        addDebug(step, "scoring", rule.id, false,
+                 "cap held: max_per_day " + std::to_string(rule.max_per_day) + " reached today");
+        continue;
+      }
+      counter["count"] = count + 1;
+      value += rule.points;
+      addDebug(step, "scoring", rule.id, true, "");
+      step.emit("score_changed", {{"score", rounded(value)}, {"delta", rule.points}, {"rule", rule.id}});
+    }
+    // Counters from earlier days are dead weight: keep the state bounded.
+    for (auto it = counters.begin(); it != counters.end();) {
+      if (integerMember(*it, "day", -1) != day) it = counters.erase(it); else ++it;
+    }
+  }
+
+  // Thresholds: announce each upward crossing once; re-arm when below again.
+  Json reached = score.contains("thresholds") && score["thresholds"].is_array() ? score["thresholds"] : Json::array();
+  Json now_reached = Json::array();
+  for (double t : config.thresholds) {
+    bool was = std::find(reached.begin(), reached.end(), Json(t)) != reached.end();
+    if (value >= t) {
+      now_reached.push_back(t);
+      if (!was) step.emit("score_threshold_reached", {{"threshold", t}, {"score", rounded(value)}});
+    }
+  }
+  bool changed = value != before || now_reached != reached || !score.contains("value");
+  if (changed) {
+    score["value"] = value;
+    score["updated"] = step.now_ms;
+    score["thresholds"] = now_reached;
+  }
+  if (step.context.is_object()) step.context["visitor"]["score"] = rounded(value);
+  (void)before;
 }
 
 }  // namespace relance

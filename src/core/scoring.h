@@ -3,6 +3,7 @@
 #ifndef RELANCE_CORE_SCORING_H_
 #define RELANCE_CORE_SCORING_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,7 +24,14 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled).
 Json scoringToJson(const ScoringConfig& config);
 
-// Takes the decisions of this module for one signal.
+// The score `value` stored at `updated_ms`, seen at `now_ms` with a half-life
+// of `half_life_days` (0: no decay): value * 0.5^(elapsed days / half-life).
+double decayedScore(double value, std::int64_t updated_ms, std::int64_t now_ms, double half_life_days);
+
+// Takes the decisions of this module for one signal: on page_view, track and
+// identify, applies every rule whose condition holds (within its daily cap),
+// emits score_changed per rule and score_threshold_reached once per upward
+// crossing, and sets context.visitor.score.
 void decideScoring(const ScoringConfig& config, DecisionStep& step);
 
 }  // namespace relance

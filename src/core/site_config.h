@@ -1,12 +1,15 @@
-// The site configuration v1: what a site owner writes (docs/configuration.md),
-// compiled once; a bad configuration is refused with every error's JSON path.
+// The site configuration v1: what a site owner writes (docs/configuration.md,
+// docs/configuration-site.md), compiled once; a bad configuration is refused
+// with every error's JSON path.
 #ifndef RELANCE_CORE_SITE_CONFIG_H_
 #define RELANCE_CORE_SITE_CONFIG_H_
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/condition.h"
 #include "core/error.h"
 #include "core/json.h"
 
@@ -25,6 +28,21 @@ struct ConsentPolicy {
   int pending_limit = 50;           // events kept in memory while waiting
 };
 
+struct TransportPolicy {
+  std::string endpoint = "/v1/events";
+  std::string optin_endpoint = "/v1/optin";
+  int batch_size = 20;     // events per POST
+  int flush_ms = 1000;     // delay before a partial batch is sent
+  int queue_limit = 500;   // events kept in the persisted queue
+};
+
+// A named condition over the context; the names of the segments that match
+// are in context.segments.
+struct Segment {
+  std::string name;
+  std::shared_ptr<const CompiledCondition> condition;
+};
+
 struct SiteConfig {
   std::string site_id;
   std::string site_name;
@@ -32,16 +50,18 @@ struct SiteConfig {
   std::vector<std::string> allowed_origins;  // CORS and origin checks in the collector
   ConsentPolicy consent;
   bool drop_bots = false;                    // collector: drop events from known bots
-  Json transport;                            // endpoints, batch size, flush delay, queue limit
+  TransportPolicy transport;
   int session_timeout_minutes = 30;
-  Json segments;                             // name -> condition source
+  Json segments = Json::object();            // name -> condition source (as written)
+  std::vector<Segment> compiled_segments;    // same, compiled, in name order
   std::shared_ptr<const PersonalizationConfig> personalization;
   std::shared_ptr<const OffersConfig> offers;
   std::shared_ptr<const ScoringConfig> scoring;
   std::shared_ptr<const AbandonmentConfig> abandonment;
 
   // The normalised configuration (defaults filled) that browsers receive from
-  // GET /v1/config.
+  // GET /v1/config. It compiles again to the same configuration, minus what
+  // only the collector needs (allowed_origins, bots).
   Json toBrowserJson() const;
 };
 
@@ -50,7 +70,8 @@ struct CompileSiteConfigResult {
   PathErrors errors;
 };
 
-// Compiles a site configuration. Never throws.
+// Compiles a site configuration. Every section is optional; unknown keys are
+// errors; every error carries the JSON Pointer of the fault. Never throws.
 CompileSiteConfigResult compileSiteConfig(const Json& source);
 
 }  // namespace relance

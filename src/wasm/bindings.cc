@@ -1,6 +1,203 @@
-// Placeholder: the bindings helper replaces this file.
+// Embind bindings for conditions and events: one JSON string in, one out per
+// call (the engine's own binding is engine_bindings.cc). Built with
+// -fno-exceptions: nothing here may throw; every failure is an answer.
+//
+// JavaScript sees (js-bindings/src wraps these in a typed API):
+//   version() -> "0.1.0"
+//   evaluateCondition(conditionJson, contextJson, groupsJson)
+//       -> '{"ok":true,"value":true}' | '{"ok":false,"errors":[{path,message}]}'
+//   validateEvent(eventJson) -> '{"ok":true,"errors":[]}'
+//   new CompiledCondition(conditionJson): errors() -> "" | "[...]",
+//       evaluate(contextJson, groupsJson) -> 1 | 0 | -1 (context unreadable;
+//       lastError() says why), delete()
+//   new ConditionSet(arrayJson): errors(), size(),
+//       evaluateAll(contextJson, groupsJson) -> "0110..." (one char per
+//       condition) | "!" + '[errors]' when the context is unreadable, delete()
 #include <emscripten/bind.h>
+
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "core/condition.h"
+#include "core/error.h"
+#include "core/event.h"
 #include "core/json.h"
-static std::string version() { return "0.1.0"; }
-EMSCRIPTEN_BINDINGS(relance) { emscripten::function("version", &version); }
+
+namespace relance {
+namespace {
+
+// Never fails: invalid UTF-8 in a message becomes U+FFFD.
+std::string dumpSafe(const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+std::string errorsText(const PathErrors& errors) { return dumpSafe(toJson(errors)); }
+
+// Parses an input document; on failure returns false and fills `errors`
+// with one error naming the input ("context is not valid JSON: ...").
+bool parseInput(const std::string& text, const char* what, Json& out, PathErrors& errors) {
+  ParsedJson parsed = parseJson(text);
+  if (!parsed.ok) {
+    errors.push_back({"", std::string(what) + " is not valid JSON: " + parsed.message});
+    return false;
+  }
+  out = std::move(parsed.value);
+  return true;
+}
+
+// The saved groups of the last call, kept parsed: callers pass the same
+// groups text with every context, and parsing it each time would dominate.
+class GroupsCache {
+ public:
+  // Returns the parsed groups (null for ""), or null with `errors` filled.
+  const Json* get(const std::string& text, PathErrors& errors) {
+    if (text.empty()) return nullptr;
+    if (!valid_ || text != text_) {
+      valid_ = parseInput(text, "savedGroups", groups_, errors);
+      text_ = text;
+      if (valid_ && !groups_.is_object()) {
+        errors.push_back({"", "savedGroups must be an object of named lists"});
+        valid_ = false;
+      }
+    }
+    if (!valid_ && errors.empty()) errors.push_back({"", "savedGroups is not valid"});
+    return valid_ ? &groups_ : nullptr;
+  }
+
+ private:
+  std::string text_;
+  Json groups_;
+  bool valid_ = false;
+};
+
+std::string version() { return "0.1.0"; }
+
+std::string evaluateConditionJson(const std::string& condition_json, const std::string& context_json,
+                                  const std::string& groups_json) {
+  PathErrors errors;
+  Json condition, context, groups;
+  if (parseInput(condition_json, "condition", condition, errors) &&
+      parseInput(context_json, "context", context, errors) &&
+      (groups_json.empty() || parseInput(groups_json, "savedGroups", groups, errors))) {
+    auto compiled = compileCondition(condition);
+    if (compiled.condition) {
+      bool value = evaluate(*compiled.condition, context, groups_json.empty() ? nullptr : &groups);
+      return value ? R"({"ok":true,"value":true})" : R"({"ok":true,"value":false})";
+    }
+    errors = std::move(compiled.errors);
+  }
+  return dumpSafe(Json{{"ok", false}, {"errors", toJson(errors)}});
+}
+
+std::string validateEventJson(const std::string& event_json) {
+  PathErrors errors = validateEventText(event_json);
+  if (errors.empty()) return R"({"ok":true,"errors":[]})";
+  return dumpSafe(Json{{"ok", false}, {"errors", toJson(errors)}});
+}
+
+// One compiled condition, evaluated many times.
+class CompiledConditionHandle {
+ public:
+  explicit CompiledConditionHandle(const std::string& condition_json) {
+    PathErrors errors;
+    Json condition;
+    if (parseInput(condition_json, "condition", condition, errors)) {
+      auto compiled = compileCondition(condition);
+      condition_ = compiled.condition;
+      errors = std::move(compiled.errors);
+    }
+    if (!condition_ && errors.empty()) errors.push_back({"", "condition refused"});
+    if (!errors.empty()) errors_ = errorsText(errors);
+  }
+
+  std::string errors() const { return errors_; }
+  std::string lastError() const { return last_error_; }
+
+  int evaluate(const std::string& context_json, const std::string& groups_json) {
+    if (!condition_) return -1;
+    PathErrors errors;
+    Json context;
+    if (!parseInput(context_json, "context", context, errors)) {
+      last_error_ = errorsText(errors);
+      return -1;
+    }
+    const Json* groups = groups_.get(groups_json, errors);
+    if (!errors.empty()) {
+      last_error_ = errorsText(errors);
+      return -1;
+    }
+    return relance::evaluate(*condition_, context, groups) ? 1 : 0;
+  }
+
+ private:
+  std::shared_ptr<const CompiledCondition> condition_;
+  std::string errors_;
+  std::string last_error_;
+  GroupsCache groups_;
+};
+
+// Many compiled conditions answered together: one crossing per context.
+class ConditionSetHandle {
+ public:
+  explicit ConditionSetHandle(const std::string& array_json) {
+    PathErrors errors;
+    Json array;
+    if (parseInput(array_json, "conditions", array, errors)) {
+      if (!array.is_array()) {
+        errors.push_back({"", "conditions must be an array"});
+      } else {
+        for (std::size_t i = 0; i < array.size(); ++i) {
+          auto compiled = compileCondition(array[i], pointerAppend("", i));
+          for (auto& e : compiled.errors) errors.push_back(std::move(e));
+          conditions_.push_back(compiled.condition);
+        }
+      }
+    }
+    if (!errors.empty()) {
+      errors_ = errorsText(errors);
+      conditions_.clear();
+    }
+  }
+
+  std::string errors() const { return errors_; }
+  int size() const { return static_cast<int>(conditions_.size()); }
+
+  std::string evaluateAll(const std::string& context_json, const std::string& groups_json) {
+    PathErrors errors;
+    Json context;
+    if (!errors_.empty()) return "!" + errors_;
+    if (!parseInput(context_json, "context", context, errors)) return "!" + errorsText(errors);
+    const Json* groups = groups_.get(groups_json, errors);
+    if (!errors.empty()) return "!" + errorsText(errors);
+    std::string answers(conditions_.size(), '0');
+    for (std::size_t i = 0; i < conditions_.size(); ++i) {
+      if (relance::evaluate(*conditions_[i], context, groups)) answers[i] = '1';
+    }
+    return answers;
+  }
+
+ private:
+  std::vector<std::shared_ptr<const CompiledCondition>> conditions_;
+  std::string errors_;
+  GroupsCache groups_;
+};
+
+}  // namespace
+}  // namespace relance
+
+EMSCRIPTEN_BINDINGS(relance_conditions_events) {
+  using namespace emscripten;
+  using namespace relance;
+  function("version", &version);
+  function("evaluateCondition", &evaluateConditionJson);
+  function("validateEvent", &validateEventJson);
+  class_<CompiledConditionHandle>("CompiledCondition")
+      .constructor<const std::string&>()
+      .function("errors", &CompiledConditionHandle::errors)
+      .function("lastError", &CompiledConditionHandle::lastError)
+      .function("evaluate", &CompiledConditionHandle::evaluate);
+  class_<ConditionSetHandle>("ConditionSet")
+      .constructor<const std::string&>()
+      .function("errors", &ConditionSetHandle::errors)
+      .function("size", &ConditionSetHandle::size)
+      .function("evaluateAll", &ConditionSetHandle::evaluateAll);
+}

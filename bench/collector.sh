@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# npm run bench:collector: the collector under wrk on loopback, next to an
+# nginx that answers 204 (the ceiling of HTTP on this machine). Prints
+# requests/s, events/s, p50/p99, peak RSS and the ratio to nginx, then checks
+# that the database holds exactly the events the collector acknowledged.
+# Each run is bounded: DURATION seconds (default 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BIN="${RELANCE_COLLECTOR_BIN:-build/bin/relance-collector}"
+DURATION="${DURATION:-10}"
+THREADS="${WRK_THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+SYNC="${SYNC:-full}"
+WORK="$(mktemp -d /tmp/relance-bench.XXXXXX)"
+COLLECTOR_PID=""
+NGINX_PID=""
+
+cleanup() {
+  [ -n "$COLLECTOR_PID" ] && kill "$COLLECTOR_PID" 2>/dev/null && wait "$COLLECTOR_PID" 2>/dev/null || true
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
+[ -x "$BIN" ] || { echo "bench: $BIN is missing (npm run build)"; exit 1; }
+
+free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+field() { node -e 'const o=JSON.parse(process.argv[1]);console.log(o[process.argv[2]])' "$1" "$2"; }
+peak_rss_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$1/status"; }
+
+# Runs wrk and prints the RESULT JSON line of its Lua script.
+run_wrk() {  # url script connections [env...]
+  local url="$1" script="$2" connections="$3"
+  shift 3
+  env "$@" wrk -t "$THREADS" -c "$connections" -d "${DURATION}s" --latency -s "$script" "$url" \
+    | sed -n 's/^RESULT //p'
+}
+
+# ------------------------------------------------------------ the collector
+"$BIN" serve --listen 127.0.0.1:0 --db "$WORK/bench.db" --rate-limit 0 --threads 2 \
+  --synchronous "$SYNC" --queue-limit 200000 >"$WORK/collector.log" 2>&1 &
+COLLECTOR_PID=$!
+for _ in $(seq 50); do grep -q '"listening"' "$WORK/collector.log" 2>/dev/null && break; sleep 0.1; done
+PORT=$(node -e 'for (const l of require("fs").readFileSync(process.argv[1],"utf8").split("\n")) { try { const o = JSON.parse(l); if (o.msg === "listening") { console.log(o.port); break; } } catch {} }' "$WORK/collector.log")
+URL="http://127.0.0.1:$PORT"
+echo "bench: collector on $URL (synchronous=$SYNC, $DURATION s per run, wrk -t$THREADS)"
+
+single=$(run_wrk "$URL" bench/collector/events.lua "$CONNECTIONS" BATCH=1)
+batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
+light=$(run_wrk "$URL" bench/collector/events.lua 2 BATCH=1)
+rss=$(peak_rss_mib "$COLLECTOR_PID")
+kill -TERM "$COLLECTOR_PID"; wait "$COLLECTOR_PID" || true; COLLECTOR_PID=""
+stored=$(sqlite3 "$WORK/bench.db" 'SELECT count(*) FROM events')
+
+# ------------------------------------------------------------ nginx ceiling
+NPORT=$(free_port)
+mkdir -p "$WORK/nginx"
+sed -e "s#@DIR@#$WORK/nginx#g" -e "s#@PORT@#$NPORT#g" bench/collector/nginx.conf.in >"$WORK/nginx/nginx.conf"
+nginx -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" 2>"$WORK/nginx/start.log" &
+NGINX_PID=$!
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$NPORT") 2>/dev/null && break; sleep 0.1; done
+ceiling=$(run_wrk "http://127.0.0.1:$NPORT" bench/collector/ceiling.lua "$CONNECTIONS")
+kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
+
+# ------------------------------------------------------------ report
+node - "$single" "$batch" "$light" "$ceiling" "$rss" "$stored" <<'JS'
+const [single, batch, light, ceiling] = process.argv.slice(2, 6).map((t) => JSON.parse(t));
+const rss = Number(process.argv[6]);
+const stored = Number(process.argv[7]);
+const acked = single.accepted + batch.accepted + light.accepted;
+const row = (name, r) => console.log(
+  `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s ${(r.events_per_s ?? r.rps).toFixed(0).padStart(9)} ev/s` +
+  `   p50 ${r.p50_ms.toFixed(2)} ms   p99 ${r.p99_ms.toFixed(2)} ms` + (r.non_200 ? `   non-200: ${r.non_200}` : ''));
+console.log('');
+row('collector, 1 event/request', single);
+row('collector, 50 events/request', batch);
+row('collector, light load (2 conn)', light);
+row('nginx 204 (ceiling)', { ...ceiling, events_per_s: ceiling.rps });
+console.log('');
+const ratio = single.rps / ceiling.rps;
+console.log(`single-event ratio to nginx: ${(100 * ratio).toFixed(1)}%  (goal >= 50%)`);
+console.log(`events/s with 50-event batches: ${batch.events_per_s.toFixed(0)}  (goal >= 200000)`);
+console.log(`p99 at light load: ${light.p99_ms.toFixed(2)} ms at ${(100 * light.rps / single.rps).toFixed(0)}% of the single-event peak  (goal < 10 ms at 50%)`);
+console.log(`peak RSS of the collector: ${rss} MiB  (goal < 64 MiB)`);
+console.log(`acknowledged events: ${acked}, stored events: ${stored}  -> ${acked === stored ? 'OK, every acknowledged event is stored' : 'MISMATCH'}`);
+if (acked !== stored) process.exit(1);
+JS

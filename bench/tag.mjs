@@ -1,0 +1,280 @@
+// `npm run bench:tag`: what the Relance tag costs a page, next to the npm
+// builds of Segment (@segment/analytics-next), Snowplow
+// (@snowplow/browser-tracker) and PostHog (posthog-js), each bundled with
+// esbuild and pointed at a local sink (nothing leaves the machine).
+//
+// For each, in headless Chromium with the CPU throttled 4x (CDP
+// Emulation.setCPUThrottlingRate): the bytes downloaded (raw, gzip, brotli),
+// main-thread time until ready (CDP Performance.getMetrics TaskDuration and
+// ScriptDuration, minus the same page without any tag), long tasks (> 50 ms,
+// PerformanceObserver), and time from navigation start to the first page view
+// queued. Then where Relance's bytes go: wasm sections and largest functions
+// (names from the wasm "name" section when the build keeps it), the
+// Emscripten glue, js-bindings, the runtime and the UI (esbuild metafile).
+// A benchmark prints figures; it asserts nothing.
+
+import { build } from 'esbuild';
+import http from 'node:http';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const tagDir = path.join(root, 'build/tag');
+const RUNS = Number(process.env.RUNS || 3);
+const manifest = JSON.parse(fs.readFileSync(path.join(tagDir, 'manifest.json'), 'utf8'));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-bench-'));
+
+const sizes = (buf) => ({
+  raw: buf.length,
+  gzip: zlib.gzipSync(buf, { level: 9 }).length,
+  brotli: zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+});
+
+// ---------------------------------------------------------------- pages
+const observer = `<script>window.__lt=[];new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__lt.push(e.duration)})}).observe({type:'longtask',buffered:true});</script>`;
+const page = (head, body = '') => `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>${observer}${head}</head><body><h1>Bench</h1><p>Some content.</p>${body}</body></html>`;
+const ready = (expr) => `window.__ready=performance.now();window.__firstQueued=window.__firstQueued||${expr};`;
+
+async function bundlePeer(name, source) {
+  const entry = path.join(work, name + '.entry.js');
+  fs.writeFileSync(entry, source);
+  const out = path.join(work, name + '.js');
+  await build({ entryPoints: [entry], bundle: true, minify: true, format: 'iife', target: 'es2018', outfile: out,
+    nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent', define: { 'process.env.NODE_ENV': '"production"' } });
+  return out;
+}
+
+const peers = {
+  segment: `import { AnalyticsBrowser } from '@segment/analytics-next';
+    const a = AnalyticsBrowser.load({ writeKey: 'bench', cdnURL: location.origin + '/sink' });
+    a.page().then(() => { ${ready('performance.now()')} });`,
+  snowplow: `import { newTracker, trackPageView } from '@snowplow/browser-tracker';
+    newTracker('sp', location.origin + '/sink', { appId: 'bench' });
+    trackPageView(); ${ready('performance.now()')}`,
+  posthog: `import posthog from 'posthog-js';
+    posthog.init('phc_bench', { api_host: location.origin + '/sink', loaded: () => { ${ready('performance.now()')} } });`,
+};
+
+// ---------------------------------------------------------------- server
+const files = new Map(); // url path -> file
+function serve() {
+  const server = http.createServer((req, res) => {
+    const u = req.url.split('?')[0];
+    if (req.method === 'POST' || u.startsWith('/sink') || u.startsWith('/v1/events')) {
+      req.resume();
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('access-control-allow-origin', '*');
+      return res.end(u.includes('settings') ? JSON.stringify({ integrations: { 'Segment.io': { apiHost: `127.0.0.1:${server.address().port}/sink` } } }) : '{}');
+    }
+    if (u === '/v1/config') {
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ version: 1, site: { id: 'bench' } }));
+    }
+    const f = files.get(u);
+    if (!f) { res.statusCode = 404; return res.end(); }
+    const type = f.endsWith('.html') ? 'text/html' : f.endsWith('.wasm') ? 'application/wasm' : 'text/javascript';
+    res.setHeader('content-type', type);
+    let body = fs.readFileSync(f);
+    if (/\bbr\b/.test(req.headers['accept-encoding'] || '') && !f.endsWith('.html')) {
+      body = zlib.brotliCompressSync(body);
+      res.setHeader('content-encoding', 'br');
+    }
+    res.end(body);
+  });
+  return new Promise((r) => server.listen(0, '127.0.0.1', () => r(server)));
+}
+
+async function measure(browser, url) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await cdp.send('Performance.enable');
+  let bytes = 0;
+  await cdp.send('Network.enable');
+  cdp.on('Network.loadingFinished', (e) => { bytes += e.encodedDataLength; });
+  await p.goto(url, { waitUntil: 'load' });
+  await p.waitForFunction(() => window.__ready !== undefined, null, { timeout: 30000 }).catch(() => {});
+  await p.waitForTimeout(300);
+  const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+  const r = await p.evaluate(() => ({ ready: window.__ready, first: window.__firstQueued, longTasks: window.__lt.filter((d) => d > 50).length }));
+  await context.close();
+  return { task: m.TaskDuration * 1000, script: m.ScriptDuration * 1000, bytes, ...r };
+}
+
+const median = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
+
+async function main() {
+  // Relance: the snippet inline, the tag and wasm from build/tag.
+  const snippet = fs.readFileSync(path.join(tagDir, manifest.snippet), 'utf8').trim();
+  for (const f of [manifest.tag, manifest.wasm]) files.set('/' + f, path.join(tagDir, f));
+  const pages = {
+    none: page(`<script>${ready('performance.now()')}</script>`),
+    relance: page(`<script>addEventListener('relance:ready',function(){${ready('performance.now()')}});</script><script>${snippet}</script>`),
+  };
+  const libFiles = { relance: [path.join(tagDir, manifest.tag), path.join(tagDir, manifest.wasm)] };
+  for (const [name, src] of Object.entries(peers)) {
+    try {
+      const out = await bundlePeer(name, src);
+      files.set(`/${name}.js`, out);
+      libFiles[name] = [out];
+      pages[name] = page('', `<script src="/${name}.js" async></script>`);
+    } catch (e) {
+      console.log(`(${name}: could not bundle: ${e.message.split('\n')[0]})`);
+    }
+  }
+  for (const [name, html] of Object.entries(pages)) {
+    const f = path.join(work, name + '.html');
+    fs.writeFileSync(f, html);
+    files.set(`/${name}.html`, f);
+  }
+
+  const server = await serve();
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  const results = {};
+  try {
+    for (const name of Object.keys(pages)) {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await measure(browser, `${base}/${name}.html`));
+      results[name] = {
+        task: median(runs.map((r) => r.task)), script: median(runs.map((r) => r.script)),
+        longTasks: Math.max(...runs.map((r) => r.longTasks)), first: median(runs.map((r) => r.first)),
+      };
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+
+  const base0 = results.none;
+  console.log(`\nTag cost, headless Chromium, CPU throttled 4x, median of ${RUNS} loads (main thread = TaskDuration minus an empty page)\n`);
+  console.log('library      raw B   gzip B  brotli B   main-thread ms  script ms  long tasks  first page view queued ms');
+  for (const [name, r] of Object.entries(results)) {
+    if (name === 'none') continue;
+    const s = libFiles[name].map((f) => sizes(fs.readFileSync(f))).reduce((a, b) => ({ raw: a.raw + b.raw, gzip: a.gzip + b.gzip, brotli: a.brotli + b.brotli }));
+    const pad = (v, n) => String(v).padStart(n);
+    console.log(`${name.padEnd(10)} ${pad(s.raw, 7)} ${pad(s.gzip, 8)} ${pad(s.brotli, 9)} ${pad((r.task - base0.task).toFixed(1), 16)} ${pad((r.script - base0.script).toFixed(1), 10)} ${pad(r.longTasks, 11)} ${pad(Number.isFinite(r.first) ? r.first.toFixed(1) : 'n/a', 26)}`);
+  }
+  console.log(`\nRelance on the critical path before load: the inline snippet, ${Buffer.byteLength(snippet)} B raw, ${sizes(Buffer.from(snippet)).brotli} B brotli`);
+  await breakdown();
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------- where the bytes go
+function leb(buf, pos) {
+  let result = 0; let shift = 0; let b;
+  do { b = buf[pos++]; result += (b & 0x7f) * 2 ** shift; shift += 7; } while (b & 0x80);
+  return [result, pos];
+}
+
+function wasmSections(buf) {
+  const names = ['custom', 'type', 'import', 'function', 'table', 'memory', 'global', 'export', 'start', 'element', 'code', 'data', 'datacount'];
+  const out = [];
+  let pos = 8;
+  let code = null;
+  let funcNames = new Map();
+  let imported = 0;
+  while (pos < buf.length) {
+    const id = buf[pos++];
+    let size; [size, pos] = leb(buf, pos);
+    const start = pos;
+    let label = names[id] || `id ${id}`;
+    if (id === 0) {
+      let n; let p; [n, p] = leb(buf, pos);
+      const cname = buf.subarray(p, p + n).toString();
+      label = `custom "${cname}"`;
+      if (cname === 'name') funcNames = parseNames(buf, p + n, start + size);
+    }
+    if (id === 2) { let count; let p; [count, p] = leb(buf, pos); imported = countFuncImports(buf, p, count); }
+    if (id === 10) code = [start, size];
+    out.push({ label, size });
+    pos = start + size;
+  }
+  const funcs = [];
+  if (code) {
+    let [count, p] = leb(buf, code[0]);
+    for (let i = 0; i < count; i++) {
+      let size; [size, p] = leb(buf, p);
+      funcs.push({ index: imported + i, size });
+      p += size;
+    }
+  }
+  return { sections: out, funcs: funcs.sort((a, b) => b.size - a.size), funcNames };
+}
+
+function countFuncImports(buf, p, count) {
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    for (let k = 0; k < 2; k++) { let l; [l, p] = leb(buf, p); p += l; }
+    const kind = buf[p++];
+    if (kind === 0) { [, p] = leb(buf, p); n++; }
+    else if (kind === 1) { p++; let f; [f, p] = leb(buf, p); [, p] = leb(buf, p); if (f & 1) [, p] = leb(buf, p); }
+    else if (kind === 2) { let f; [f, p] = leb(buf, p); [, p] = leb(buf, p); if (f & 1) [, p] = leb(buf, p); }
+    else if (kind === 3) { p += 2; }
+    else if (kind === 4) { p++; [, p] = leb(buf, p); }
+  }
+  return n;
+}
+
+function parseNames(buf, p, end) {
+  const names = new Map();
+  while (p < end) {
+    const sub = buf[p++];
+    let size; [size, p] = leb(buf, p);
+    const next = p + size;
+    if (sub === 1) {
+      let count; [count, p] = leb(buf, p);
+      for (let i = 0; i < count; i++) {
+        let idx; let len; [idx, p] = leb(buf, p); [len, p] = leb(buf, p);
+        names.set(idx, buf.subarray(p, p + len).toString()); p += len;
+      }
+    }
+    p = next;
+  }
+  return names;
+}
+
+async function breakdown() {
+  const wasm = fs.readFileSync(path.join(tagDir, manifest.wasm));
+  const w = wasmSections(wasm);
+  console.log(`\nWhere Relance's bytes go\n\nwasm ${manifest.wasm}: ${wasm.length} B raw, ${sizes(wasm).brotli} B brotli`);
+  for (const s of w.sections.sort((a, b) => b.size - a.size)) console.log(`  section ${s.label.padEnd(24)} ${String(s.size).padStart(8)} B`);
+  const hasNames = w.funcNames.size > 0;
+  console.log(`  largest functions (${w.funcs.length} in all${hasNames ? '' : '; no name section in this build: add --profiling-funcs to the wasm link for symbols'}):`);
+  for (const f of w.funcs.slice(0, 15)) console.log(`    ${String(f.size).padStart(7)} B  ${hasNames ? (w.funcNames.get(f.index) || '?') : 'func ' + f.index}`);
+
+  // The tag's JavaScript, by origin, from esbuild's metafile.
+  const r = await build({
+    entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
+    write: false, metafile: true, define: { __RELANCE_WASM__: '"x.wasm"' },
+    alias: { relance: path.join(root, 'js-bindings/dist/index.js') }, logLevel: 'silent',
+    plugins: [{ name: 'ui-fallback', setup(b) {
+      b.onResolve({ filter: /^\.\/ui\/index$/ }, (a) => {
+        const real = path.join(a.resolveDir, 'ui', 'index.ts');
+        return fs.existsSync(real) ? { path: real } : { path: 'ui-stub', namespace: 'stub' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export {}' }));
+    } }],
+  }).catch(() => null);
+  if (!r) { console.log('(tag breakdown unavailable: js-bindings/dist/index.js missing)'); return; }
+  const groups = {};
+  for (const out of Object.values(r.metafile.outputs)) {
+    for (const [file, info] of Object.entries(out.inputs)) {
+      const g = /relance-core\.js$/.test(file) ? 'Emscripten glue (relance-core.js)'
+        : /js-bindings/.test(file) ? 'js-bindings wrapper'
+          : /web\/src\/ui\//.test(file) ? 'web UI (web/src/ui)'
+            : /web\/src\//.test(file) ? 'runtime (web/src)' : 'other';
+      groups[g] = (groups[g] || 0) + info.bytesInOutput;
+    }
+  }
+  console.log(`\ntag ${manifest.tag}: ${manifest.bytes[manifest.tag].raw} B raw, ${manifest.bytes[manifest.tag].brotli} B brotli; minified bytes by origin:`);
+  for (const [g, n] of Object.entries(groups).sort((a, b) => b[1] - a[1])) console.log(`  ${g.padEnd(36)} ${String(n).padStart(7)} B`);
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,280 @@
+#include "collector/event_store.h"
+
+#include <chrono>
+
+#include <sqlite3.h>
+
+namespace relance::collector {
+namespace {
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS events ("
+    "  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,"
+    "  ts INTEGER NOT NULL, received_at INTEGER NOT NULL, body TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS identities ("
+    "  anonymous_id TEXT NOT NULL, rl_id TEXT NOT NULL, first_seen INTEGER NOT NULL,"
+    "  last_seen INTEGER NOT NULL, PRIMARY KEY (anonymous_id, rl_id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS optins ("
+    "  seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, received_at INTEGER NOT NULL,"
+    "  body TEXT NOT NULL);";
+
+// A prepared statement, finalized on scope exit.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK; }
+  sqlite3_stmt* get() { return stmt_; }
+  void text(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC); }
+  void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  int step() { return sqlite3_step(stmt_); }
+  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+std::string describe(sqlite3* db, const std::string& what) {
+  int code = db ? sqlite3_errcode(db) : SQLITE_CANTOPEN;
+  std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+  switch (code & 0xff) {
+    case SQLITE_READONLY: return "database is read-only: " + reason;
+    case SQLITE_FULL: return "database or disk is full: " + reason;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return "database is locked by another process: " + reason;
+    case SQLITE_IOERR: return "disk I/O error: " + reason;
+    case SQLITE_CANTOPEN: return "cannot open the database: " + reason;
+    default: return what + ": " + reason;
+  }
+}
+
+bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+}  // namespace
+
+EventStore::EventStore(StoreOptions options) : options_(std::move(options)) {}
+
+EventStore::~EventStore() { stop(); }
+
+void EventStore::start(CommitObserver observer) {
+  observer_ = std::move(observer);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (started_) return;
+    started_ = true;
+  }
+  openIfNeeded();
+  writer_ = std::thread([this] { run(); });
+}
+
+bool EventStore::openIfNeeded() {
+  if (db_) return true;
+  sqlite3* db = nullptr;
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  if (sqlite3_open_v2(options_.path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    setProblem(describe(db, "cannot open the database"));
+    sqlite3_close(db);
+    return false;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::string pragmas = "PRAGMA journal_mode=WAL;";
+  pragmas += options_.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+  if (options_.max_pages > 0) pragmas += "PRAGMA max_page_count=" + std::to_string(options_.max_pages) + ";";
+  if (!exec(db, pragmas.c_str()) || !exec(db, kSchema)) {
+    setProblem(describe(db, "cannot prepare the database"));
+    sqlite3_close(db);
+    return false;
+  }
+  // journal_mode=WAL silently stays "delete" on some read-only files: a write
+  // test makes the problem visible now rather than at the first event.
+  if (sqlite3_db_readonly(db, "main") == 1) {
+    setProblem("database is read-only: opened without write access");
+    sqlite3_close(db);
+    return false;
+  }
+  db_ = db;
+  setProblem("");
+  return true;
+}
+
+bool EventStore::submit(WriteBatch batch, WriteCallback done) {
+  std::size_t rows = batch.rows();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_ || !started_) return false;
+    if (queued_rows_ > 0 && queued_rows_ + rows > options_.queue_limit) return false;
+    queued_rows_ += rows;
+    queue_.push_back(Pending{std::move(batch), std::move(done)});
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void EventStore::run() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      // Wake up now and then while the database is unusable, to retry opening it.
+      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) {
+        if (stopping_) break;
+        lock.unlock();
+        if (!db_) openIfNeeded();
+        continue;
+      }
+      group.reserve(queue_.size());
+      for (auto& pending : queue_) group.push_back(std::move(pending));
+      queue_.clear();
+      // Rows stay counted until the commit is done: the queue bound covers them.
+    }
+    std::size_t rows = 0;
+    for (const auto& pending : group) rows += pending.batch.rows();
+    commit(group);
+    std::lock_guard<std::mutex> lock(mutex_);
+    queued_rows_ -= rows;
+  }
+  if (db_) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+}
+
+void EventStore::commit(std::vector<Pending>& group) {
+  auto started = std::chrono::steady_clock::now();
+  std::vector<WriteResult> results(group.size());
+  std::string failure;
+  if (!openIfNeeded()) {
+    failure = readyProblem();
+  } else if (!exec(db_, "BEGIN IMMEDIATE")) {
+    failure = describe(db_, "cannot begin a transaction");
+  } else {
+    Statement event(db_, "INSERT OR IGNORE INTO events (id, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?)");
+    Statement identity(db_,
+                       "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen");
+    Statement optin(db_, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)");
+    if (!event.ok() || !identity.ok() || !optin.ok()) failure = describe(db_, "cannot prepare a statement");
+    for (std::size_t i = 0; failure.empty() && i < group.size(); ++i) {
+      const WriteBatch& batch = group[i].batch;
+      WriteResult& result = results[i];
+      for (const auto& e : batch.events) {
+        event.text(1, e.id);
+        event.text(2, e.type);
+        event.integer(3, e.ts);
+        event.integer(4, batch.received_at);
+        event.text(5, e.body);
+        int rc = event.step();
+        event.reset();
+        if (rc != SQLITE_DONE) { failure = describe(db_, "cannot insert an event"); break; }
+        if (sqlite3_changes(db_) == 1) ++result.inserted; else ++result.duplicates;
+      }
+      for (const auto& [anonymous_id, rl_id] : batch.identities) {
+        if (!failure.empty()) break;
+        identity.text(1, anonymous_id);
+        identity.text(2, rl_id);
+        identity.integer(3, batch.received_at);
+        identity.integer(4, batch.received_at);
+        int rc = identity.step();
+        identity.reset();
+        if (rc != SQLITE_DONE) failure = describe(db_, "cannot link an identity");
+      }
+      for (const auto& o : batch.optins) {
+        if (!failure.empty()) break;
+        optin.text(1, o.id);
+        optin.integer(2, batch.received_at);
+        optin.text(3, o.body);
+        int rc = optin.step();
+        optin.reset();
+        if (rc != SQLITE_DONE) { failure = describe(db_, "cannot insert an opt-in"); break; }
+        if (sqlite3_changes(db_) == 1) ++result.inserted; else ++result.duplicates;
+      }
+    }
+    if (failure.empty() && !exec(db_, "COMMIT")) failure = describe(db_, "cannot commit");
+    if (!failure.empty()) exec(db_, "ROLLBACK");
+  }
+  setProblem(failure);
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    WriteResult& result = results[i];
+    result.ok = failure.empty();
+    if (!result.ok) {
+      result = WriteResult{};
+      result.error = failure;
+    }
+    if (group[i].done) group[i].done(result);
+  }
+  if (observer_) {
+    std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+    observer_(took.count(), group.size());
+  }
+}
+
+void EventStore::stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (writer_.joinable()) writer_.join();
+  if (db_) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+}
+
+void EventStore::setProblem(std::string problem) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  problem_ = std::move(problem);
+}
+
+std::string EventStore::readyProblem() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (stopping_) return "shutting down";
+  return problem_;
+}
+
+std::size_t EventStore::queueDepth() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return queued_rows_;
+}
+
+std::string exportRows(const std::string& path, const std::string& table, std::int64_t since_ms,
+                       const std::string& type, std::ostream& out) {
+  if (table != "events" && table != "optins") return "unknown table " + table;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+    std::string reason = describe(db, "cannot open the database");
+    sqlite3_close(db);
+    return reason;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::string sql = "SELECT body FROM " + table + " WHERE received_at >= ?";
+  if (table == "events" && !type.empty()) sql += " AND type = ?";
+  sql += " ORDER BY seq";
+  std::string error;
+  {
+    Statement select(db, sql.c_str());
+    if (!select.ok()) {
+      error = describe(db, "cannot read " + table);
+    } else {
+      select.integer(1, since_ms);
+      if (table == "events" && !type.empty()) select.text(2, type);
+      int rc;
+      while ((rc = select.step()) == SQLITE_ROW) {
+        const unsigned char* body = sqlite3_column_text(select.get(), 0);
+        int size = sqlite3_column_bytes(select.get(), 0);
+        out.write(reinterpret_cast<const char*>(body), size);
+        out.put('\n');
+      }
+      if (rc != SQLITE_DONE) error = describe(db, "cannot read " + table);
+    }
+  }
+  sqlite3_close(db);
+  return error;
+}
+
+}  // namespace relance::collector

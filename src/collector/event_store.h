@@ -1,0 +1,129 @@
+// The durable store: SQLite in write-ahead-log mode, written by one thread.
+//
+// Requests hand their rows to submit(); the writer thread takes everything
+// queued, writes it in one transaction (group commit: one fsync for many
+// requests) and only then calls each request's callback. So an acknowledged
+// event is committed, and throughput does not die on fsync. The queue is
+// bounded (in rows): when it is full submit() refuses at once and the caller
+// answers 503. A failing database (read-only, full disk) fails the batches
+// with a reason and leaves the process alive; readyProblem() says why.
+#ifndef RELANCE_COLLECTOR_EVENT_STORE_H_
+#define RELANCE_COLLECTOR_EVENT_STORE_H_
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+
+namespace relance::collector {
+
+struct StoreOptions {
+  std::string path;                  // file name or SQLite URI ("file:x.db?mode=ro")
+  bool synchronous_full = true;      // PRAGMA synchronous=FULL (else NORMAL; see docs/collector.md)
+  std::size_t queue_limit = 50000;   // rows waiting for the writer, at most
+  std::int64_t max_pages = 0;        // PRAGMA max_page_count when > 0 (caps the file size)
+};
+
+// One event as it will be stored: `body` is the JSON text written to the
+// table and printed by export.
+struct StoredEvent {
+  std::string id;
+  std::string type;
+  std::int64_t ts = 0;
+  std::string body;
+};
+
+// One opt-in (POST /v1/optin), kept once per id.
+struct StoredOptin {
+  std::string id;
+  std::string body;
+};
+
+// What one request asks the store to keep, written in a single transaction.
+struct WriteBatch {
+  std::int64_t received_at = 0;
+  std::vector<StoredEvent> events;
+  std::vector<std::pair<std::string, std::string>> identities;  // (anonymous_id, rl_id)
+  std::vector<StoredOptin> optins;
+  std::size_t rows() const { return events.size() + identities.size() + optins.size(); }
+};
+
+struct WriteResult {
+  bool ok = false;
+  std::string error;            // why the commit failed, when !ok
+  std::size_t inserted = 0;     // new events (or opt-ins)
+  std::size_t duplicates = 0;   // ids already stored (or repeated in the batch)
+};
+
+using WriteCallback = std::function<void(const WriteResult&)>;
+
+// Figures about each commit, for /metrics.
+using CommitObserver = std::function<void(double seconds, std::size_t batches)>;
+
+class EventStore {
+ public:
+  explicit EventStore(StoreOptions options);
+  ~EventStore();  // calls stop()
+  EventStore(const EventStore&) = delete;
+  EventStore& operator=(const EventStore&) = delete;
+
+  // Opens the database and starts the writer thread. A database that cannot be
+  // opened is not fatal: readyProblem() says why and the writer retries.
+  void start(CommitObserver observer = nullptr);
+
+  // Queues `batch`; `done` runs on the writer thread after the commit (or its
+  // failure). Returns false, without calling `done`, when the queue is full or
+  // the store is stopping.
+  bool submit(WriteBatch batch, WriteCallback done);
+
+  // Refuses new batches, commits everything queued, closes the database.
+  void stop();
+
+  // "" when the last open/commit succeeded, else the reason
+  // ("database is read-only: attempt to write a readonly database").
+  std::string readyProblem() const;
+
+  std::size_t queueDepth() const;  // rows waiting
+
+ private:
+  struct Pending {
+    WriteBatch batch;
+    WriteCallback done;
+  };
+  void run();
+  bool openIfNeeded();
+  void commit(std::vector<Pending>& group);
+  void setProblem(std::string problem);
+
+  StoreOptions options_;
+  CommitObserver observer_;
+  sqlite3* db_ = nullptr;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  std::size_t queued_rows_ = 0;
+  bool stopping_ = false;
+  bool started_ = false;
+  std::string problem_;
+  std::thread writer_;
+};
+
+// Prints the stored rows of `table` ("events" or "optins") as NDJSON, one
+// JSON text per line in insertion order, keeping those with
+// received_at >= since_ms and, for events, of type `type` when not empty.
+// Returns "" or the reason it could not read the database.
+std::string exportRows(const std::string& path, const std::string& table, std::int64_t since_ms,
+                       const std::string& type, std::ostream& out);
+
+}  // namespace relance::collector
+
+#endif  // RELANCE_COLLECTOR_EVENT_STORE_H_

@@ -1,0 +1,225 @@
+#include "collector/http_server.h"
+
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "collector/log.h"
+
+namespace relance::collector {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// One connection: read a request, answer it, repeat while kept alive.
+class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      auto address = endpoint.address();
+      if (address.is_v6() && address.to_v6().is_v4_mapped())
+        address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+      peer_.address = address.to_string();
+    }
+  }
+
+  void start() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->readHeader(true); });
+  }
+
+  // Closes the connection if it is waiting for a request (called at shutdown).
+  void closeIfIdle() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->waiting_) {
+        beast::error_code ec;
+        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+        self->stream_.socket().close(ec);
+      }
+    });
+  }
+
+ private:
+  void readHeader(bool first) {
+    if (server_.stopping_) return close();
+    waiting_ = true;
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(first ? server_.options_.read_timeout : server_.options_.idle_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
+  }
+
+  void onHeader(beast::error_code ec) {
+    waiting_ = false;
+    if (ec) return fail(ec);
+    stream_.expires_after(server_.options_.read_timeout);
+    auto& request = parser_->get();
+    auto expect = request.find(http::field::expect);
+    if (expect != request.end() && beast::iequals(expect->value(), "100-continue")) {
+      auto content_length = parser_->content_length();
+      if (content_length && *content_length > kMaxBodyBytes) {
+        return send(Service::transportError(413, "body larger than 1 MiB", request.version()));
+      }
+      static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->fail(ec);
+        self->readBody();
+      });
+      return;
+    }
+    readBody();
+  }
+
+  void readBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
+  }
+
+  void onRequest(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+    }
+    if (ec) return fail(ec);
+    stream_.expires_never();  // the store may take its time; it answers 503 rather than hang
+    // Keeps the loop alive while the store works on this request.
+    auto work = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(server_.io_.get_executor());
+    server_.service_.handle(parser_->release(), peer_, [self = shared_from_this(), work](Response&& response) {
+      auto shared = std::make_shared<Response>(std::move(response));
+      net::post(self->stream_.get_executor(), [self, shared, work] { self->send(std::move(*shared)); });
+    });
+  }
+
+  void send(Response&& response) {
+    if (server_.stopping_) response.keep_alive(false);
+    response_ = std::make_shared<Response>(std::move(response));
+    stream_.expires_after(server_.options_.write_timeout);
+    http::async_write(stream_, *response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->fail(ec);
+      bool keep = self->response_->keep_alive();
+      self->response_.reset();
+      if (!keep) return self->close();
+      self->readHeader(false);
+    });
+  }
+
+  void fail(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::operation_aborted || ec == beast::error::timeout ||
+        ec == net::error::connection_reset || ec == net::error::eof || ec == net::error::bad_descriptor) {
+      return close();
+    }
+    if (ec.category() == beast::error_code(http::error::bad_target).category() && parser_) {
+      // A request Beast could not parse: say so, then hang up.
+      return send(Service::transportError(400, "bad request: " + ec.message(), 11));
+    }
+    close();
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+    server_.untrack(this);
+  }
+
+  HttpServer& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<Response> response_;
+  Peer peer_;
+  bool waiting_ = false;
+};
+
+HttpServer::HttpServer(ServerOptions options, Service& service)
+    : options_(std::move(options)), service_(service), acceptor_(io_) {}
+
+HttpServer::~HttpServer() = default;
+
+std::string HttpServer::listen() {
+  beast::error_code ec;
+  auto address = net::ip::make_address(options_.host, ec);
+  if (ec) return "bad listen address " + options_.host + ": " + ec.message();
+  tcp::endpoint endpoint(address, options_.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) return "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message();
+  port_ = acceptor_.local_endpoint().port();
+  accept();
+  return "";
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (stopping_ || ec == net::error::operation_aborted) return;
+      // Out of descriptors and the like: keep accepting after a breath.
+      logLine("warn", "accept failed", Json{{"error", ec.message()}});
+    } else {
+      socket.set_option(tcp::no_delay(true), ec);
+      auto session = std::make_shared<Session>(*this, std::move(socket));
+      track(session);
+      session->start();
+    }
+    if (!stopping_) accept();
+  });
+}
+
+void HttpServer::track(const std::shared_ptr<Session>& session) {
+  std::lock_guard<std::mutex> lock(sessions_mutex_);
+  sessions_[session.get()] = session;
+}
+
+void HttpServer::untrack(Session* session) {
+  std::lock_guard<std::mutex> lock(sessions_mutex_);
+  sessions_.erase(session);
+}
+
+void HttpServer::run() {
+  int threads = std::max(1, options_.threads);
+  std::vector<std::thread> pool;
+  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
+  io_.run();
+  for (auto& thread : pool) thread.join();
+}
+
+void HttpServer::shutdown() {
+  if (stopping_.exchange(true)) return;
+  net::post(io_, [this] {
+    beast::error_code ec;
+    acceptor_.close(ec);
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard<std::mutex> lock(sessions_mutex_);
+      for (auto& [raw, weak] : sessions_) {
+        if (auto session = weak.lock()) live.push_back(session);
+      }
+    }
+    for (auto& session : live) session->closeIfIdle();
+  });
+}
+
+void HttpServer::stopOnSignals() {
+  auto signals = std::make_shared<net::signal_set>(io_, SIGINT, SIGTERM);
+  signals->async_wait([this, signals](beast::error_code ec, int number) {
+    if (ec) return;
+    logLine("info", "shutting down", Json{{"signal", number}});
+    shutdown();
+    // A second signal is not needed to stop; the set goes away with the loop.
+    signals->cancel();
+  });
+}
+
+}  // namespace relance::collector

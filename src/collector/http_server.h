@@ -1,0 +1,70 @@
+// HTTP/1.1 transport on Boost.Beast: accepts connections, reads requests with
+// timeouts and a body limit, hands them to the Service, writes the answers,
+// keeps connections alive. N threads run one io_context.
+#ifndef RELANCE_COLLECTOR_HTTP_SERVER_H_
+#define RELANCE_COLLECTOR_HTTP_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "collector/service.h"
+
+namespace relance::collector {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 8080;  // 0: any free port (see port())
+  int threads = 2;
+  std::chrono::seconds read_timeout{15};   // a whole request, headers and body
+  std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
+  std::chrono::seconds write_timeout{15};
+};
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, Service& service);
+  ~HttpServer();
+
+  // Binds and listens. Returns "" or why it could not.
+  std::string listen();
+  unsigned short port() const { return port_; }
+
+  // Serves on options.threads threads (the caller's included) until shutdown()
+  // has finished every request in flight.
+  void run();
+
+  // Stops accepting, closes idle connections, lets requests in flight finish
+  // (their answers say Connection: close). Thread-safe; returns at once.
+  void shutdown();
+
+  // Called when SIGINT or SIGTERM arrives (installs the handler on the loop).
+  void stopOnSignals();
+
+  class Session;
+
+ private:
+  friend class Session;
+  void accept();
+  void track(const std::shared_ptr<Session>& session);
+  void untrack(Session* session);
+
+  ServerOptions options_;
+  Service& service_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  unsigned short port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::mutex sessions_mutex_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+};
+
+}  // namespace relance::collector
+
+#endif  // RELANCE_COLLECTOR_HTTP_SERVER_H_

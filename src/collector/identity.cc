@@ -1,0 +1,64 @@
+#include "collector/identity.h"
+
+#include <sys/random.h>
+
+#include <cstddef>
+
+namespace relance::collector {
+namespace {
+
+bool isIdentity(std::string_view value) {
+  if (value.size() != 32) return false;
+  for (char c : value) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string readIdentityCookie(std::string_view header) {
+  while (!header.empty()) {
+    std::size_t end = header.find(';');
+    std::string_view pair = trim(header.substr(0, end));
+    header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
+    std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos) continue;
+    if (trim(pair.substr(0, eq)) != kIdentityCookie) continue;
+    std::string_view value = trim(pair.substr(eq + 1));
+    if (isIdentity(value)) return std::string(value);
+  }
+  return "";
+}
+
+std::string newIdentity() {
+  // From the kernel's CSPRNG: identities must not be guessable from one another.
+  unsigned char bytes[16] = {};
+  std::size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n > 0) got += static_cast<std::size_t>(n);
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(32, '0');
+  for (int i = 0; i < 16; ++i) {
+    id[2 * i] = kHex[bytes[i] >> 4];
+    id[2 * i + 1] = kHex[bytes[i] & 0xf];
+  }
+  return id;
+}
+
+std::string identitySetCookie(const std::string& id, bool secure) {
+  std::string cookie = std::string(kIdentityCookie) + "=" + id + "; Path=/; Max-Age=" +
+                       std::to_string(kIdentityMaxAgeSeconds) + "; HttpOnly; SameSite=Lax";
+  if (secure) cookie += "; Secure";
+  return cookie;
+}
+
+}  // namespace relance::collector

@@ -1,0 +1,26 @@
+#include "collector/log.h"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+namespace relance::collector {
+
+void logLine(const std::string& level, const std::string& msg, const Json& fields) {
+  static std::mutex mutex;
+  Json line = Json::object();
+  line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+  line["level"] = level;
+  line["msg"] = msg;
+  if (fields.is_object()) {
+    for (auto it = fields.begin(); it != fields.end(); ++it) line[it.key()] = it.value();
+  }
+  std::string text = line.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  std::lock_guard<std::mutex> lock(mutex);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+}
+
+}  // namespace relance::collector

@@ -1,0 +1,64 @@
+#include "collector/metrics.h"
+
+#include <sstream>
+
+namespace relance::collector {
+
+void Metrics::countRequest(const std::string& route, int status) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++requests_[{route, status}];
+}
+
+void Metrics::countEvents(std::size_t accepted, std::size_t duplicates, std::size_t rejected, std::size_t dropped) {
+  accepted_ += accepted;
+  duplicates_ += duplicates;
+  rejected_ += rejected;
+  dropped_ += dropped;
+}
+
+void Metrics::observeCommit(double seconds, std::size_t batches) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (std::size_t i = 0; i < kCommitBuckets.size(); ++i) {
+    if (seconds <= kCommitBuckets[i]) ++commit_buckets_[i];
+  }
+  ++commit_count_;
+  commit_sum_ += seconds;
+  commit_batches_ += batches;
+}
+
+std::string Metrics::render(std::size_t queue_depth, bool ready) const {
+  std::ostringstream out;
+  std::lock_guard<std::mutex> lock(mutex_);
+  out << "# HELP relance_http_requests_total HTTP requests answered, by route and status.\n"
+      << "# TYPE relance_http_requests_total counter\n";
+  for (const auto& [key, count] : requests_) {
+    out << "relance_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << count
+        << "\n";
+  }
+  out << "# HELP relance_events_total Events received, by outcome.\n"
+      << "# TYPE relance_events_total counter\n"
+      << "relance_events_total{outcome=\"accepted\"} " << accepted_.load() << "\n"
+      << "relance_events_total{outcome=\"duplicate\"} " << duplicates_.load() << "\n"
+      << "relance_events_total{outcome=\"rejected\"} " << rejected_.load() << "\n"
+      << "relance_events_total{outcome=\"dropped_bot\"} " << dropped_.load() << "\n";
+  out << "# HELP relance_store_commit_seconds Duration of one group commit.\n"
+      << "# TYPE relance_store_commit_seconds histogram\n";
+  for (std::size_t i = 0; i < kCommitBuckets.size(); ++i) {
+    out << "relance_store_commit_seconds_bucket{le=\"" << kCommitBuckets[i] << "\"} " << commit_buckets_[i] << "\n";
+  }
+  out << "relance_store_commit_seconds_bucket{le=\"+Inf\"} " << commit_count_ << "\n"
+      << "relance_store_commit_seconds_sum " << commit_sum_ << "\n"
+      << "relance_store_commit_seconds_count " << commit_count_ << "\n";
+  out << "# HELP relance_store_commit_requests_total Requests carried by group commits.\n"
+      << "# TYPE relance_store_commit_requests_total counter\n"
+      << "relance_store_commit_requests_total " << commit_batches_ << "\n";
+  out << "# HELP relance_store_queue_rows Rows waiting for the store writer.\n"
+      << "# TYPE relance_store_queue_rows gauge\n"
+      << "relance_store_queue_rows " << queue_depth << "\n";
+  out << "# HELP relance_ready 1 when the store is writable.\n"
+      << "# TYPE relance_ready gauge\n"
+      << "relance_ready " << (ready ? 1 : 0) << "\n";
+  return out.str();
+}
+
+}  // namespace relance::collector

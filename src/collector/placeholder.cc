@@ -1,1 +1,0 @@
-// Placeholder: the collector helper replaces this file.

@@ -1,0 +1,79 @@
+#include "collector/privacy.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <boost/asio/ip/address.hpp>
+
+namespace relance::collector {
+namespace {
+
+// Markers of automated agents. Keep in sync with docs/collector.md ("Bots").
+// HeadlessChrome is here on purpose: headless browsers are flagged, never
+// refused, unless the site sets bots.drop.
+constexpr std::string_view kBotMarkers[] = {
+    "googlebot", "bingbot", "slurp", "duckduckbot", "baiduspider", "yandexbot",
+    "sogou", "exabot", "facebookexternalhit", "facebot", "ia_archiver",
+    "applebot", "twitterbot", "linkedinbot", "pinterestbot", "slackbot",
+    "discordbot", "telegrambot", "whatsapp", "petalbot", "semrushbot",
+    "ahrefsbot", "mj12bot", "dotbot", "bytespider", "gptbot", "claudebot",
+    "ccbot", "amazonbot", "headlesschrome", "phantomjs", "puppeteer",
+    "playwright", "selenium", "lighthouse", "pingdom", "uptimerobot",
+    "statuscake", "datadog", "newrelicpinger", "curl/", "wget/",
+    "python-requests", "python-urllib", "go-http-client", "java/",
+    "okhttp", "node-fetch", "axios/", "libwww-perl", "scrapy", "httpclient",
+    "crawler", "spider", "bot/", "bot;", "+http",
+};
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool contains(const std::string& haystack, std::string_view needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+std::string truncateIp(std::string_view address) {
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(std::string(address), ec);
+  if (ec) return "";
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    ip = boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, ip.to_v6());
+  }
+  if (ip.is_v4()) {
+    auto bytes = ip.to_v4().to_bytes();
+    bytes[3] = 0;
+    return boost::asio::ip::address_v4(bytes).to_string();
+  }
+  auto bytes = ip.to_v6().to_bytes();
+  std::fill(bytes.begin() + 6, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string();
+}
+
+std::string deviceClass(std::string_view user_agent) {
+  if (user_agent.empty()) return "unknown";
+  if (isBot(user_agent)) return "bot";
+  std::string ua = lower(user_agent);
+  if (contains(ua, "ipad") || contains(ua, "tablet") ||
+      (contains(ua, "android") && !contains(ua, "mobile")))
+    return "tablet";
+  if (contains(ua, "mobi") || contains(ua, "iphone") || contains(ua, "ipod") ||
+      contains(ua, "windows phone"))
+    return "mobile";
+  return "desktop";
+}
+
+bool isBot(std::string_view user_agent) {
+  std::string ua = lower(user_agent);
+  for (auto marker : kBotMarkers) {
+    if (contains(ua, marker)) return true;
+  }
+  return false;
+}
+
+}  // namespace relance::collector

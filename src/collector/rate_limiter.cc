@@ -1,0 +1,44 @@
+#include "collector/rate_limiter.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace relance::collector {
+
+RateLimiter::RateLimiter(double per_second, double burst, std::size_t max_clients)
+    : per_second_(per_second), burst_(std::max(1.0, burst)), max_clients_(std::max<std::size_t>(1, max_clients)) {}
+
+int RateLimiter::take(const std::string& client, std::int64_t now_ms) {
+  if (per_second_ <= 0) return 0;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = buckets_.find(client);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= max_clients_) forgetIdle(now_ms);
+    it = buckets_.emplace(client, Bucket{burst_, now_ms}).first;
+  }
+  Bucket& bucket = it->second;
+  double elapsed = std::max<std::int64_t>(0, now_ms - bucket.updated_ms) / 1000.0;
+  bucket.tokens = std::min(burst_, bucket.tokens + elapsed * per_second_);
+  bucket.updated_ms = now_ms;
+  if (bucket.tokens >= 1.0) {
+    bucket.tokens -= 1.0;
+    return 0;
+  }
+  double wait = (1.0 - bucket.tokens) / per_second_;
+  return std::max(1, static_cast<int>(std::ceil(wait)));
+}
+
+void RateLimiter::forgetIdle(std::int64_t now_ms) {
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    double elapsed = std::max<std::int64_t>(0, now_ms - it->second.updated_ms) / 1000.0;
+    if (it->second.tokens + elapsed * per_second_ >= burst_) {
+      it = buckets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Every client is active: drop an arbitrary one rather than grow.
+  if (buckets_.size() >= max_clients_) buckets_.erase(buckets_.begin());
+}
+
+}  // namespace relance::collector

@@ -1,0 +1,42 @@
+// Per-client rate limit: one token bucket per (truncated) client address.
+#ifndef RELANCE_COLLECTOR_RATE_LIMITER_H_
+#define RELANCE_COLLECTOR_RATE_LIMITER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+namespace relance::collector {
+
+class RateLimiter {
+ public:
+  // `per_second` tokens are added each second up to `burst`. per_second <= 0
+  // turns the limit off. At most `max_clients` buckets are kept: when the
+  // table is full, full (idle) buckets are forgotten, so memory is bounded.
+  RateLimiter(double per_second, double burst, std::size_t max_clients = 100000);
+
+  // Takes one token for `client` at `now_ms`. Returns 0 when allowed, else the
+  // whole number of seconds (>= 1) after which a retry would be allowed.
+  int take(const std::string& client, std::int64_t now_ms);
+
+  bool enabled() const { return per_second_ > 0; }
+
+ private:
+  struct Bucket {
+    double tokens;
+    std::int64_t updated_ms;
+  };
+  void forgetIdle(std::int64_t now_ms);
+
+  double per_second_;
+  double burst_;
+  std::size_t max_clients_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+};
+
+}  // namespace relance::collector
+
+#endif  // RELANCE_COLLECTOR_RATE_LIMITER_H_

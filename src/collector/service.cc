@@ -1,0 +1,455 @@
+#include "collector/service.h"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include "collector/identity.h"
+#include "collector/privacy.h"
+#include "core/contact.h"
+#include "core/event.h"
+
+namespace relance::collector {
+
+namespace http = boost::beast::http;
+
+struct Service::Context {
+  Request request;
+  std::string path;           // target without the query
+  std::string route;          // metrics label
+  std::string client;         // client address (proxy-aware), in memory only
+  std::string origin;         // Origin header
+  bool origin_allowed = false;
+  bool https = false;
+  bool head = false;
+  std::string identity;       // rl_id of this visitor (existing or new)
+};
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The media type of a Content-Type header, lowercase, without parameters.
+std::string mediaType(std::string_view header) { return lower(trim(header.substr(0, header.find(';')))); }
+
+std::string routeOf(const std::string& path) {
+  if (path == "/v1/events") return "events";
+  if (path == "/v1/optin") return "optin";
+  if (path == "/v1/config") return "config";
+  if (path == "/healthz") return "healthz";
+  if (path == "/readyz") return "readyz";
+  if (path == "/metrics") return "metrics";
+  if (path.rfind("/v1/", 0) == 0) return "api_unknown";
+  return "static";
+}
+
+bool isApi(const std::string& route) { return route == "events" || route == "optin" || route == "config" || route == "api_unknown"; }
+
+Json errorBody(const std::string& message) { return Json{{"error", message}}; }
+
+// Appends the server's fields to an event serialized as a JSON object.
+std::string storedBody(const Json& event, std::int64_t received_at, const Json& server) {
+  std::string text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
+  text.pop_back();  // the closing brace of a non-empty object
+  text += ",\"received_at\":" + std::to_string(received_at) + ",\"server\":";
+  text += server.dump(-1, ' ', false, Json::error_handler_t::replace);
+  text += "}";
+  return text;
+}
+
+}  // namespace
+
+Service::Service(ServiceOptions options, LoadedSite site, EventStore& store, RateLimiter& limiter, Metrics& metrics,
+                 const StaticFiles& files, std::function<std::int64_t()> now_ms)
+    : options_(std::move(options)),
+      site_(std::move(site)),
+      cors_([&] {
+        std::vector<std::string> origins = options_.allowed_origins;
+        if (site_.config) origins.insert(origins.end(), site_.config->allowed_origins.begin(), site_.config->allowed_origins.end());
+        return origins;
+      }()),
+      store_(store),
+      limiter_(limiter),
+      metrics_(metrics),
+      files_(files),
+      now_ms_(std::move(now_ms)) {
+  if (!site_.config) {
+    site_ = loadSite("");  // a service always has a configuration
+  }
+}
+
+Response Service::transportError(int status, const std::string& message, unsigned version) {
+  Response response{static_cast<http::status>(status), version};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = errorBody(message).dump() + "\n";
+  response.keep_alive(false);
+  response.prepare_payload();
+  return response;
+}
+
+Response Service::json(const Context& context, int status, const Json& body) const {
+  Response response{static_cast<http::status>(status), context.request.version()};
+  response.set(http::field::content_type, "application/json");
+  response.set(http::field::cache_control, "no-store");
+  response.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  return response;
+}
+
+void Service::finish(const Context& context, Response&& response, const Respond& respond) {
+  if (isApi(context.route) && context.origin_allowed) {
+    response.set(http::field::access_control_allow_origin, context.origin);
+    response.set(http::field::access_control_allow_credentials, "true");
+  }
+  if (isApi(context.route)) response.set(http::field::vary, "Origin");
+  response.keep_alive(context.request.keep_alive());
+  if (context.head) {
+    auto size = response.body().size();
+    if (response.find(http::field::content_length) == response.end()) response.content_length(size);
+    response.body().clear();
+  } else if (response.result() != http::status::not_modified && response.result() != http::status::no_content) {
+    response.prepare_payload();
+  }
+  metrics_.countRequest(context.route, response.result_int());
+  respond(std::move(response));
+}
+
+void Service::handle(Request&& request, const Peer& peer, Respond respond) {
+  auto context = std::make_shared<Context>();
+  context->request = std::move(request);
+  std::string_view target = context->request.target();
+  context->path = std::string(target.substr(0, target.find('?')));
+  context->route = routeOf(context->path);
+  context->client = peer.address;
+  if (options_.trust_proxy) {
+    auto forwarded = context->request.find("X-Forwarded-For");
+    if (forwarded != context->request.end()) {
+      std::string_view value = forwarded->value();
+      // The proxy appends the address it saw last: the nearest hop it trusts.
+      std::size_t comma = value.rfind(',');
+      std::string last(trim(comma == std::string_view::npos ? value : value.substr(comma + 1)));
+      if (!truncateIp(last).empty()) context->client = last;
+    }
+    auto proto = context->request.find("X-Forwarded-Proto");
+    context->https = proto != context->request.end() && lower(proto->value()) == "https";
+  }
+  auto origin = context->request.find(http::field::origin);
+  if (origin != context->request.end()) {
+    context->origin = std::string(origin->value());
+    auto host = context->request.find(http::field::host);
+    context->origin_allowed = cors_.allows(context->origin, host == context->request.end() ? "" : host->value(), context->https);
+  }
+  http::verb method = context->request.method();
+  context->head = method == http::verb::head;
+  const std::string& route = context->route;
+
+  if (method == http::verb::options && isApi(route)) {
+    if (!context->origin_allowed) {
+      finish(*context, json(*context, 403, errorBody("origin not allowed")), respond);
+      return;
+    }
+    Response response{http::status::no_content, context->request.version()};
+    response.set(http::field::access_control_allow_methods, route == "config" ? "GET, HEAD, OPTIONS" : "POST, OPTIONS");
+    response.set(http::field::access_control_allow_headers, "Content-Type");
+    response.set(http::field::access_control_max_age, "600");
+    context->route = "preflight";
+    // Preflight answers carry the CORS headers like the API itself.
+    response.set(http::field::access_control_allow_origin, context->origin);
+    response.set(http::field::access_control_allow_credentials, "true");
+    response.set(http::field::vary, "Origin");
+    finish(*context, std::move(response), respond);
+    return;
+  }
+  if (route == "events") return events(context, std::move(respond));
+  if (route == "optin") return optin(context, std::move(respond));
+
+  if (method != http::verb::get && method != http::verb::head) {
+    Response response = json(*context, 405, errorBody("method not allowed"));
+    response.set(http::field::allow, "GET, HEAD");
+    finish(*context, std::move(response), respond);
+    return;
+  }
+  if (route == "config") return config(context, std::move(respond));
+  if (route == "readyz") return readyz(context, std::move(respond));
+  if (route == "healthz") {
+    finish(*context, json(*context, 200, Json{{"status", "ok"}}), respond);
+    return;
+  }
+  if (route == "metrics") {
+    Response response{http::status::ok, context->request.version()};
+    response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    response.set(http::field::cache_control, "no-store");
+    response.body() = metrics_.render(store_.queueDepth(), store_.readyProblem().empty());
+    finish(*context, std::move(response), respond);
+    return;
+  }
+  if (route == "api_unknown") {
+    finish(*context, json(*context, 404, errorBody("no such endpoint: " + context->path)), respond);
+    return;
+  }
+  staticFile(context, std::move(respond));
+}
+
+bool Service::admit(const ContextPtr& context, const Respond& respond) {
+  const Request& request = context->request;
+  if (request.method() != http::verb::post) {
+    Response response = json(*context, 405, errorBody("method not allowed: use POST"));
+    response.set(http::field::allow, "POST, OPTIONS");
+    finish(*context, std::move(response), respond);
+    return false;
+  }
+  if (!context->origin.empty() && !context->origin_allowed) {
+    finish(*context, json(*context, 403, errorBody("origin not allowed: " + context->origin)), respond);
+    return false;
+  }
+  if (int wait = limiter_.take(context->client, now_ms_()); wait > 0) {
+    Response response = json(*context, 429, Json{{"error", "too many requests"}, {"retry_after", wait}});
+    response.set(http::field::retry_after, std::to_string(wait));
+    finish(*context, std::move(response), respond);
+    return false;
+  }
+  if (request.body().size() > kMaxBodyBytes) {
+    finish(*context, json(*context, 413, errorBody("body larger than 1 MiB")), respond);
+    return false;
+  }
+  auto type = request.find(http::field::content_type);
+  std::string media = type == request.end() ? "" : mediaType(type->value());
+  if (media != "application/json" && media != "text/plain") {
+    finish(*context,
+           json(*context, 415, errorBody("unsupported media type \"" + media + "\": send application/json or text/plain")),
+           respond);
+    return false;
+  }
+  auto cookie = request.find(http::field::cookie);
+  context->identity = cookie == request.end() ? "" : readIdentityCookie(cookie->value());
+  if (context->identity.empty()) context->identity = newIdentity();
+  return true;
+}
+
+void Service::events(const ContextPtr& context, Respond respond) {
+  if (!admit(context, respond)) return;
+  ParsedJson parsed = parseJson(context->request.body());
+  if (!parsed.ok) {
+    finish(*context,
+           json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
+           respond);
+    return;
+  }
+  const Json& body = parsed.value;
+  auto list = body.is_object() ? body.find("events") : body.end();
+  if (!body.is_object() || list == body.end() || !list->is_array()) {
+    PathError error = body.is_object() ? PathError{"/events", "must be an array of events"}
+                                       : PathError{"", "must be an object {\"events\": [...]}"};
+    finish(*context, json(*context, 400, Json{{"error", "invalid body"}, {"errors", toJson({error})}}), respond);
+    return;
+  }
+  if (list->size() > kMaxEventsPerRequest) {
+    finish(*context,
+           json(*context, 413,
+                errorBody("too many events: " + std::to_string(list->size()) + " (at most " +
+                          std::to_string(kMaxEventsPerRequest) + " per request)")),
+           respond);
+    return;
+  }
+
+  const SiteConfig& config = *site_.config;
+  std::string user_agent;
+  if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
+  bool bot = isBot(user_agent);
+  Json server = Json{{"ip", truncateIp(context->client)},
+                     {"device", deviceClass(user_agent)},
+                     {"bot", bot},
+                     {"rl_id", context->identity}};
+  std::int64_t received_at = now_ms_();
+
+  Json rejected = Json::array();
+  std::size_t dropped = 0;
+  WriteBatch batch;
+  batch.received_at = received_at;
+  std::set<std::string> anonymous_ids;
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const Json& event = (*list)[i];
+    auto id = event.is_object() ? event.find("id") : event.end();
+    std::string id_text = id != event.end() && id->is_string() ? id->get<std::string>() : "";
+    PathErrors errors = validateEvent(event);
+    if (errors.empty()) {
+      auto consent = event.find("consent");
+      if (consent != event.end() && consent->is_object()) {
+        auto analytics = consent->find("analytics");
+        if (analytics != consent->end() && analytics->is_boolean() && !analytics->get<bool>() &&
+            !config.consent.exempt_measurement) {
+          errors.push_back({"/consent/analytics",
+                            "analytics consent refused: the site does not allow consent-exempt measurement"});
+        }
+      }
+    }
+    if (!errors.empty()) {
+      Json entry = {{"index", i}, {"errors", toJson(errors)}};
+      entry["id"] = id_text.empty() ? Json(nullptr) : Json(id_text);
+      rejected.push_back(std::move(entry));
+      continue;
+    }
+    if (bot && config.drop_bots) {
+      ++dropped;
+      continue;
+    }
+    StoredEvent stored;
+    stored.id = id_text;
+    stored.type = event.find("type")->get<std::string>();
+    auto ts = event.find("ts");
+    stored.ts = ts->is_number_unsigned() ? static_cast<std::int64_t>(ts->get<std::uint64_t>()) : ts->get<std::int64_t>();
+    stored.body = storedBody(event, received_at, server);
+    batch.events.push_back(std::move(stored));
+    auto anonymous = event.find("anonymous_id");
+    if (anonymous != event.end() && anonymous->is_string()) anonymous_ids.insert(anonymous->get<std::string>());
+  }
+  for (const auto& anonymous : anonymous_ids) batch.identities.emplace_back(anonymous, context->identity);
+
+  std::size_t rejected_count = rejected.size();
+  auto answer = [this, context, rejected = std::move(rejected), dropped, bot, rejected_count](
+                    const WriteResult& result, const Respond& respond) mutable {
+    if (!result.ok) {
+      Response response = json(*context, 503, Json{{"error", "store unavailable: " + result.error}, {"retry_after", 1}});
+      response.set(http::field::retry_after, "1");
+      finish(*context, std::move(response), respond);
+      return;
+    }
+    metrics_.countEvents(result.inserted, result.duplicates, rejected_count, dropped);
+    Json body = {{"accepted", result.inserted}, {"duplicates", result.duplicates}, {"rejected", std::move(rejected)}};
+    if (bot) body["bot"] = true;
+    if (dropped > 0) body["dropped_bots"] = dropped;
+    Response response = json(*context, 200, body);
+    response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
+    finish(*context, std::move(response), respond);
+  };
+
+  if (batch.events.empty()) {
+    WriteResult nothing;
+    nothing.ok = true;
+    answer(nothing, respond);
+    return;
+  }
+  auto shared_answer = std::make_shared<decltype(answer)>(std::move(answer));
+  auto shared_respond = std::make_shared<Respond>(std::move(respond));
+  bool queued = store_.submit(std::move(batch), [shared_answer, shared_respond](const WriteResult& result) {
+    (*shared_answer)(result, *shared_respond);
+  });
+  if (!queued) {
+    std::string problem = store_.readyProblem();
+    Response response = json(*context, 503,
+                             Json{{"error", problem.empty() ? "store is busy: queue full" : "store unavailable: " + problem},
+                                  {"retry_after", 1}});
+    response.set(http::field::retry_after, "1");
+    finish(*context, std::move(response), *shared_respond);
+  }
+}
+
+void Service::optin(const ContextPtr& context, Respond respond) {
+  if (!admit(context, respond)) return;
+  ParsedJson parsed = parseJson(context->request.body());
+  if (!parsed.ok) {
+    finish(*context,
+           json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
+           respond);
+    return;
+  }
+  const Json& body = parsed.value;
+  PathErrors errors = validateOptin(body);
+  auto id = body.is_object() ? body.find("id") : body.end();
+  if (errors.empty() && (id == body.end() || !id->is_string() || id->get_ref<const std::string&>().empty() ||
+                         id->get_ref<const std::string&>().size() > kMaxIdBytes)) {
+    errors.push_back({"/id", "must be a non-empty string of at most 64 bytes (the idempotency key)"});
+  }
+  if (!errors.empty()) {
+    finish(*context, json(*context, 400, Json{{"error", "invalid opt-in"}, {"errors", toJson(errors)}}), respond);
+    return;
+  }
+  std::string user_agent;
+  if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
+  std::int64_t received_at = now_ms_();
+  Json server = Json{{"ip", truncateIp(context->client)},
+                     {"device", deviceClass(user_agent)},
+                     {"bot", isBot(user_agent)},
+                     {"rl_id", context->identity}};
+  WriteBatch batch;
+  batch.received_at = received_at;
+  batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, received_at, server)});
+  auto anonymous = body.find("anonymous_id");
+  if (anonymous != body.end() && anonymous->is_string() && !anonymous->get_ref<const std::string&>().empty())
+    batch.identities.emplace_back(anonymous->get<std::string>(), context->identity);
+
+  auto shared_respond = std::make_shared<Respond>(std::move(respond));
+  bool queued = store_.submit(std::move(batch), [this, context, shared_respond](const WriteResult& result) {
+    if (!result.ok) {
+      Response response = json(*context, 503, Json{{"error", "store unavailable: " + result.error}, {"retry_after", 1}});
+      response.set(http::field::retry_after, "1");
+      finish(*context, std::move(response), *shared_respond);
+      return;
+    }
+    Response response = json(*context, 200, Json{{"ok", true}, {"duplicate", result.duplicates > 0}});
+    response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
+    finish(*context, std::move(response), *shared_respond);
+  });
+  if (!queued) {
+    Response response = json(*context, 503, Json{{"error", "store is busy: queue full"}, {"retry_after", 1}});
+    response.set(http::field::retry_after, "1");
+    finish(*context, std::move(response), *shared_respond);
+  }
+}
+
+void Service::config(const ContextPtr& context, Respond respond) {
+  auto match = context->request.find(http::field::if_none_match);
+  Response response;
+  if (match != context->request.end() && match->value().find(site_.etag) != std::string_view::npos) {
+    response = Response{http::status::not_modified, context->request.version()};
+  } else {
+    response = Response{http::status::ok, context->request.version()};
+    response.set(http::field::content_type, "application/json");
+    response.body() = site_.browser_json;
+  }
+  response.set(http::field::etag, site_.etag);
+  response.set(http::field::cache_control, "public, max-age=60, must-revalidate");
+  finish(*context, std::move(response), respond);
+}
+
+void Service::readyz(const ContextPtr& context, Respond respond) {
+  std::string problem = store_.readyProblem();
+  if (problem.empty()) {
+    finish(*context, json(*context, 200, Json{{"status", "ready"}, {"queue_rows", store_.queueDepth()}}), respond);
+  } else {
+    finish(*context, json(*context, 503, Json{{"status", "not ready"}, {"reason", problem}}), respond);
+  }
+}
+
+void Service::staticFile(const ContextPtr& context, Respond respond) {
+  const Request& request = context->request;
+  auto header = [&](http::field field) {
+    auto it = request.find(field);
+    return it == request.end() ? std::string_view() : std::string_view(it->value());
+  };
+  StaticAnswer answer = files_.serve(request.target(), header(http::field::accept_encoding), header(http::field::if_none_match));
+  Response response{static_cast<http::status>(answer.status), request.version()};
+  if (!answer.content_type.empty() && answer.status != 304) response.set(http::field::content_type, answer.content_type);
+  if (!answer.content_encoding.empty()) response.set(http::field::content_encoding, answer.content_encoding);
+  if (!answer.cache_control.empty()) response.set(http::field::cache_control, answer.cache_control);
+  if (!answer.etag.empty()) response.set(http::field::etag, answer.etag);
+  if (!answer.location.empty()) response.set(http::field::location, answer.location);
+  if (answer.vary_encoding) response.set(http::field::vary, "Accept-Encoding");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.body() = std::move(answer.body);
+  finish(*context, std::move(response), respond);
+}
+
+}  // namespace relance::collector

@@ -1,0 +1,91 @@
+// The collector's HTTP API, independent of sockets: one request in, one
+// response out (through a callback, because event requests are answered only
+// after the store has committed them). Routes:
+//   POST /v1/events   validate, refuse or keep each event, answer after commit
+//   POST /v1/optin    an opt-in (contact + consent proof), kept once per id
+//   GET  /v1/config   the compiled site configuration for browsers (ETag, 304)
+//   GET  /healthz, /readyz, /metrics
+//   GET  anything else: static files from --static
+// docs/collector.md lists every answer.
+#ifndef RELANCE_COLLECTOR_SERVICE_H_
+#define RELANCE_COLLECTOR_SERVICE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/beast/http.hpp>
+
+#include "collector/cors.h"
+#include "collector/event_store.h"
+#include "collector/metrics.h"
+#include "collector/rate_limiter.h"
+#include "collector/site.h"
+#include "collector/static_files.h"
+
+namespace relance::collector {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Respond = std::function<void(Response&&)>;
+
+constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+constexpr std::size_t kMaxEventsPerRequest = 500;
+
+struct ServiceOptions {
+  std::vector<std::string> allowed_origins;  // added to the configuration's
+  bool secure_cookie = false;                // always mark rl_id Secure
+  bool trust_proxy = false;                  // believe X-Forwarded-For / X-Forwarded-Proto
+};
+
+// Who sent a request, as the socket sees it.
+struct Peer {
+  std::string address;  // "127.0.0.1"
+};
+
+class Service {
+ public:
+  // The references must outlive the service. `now_ms` is the wall clock
+  // (injected so tests control it).
+  Service(ServiceOptions options, LoadedSite site, EventStore& store, RateLimiter& limiter, Metrics& metrics,
+          const StaticFiles& files, std::function<std::int64_t()> now_ms);
+
+  // Answers `request`. `respond` is called exactly once, either before handle
+  // returns or later from the store's writer thread.
+  void handle(Request&& request, const Peer& peer, Respond respond);
+
+  // A response for a request the transport refused before it was complete
+  // (413 for a body over the limit, 400 for a bad request line).
+  static Response transportError(int status, const std::string& message, unsigned version);
+
+ private:
+  struct Context;
+  using ContextPtr = std::shared_ptr<Context>;
+  void events(const ContextPtr& context, Respond respond);
+  void optin(const ContextPtr& context, Respond respond);
+  void config(const ContextPtr& context, Respond respond);
+  void readyz(const ContextPtr& context, Respond respond);
+  void staticFile(const ContextPtr& context, Respond respond);
+  // Refuses what the API never accepts, answering it: wrong method (405),
+  // foreign origin (403), over the rate (429), too large (413), wrong media
+  // type (415). Returns true when the request may go on.
+  bool admit(const ContextPtr& context, const Respond& respond);
+  Response json(const Context& context, int status, const Json& body) const;
+  void finish(const Context& context, Response&& response, const Respond& respond);
+
+  ServiceOptions options_;
+  LoadedSite site_;
+  CorsPolicy cors_;
+  EventStore& store_;
+  RateLimiter& limiter_;
+  Metrics& metrics_;
+  const StaticFiles& files_;
+  std::function<std::int64_t()> now_ms_;
+};
+
+}  // namespace relance::collector
+
+#endif  // RELANCE_COLLECTOR_SERVICE_H_

@@ -1,0 +1,20 @@
+// UTF-8 well-formedness, as RFC 3629 defines it.
+#ifndef RELANCE_CORE_UTF8_H_
+#define RELANCE_CORE_UTF8_H_
+
+#include <cstddef>
+#include <string_view>
+
+namespace relance {
+
+// Returned by findInvalidUtf8 when the text is well-formed.
+constexpr std::size_t kUtf8Valid = static_cast<std::size_t>(-1);
+
+// Returns the byte offset of the first byte that does not belong to a
+// well-formed UTF-8 sequence (truncated sequences, overlong forms, UTF-16
+// surrogates and code points above U+10FFFF are all refused), or kUtf8Valid.
+std::size_t findInvalidUtf8(std::string_view text);
+
+}  // namespace relance
+
+#endif  // RELANCE_CORE_UTF8_H_

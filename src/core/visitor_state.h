@@ -1,0 +1,52 @@
+// The visitor state v1: what the browser keeps between pages (in
+// localStorage), versioned and bounded. Shape: docs/engine.md, "The visitor
+// state". The engine (engine.h) owns it; the decision modules keep their own
+// parts under "score", "offers", "abandonment" and set "subscribed".
+#ifndef RELANCE_CORE_VISITOR_STATE_H_
+#define RELANCE_CORE_VISITOR_STATE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/json.h"
+
+namespace relance {
+
+constexpr int kVisitorStateVersion = 1;
+constexpr std::size_t kMaxStateBytes = 16 * 1024;  // serialised
+constexpr std::size_t kMaxViewed = 50;             // viewed products kept
+constexpr std::size_t kMaxCartItems = 50;
+constexpr std::size_t kMaxOrders = 20;             // recent orders kept (totals are kept apart)
+constexpr std::size_t kMaxTraits = 30;
+constexpr std::size_t kMaxTraitBytes = 256;        // a string trait value
+
+// A fresh state for a visitor never seen (anonymous_id null until the first
+// signal gives one).
+Json newVisitorState();
+
+// The outcome of reading persisted state text.
+struct RestoredState {
+  Json state;                      // always a valid v1 state
+  std::vector<std::string> notes;  // what was repaired, migrated or reset (for the console)
+};
+
+// Reads the text a host persisted. Empty text: a new visitor. Corrupt JSON,
+// an unknown or newer version: a new visitor and a note. Version 0 (the
+// pre-release shape, see docs/engine.md): migrated. A v1 state with a field of
+// the wrong type: that field reset, with a note. Never throws.
+RestoredState parseVisitorState(std::string_view text);
+
+// Makes `state` fit in kMaxStateBytes once serialised by dropping the oldest
+// entries of its lists (viewed products, orders, browse abandonment marks,
+// scoring rule counters, offers, traits). Returns the serialised size.
+std::size_t boundVisitorState(Json& state);
+
+// The text to persist.
+std::string serializeVisitorState(const Json& state);
+
+}  // namespace relance
+
+#endif  // RELANCE_CORE_VISITOR_STATE_H_

@@ -1,0 +1,65 @@
+// The assembled runtime (web/src/app.ts) with a fake window and engine:
+// overflow reporting and what reaches fetch.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importWeb, FakeStorage, settle } from './web_support.mjs';
+
+const { start } = await importWeb('app');
+
+function fakeWindow(ls = new FakeStorage()) {
+  const posts = [];
+  const w = {
+    localStorage: ls, navigator: { userAgent: 'x', language: 'en' },
+    location: { href: 'https://shop.example/' }, document: { title: 't', referrer: '' }, innerWidth: 1000, innerHeight: 800,
+    setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h),
+    addEventListener: () => {}, removeEventListener: () => {},
+    fetch: async (url, init) => {
+      posts.push({ url, events: JSON.parse(init.body).events });
+      return { status: 200, headers: { get: () => null }, text: async () => '{"accepted":1,"duplicates":0,"rejected":[]}' };
+    },
+  };
+  return { w, posts };
+}
+
+function echoEngine(seen) {
+  return { createEngine: () => ({
+    restore: () => ({}),
+    observe: (s) => {
+      seen.push(s);
+      const type = s.type === 'track' ? s.props.event : s.type;
+      return { events: [{ id: s.id, type, ts: 1, anonymous_id: 'a', properties: s.props?.properties || {} }], deliver: 'queue' };
+    },
+    state: () => ({}),
+  }) };
+}
+
+test('an overflowing queue reports the lost count in the next batch as custom.queue_overflow', async () => {
+  const { w, posts } = fakeWindow();
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: { transport: { queue_limit: 3, flush_ms: 50, batch_size: 20, endpoint: '/ev' } },
+    origin: 'https://c.example', autoCapture: false });
+  for (let i = 0; i < 5; i++) inst.command('track', ['custom.step', { n: i }]);
+  await inst.flush();
+  await new Promise((r) => setTimeout(r, 150));
+  await settle();
+  const sent = posts.flatMap((p) => p.events);
+  assert.equal(posts[0].url, 'https://c.example/ev');
+  const overflow = sent.filter((e) => e.type === 'custom.queue_overflow');
+  assert.equal(overflow.length, 1);
+  assert.equal(overflow[0].properties.lost, 2);
+  assert.deepEqual(sent.filter((e) => e.type === 'custom.step').map((e) => e.properties.n), [2, 3, 4]);
+  inst.shutdown();
+});
+
+test('events queued on an earlier page are sent on start, with their original ids', async () => {
+  const ls = new FakeStorage();
+  ls.setItem('rl:q:old-1', JSON.stringify({ e: { id: 'old-1', type: 'page_view', ts: 1, anonymous_id: 'a' }, t: 1, n: 0 }));
+  const { w, posts } = fakeWindow(ls);
+  const inst = start({ window: w, core: echoEngine([]), config: { transport: { flush_ms: 10 } }, origin: '', autoCapture: false });
+  await new Promise((r) => setTimeout(r, 60));
+  await settle();
+  assert.deepEqual(posts.flatMap((p) => p.events.map((e) => e.id)), ['old-1']);
+  assert.equal(ls.getItem('rl:q:old-1'), null);
+  inst.shutdown();
+});

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importWeb, FakeStorage, event } from './web_support.mjs';
+
+const { EventQueue, QUEUE_PREFIX } = await importWeb('queue');
+const { safeStore, memoryStore } = await importWeb('storage');
+
+let t = 0;
+const now = () => ++t;
+
+test('events come back oldest first and survive a new queue on the same storage', () => {
+  const ls = new FakeStorage();
+  const q = new EventQueue(safeStore(() => ls), 10, now);
+  q.add([event('a'), event('b')]);
+  q.add([event('c')]);
+  const again = new EventQueue(safeStore(() => ls), 10, now);
+  assert.deepEqual(again.list().map((e) => e.id), ['a', 'b', 'c']);
+  again.remove(['b']);
+  assert.deepEqual(q.list().map((e) => e.id), ['a', 'c']);
+});
+
+test('a full queue drops the oldest analytics events first and counts them', () => {
+  const q = new EventQueue(memoryStore(), 3, now);
+  q.add([event('p1', 'purchase'), event('v1'), event('v2')]);
+  q.add([event('v3'), event('v4')]);
+  assert.deepEqual(q.list().map((e) => e.id), ['p1', 'v3', 'v4']);
+  assert.equal(q.lost(), 2);
+  q.clearLost(2);
+  assert.equal(q.lost(), 0);
+});
+
+test('when only priority events are left, the oldest of them goes', () => {
+  const q = new EventQueue(memoryStore(), 2, now);
+  q.add([event('p1', 'purchase'), event('p2', 'identify'), event('p3', 'optin')]);
+  assert.deepEqual(q.list().map((e) => e.id), ['p2', 'p3']);
+  assert.equal(q.lost(), 1);
+});
+
+test('a corrupt entry is removed and does not block the others', () => {
+  const ls = new FakeStorage();
+  const q = new EventQueue(safeStore(() => ls), 10, now);
+  q.add([event('good')]);
+  ls.setItem(QUEUE_PREFIX + 'bad', '{not json');
+  ls.setItem(QUEUE_PREFIX + 'other', JSON.stringify({ e: { id: 'mismatch' }, t: 1, n: 1 }));
+  assert.deepEqual(q.list().map((e) => e.id), ['good']);
+  assert.equal(ls.getItem(QUEUE_PREFIX + 'bad'), null);
+  assert.equal(ls.getItem(QUEUE_PREFIX + 'other'), null);
+});
+
+test('QuotaExceededError makes room by dropping old analytics events, never throws', () => {
+  const ls = new FakeStorage({ quota: 900 });
+  const q = new EventQueue(safeStore(() => ls), 100, now);
+  let dropped = 0;
+  for (let i = 0; i < 20; i++) dropped += q.add([event('e' + i)]);
+  const ids = q.list().map((e) => e.id);
+  assert.ok(ids.includes('e19'), 'the newest event is kept');
+  assert.ok(!ids.includes('e0'), 'the oldest was dropped');
+  assert.ok(dropped > 0, 'the loss is reported');
+  assert.equal(ids.length + dropped, 20, 'every event is either queued or counted as lost');
+});
+
+test('when storage refuses every write, events are kept in memory', () => {
+  const ls = new FakeStorage();
+  const store = safeStore(() => ls);
+  const q = new EventQueue(store, 10, now);
+  ls.failAll = true;
+  q.add([event('m1'), event('m2')]);
+  assert.deepEqual(q.list().map((e) => e.id), ['m1', 'm2']);
+  q.remove(['m1']);
+  assert.deepEqual(q.list().map((e) => e.id), ['m2']);
+});
+
+test('disabled storage (throwing getter) falls back to memory', () => {
+  const store = safeStore(() => { throw Object.assign(new Error('no'), { name: 'SecurityError' }); });
+  assert.equal(store.durable, false);
+  assert.equal(store.set('k', 'v'), true);
+  assert.equal(store.get('k'), 'v');
+  const failing = new FakeStorage();
+  failing.failAll = true;
+  assert.equal(safeStore(() => failing).durable, false);
+});

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importWeb, FakeStorage, FakeClock } from './web_support.mjs';
+
+const { Runtime, STATE_KEY, EventQueue, safeStore } = await importWeb('runtime_test_entry');
+
+// A small fake engine following the contract: consent required, buffer.
+function fakeEngine() {
+  const e = { signals: [], state: { v: 1, consent: { analytics: null } }, restored: null };
+  e.restore = (text) => { e.restored = text; return { state: e.state, persist: false }; };
+  e.observe = (s) => {
+    e.signals.push(s);
+    const granted = e.state.consent.analytics;
+    if (s.type === 'consent') {
+      e.state = { ...e.state, consent: { analytics: s.props.analytics, marketing: false } };
+      const a = { state: e.state, persist: !!s.props.analytics };
+      if (s.props.analytics) a.release_held = { consent: { analytics: true, marketing: false } };
+      return JSON.stringify(a);
+    }
+    if (s.type === 'track' && s.props.event === 'add_to_cart' && !(s.props.properties.quantity > 0)) {
+      return { errors: [{ path: '/properties/quantity', message: 'must be a positive integer' }] };
+    }
+    const ev = { id: s.id, type: s.type === 'track' ? s.props.event : s.type, ts: 1, anonymous_id: 'a' };
+    return { events: [ev], deliver: granted ? 'queue' : granted === false ? 'drop' : 'hold', state: e.state, persist: !!granted };
+  };
+  return e;
+}
+
+function setup(ui = {}) {
+  const ls = new FakeStorage();
+  const store = safeStore(() => ls);
+  const clock = new FakeClock();
+  const queue = new EventQueue(store, 100, clock.now);
+  const engine = fakeEngine();
+  const logs = [];
+  let notified = 0;
+  let n = 0;
+  const rt = new Runtime({
+    engine, store, queue, transport: { notify: () => notified++ }, context: () => ({ page: { url: 'u', path: '/', title: '', referrer: '' } }),
+    uuid: () => 'id' + ++n, now: clock.now, log: (...a) => logs.push(a), ui,
+  });
+  return { rt, engine, queue, ls, logs, notified: () => notified };
+}
+
+test('before consent nothing is stored and events wait in memory; consent releases them stamped', () => {
+  const { rt, queue, ls } = setup();
+  rt.restore();
+  rt.signal('page_view', {});
+  rt.track('custom.clicked', {});
+  assert.equal(queue.size(), 0);
+  assert.equal(rt.heldCount(), 2);
+  assert.equal(ls.length, 0, 'nothing written to localStorage');
+  rt.consent({ analytics: true });
+  const q = queue.list();
+  assert.deepEqual(q.map((e) => e.id), ['id1', 'id2']);
+  assert.deepEqual(q[0].consent, { analytics: true, marketing: false });
+  assert.ok(ls.getItem(STATE_KEY), 'state persisted once allowed');
+});
+
+test('consent refused with deliver "drop": nothing queued', () => {
+  const { rt, queue } = setup();
+  rt.consent({ analytics: false });
+  rt.signal('page_view', {});
+  assert.equal(queue.size(), 0);
+  assert.equal(rt.heldCount(), 0);
+});
+
+test('one signal = one id, carried by its event', () => {
+  const { rt, engine, queue } = setup();
+  rt.consent({ analytics: true });
+  rt.signal('page_view', {});
+  const sig = engine.signals.at(-1);
+  assert.equal(queue.list()[0].id, sig.id);
+  assert.ok(sig.context.page, 'context sent with the signal');
+});
+
+test('an invalid call gets a console error naming the field, and queues nothing', () => {
+  const { rt, queue, logs } = setup();
+  rt.consent({ analytics: true });
+  rt.track('add_to_cart', { quantity: 0 });
+  assert.equal(queue.size(), 0);
+  assert.equal(logs.length, 1);
+  assert.equal(logs[0][0], 'error');
+  assert.match(logs[0][1], /add_to_cart: \/properties\/quantity: must be a positive integer/);
+});
+
+test('the stored state is handed to restore; a throwing engine never throws into the page', () => {
+  const { rt, engine, ls, logs } = setup();
+  ls.setItem(STATE_KEY, '{"v":1}');
+  rt.restore();
+  assert.equal(engine.restored, '{"v":1}');
+  engine.observe = () => { throw new Error('boom'); };
+  assert.deepEqual(rt.signal('page_view', {}), {});
+  assert.equal(logs.at(-1)[0], 'error');
+});
+
+test('offers and personalizations go to the UI; its callbacks become signals', () => {
+  const calls = [];
+  let callbacks;
+  const ui = {
+    renderOffer: (m, cb) => { calls.push(['render', m.offer_id]); callbacks = cb; },
+    applyPersonalizations: (l) => calls.push(['personalize', l.length]),
+    revealSlots: (s) => calls.push(['reveal', s.join()]),
+  };
+  const { rt, engine } = setup(ui);
+  engine.observe = (s) => (s.type === 'exit_intent'
+    ? { offer: { show: { offer_id: 'welcome', variant: 'a' } }, personalize: [{ slot: 'hero', op: 'set_text', value: 'Hi' }], reveal: ['hero'] }
+    : {});
+  rt.signal('exit_intent', {});
+  assert.deepEqual(calls, [['personalize', 1], ['reveal', 'hero'], ['render', 'welcome']]);
+  const seen = [];
+  engine.observe = (s) => { seen.push(s); return {}; };
+  callbacks.onDismiss({ offer_id: 'welcome', variant: 'a' });
+  assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id, s.props.variant]), [['offer_dismissed', 'welcome', 'a']]);
+});

@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import vm from 'node:vm';
+import { importWeb, FakeStorage } from './web_support.mjs';
+
+const snippetSource = fs.readFileSync(new URL('../../web/snippet/snippet.js', import.meta.url), 'utf8')
+  .replace('__RELANCE_TAG_URL__', 'https://collect.example/relance.0123456789.js');
+
+function runSnippet() {
+  const appended = [];
+  const document = {
+    createElement: (tag) => ({ tag }),
+    head: { appendChild: (el) => appended.push(el) },
+  };
+  const window = {};
+  vm.runInNewContext(snippetSource, { window, document });
+  return { window, appended };
+}
+
+test('the snippet queues commands in order and loads the tag asynchronously', () => {
+  const { window, appended } = runSnippet();
+  window.relance('consent', { analytics: true });
+  window.relance('track', 'add_to_cart', { quantity: 1 });
+  window.relance('identify', 'u1', { plan: 'pro' });
+  assert.deepEqual(JSON.parse(JSON.stringify(Array.from(window.relance.q, (a) => Array.from(a)))), [
+    ['consent', { analytics: true }],
+    ['track', 'add_to_cart', { quantity: 1 }],
+    ['identify', 'u1', { plan: 'pro' }],
+  ]);
+  assert.equal(appended.length, 1);
+  assert.equal(appended[0].tag, 'script');
+  assert.equal(appended[0].async, true);
+  assert.equal(appended[0].src, 'https://collect.example/relance.0123456789.js');
+});
+
+test('pasting the snippet twice keeps one queue and loads once', () => {
+  const appended = [];
+  const document = { createElement: (tag) => ({ tag }), head: { appendChild: (el) => appended.push(el) } };
+  const window = {};
+  vm.runInNewContext(snippetSource, { window, document });
+  window.relance('track', 'custom.a');
+  vm.runInNewContext(snippetSource, { window, document });
+  assert.equal(appended.length, 1);
+  assert.equal(window.relance.q.length, 1);
+});
+
+test('the tag replays the queue: consent and debug first, then the page view, then the rest in order', async () => {
+  const { boot } = await importWeb('boot');
+  const { window: w } = runSnippet();
+  w.relance('track', 'custom.first');
+  w.relance('consent', { analytics: true });
+  w.relance('identify', 'u1');
+  const seen = [];
+  const core = { createEngine: () => ({
+    restore: () => ({}),
+    observe: (s) => { seen.push(s.type === 'track' ? s.props.event : s.type); return {}; },
+    state: () => ({}),
+  }) };
+  const listeners = {};
+  const fakeWindow = {
+    localStorage: new FakeStorage(), fetch: async () => ({ status: 200 }), navigator: { userAgent: 'x', language: 'en' },
+    location: { href: 'https://shop.example/' }, document: { title: 't', referrer: '' }, innerWidth: 1000, innerHeight: 800,
+    setTimeout, clearTimeout, addEventListener: (t, f) => { listeners[t] = f; }, removeEventListener: () => {},
+  };
+  const inst = boot({ window: fakeWindow, core, config: {}, origin: '', queued: w.relance.q, autoCapture: false });
+  assert.deepEqual(seen, ['consent', 'custom.first', 'identify']);
+  inst.command('page', []);
+  assert.equal(seen.at(-1), 'page_view');
+  inst.shutdown();
+});

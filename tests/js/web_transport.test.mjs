@@ -1,0 +1,163 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { importWeb, FakeStorage, FakeClock, event, settle } from './web_support.mjs';
+
+const { Transport, EventQueue, SendLease, safeStore } = await importWeb('transport_test_entry');
+
+// A fake collector: answers with `respond(batch, n)` and records what it got.
+function collector(respond = () => ({ status: 200 })) {
+  const c = { requests: [], received: new Set(), beacons: [] };
+  c.fetch = async (url, init) => {
+    const batch = JSON.parse(init.body).events;
+    c.requests.push({ url, init, ids: batch.map((e) => e.id) });
+    const r = respond(batch, c.requests.length);
+    if (r.throw) throw new TypeError('Failed to fetch');
+    if (r.status === 200) for (const e of batch) c.received.add(e.id);
+    const headers = new Map(Object.entries(r.headers || {}));
+    return { status: r.status, headers: { get: (k) => headers.get(k.toLowerCase()) ?? null },
+      text: async () => JSON.stringify(r.body || { accepted: batch.length, duplicates: 0, rejected: [] }) };
+  };
+  c.beacon = (url, body) => { c.beacons.push(JSON.parse(body).events.map((e) => e.id)); return true; };
+  return c;
+}
+
+function setup(c, { ls = new FakeStorage(), clock = new FakeClock(), tab = 'tab1', batchSize = 3, flushMs = 1000 } = {}) {
+  const store = safeStore(() => ls);
+  const queue = new EventQueue(store, 100, clock.now);
+  const logs = [];
+  const t = new Transport({
+    queue, lease: new SendLease(store, tab, clock.now), endpoint: '/v1/events', fetch: c.fetch, beacon: c.beacon,
+    now: clock.now, random: () => 0.5, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
+    log: (level, m) => logs.push([level, m]), batchSize, flushMs,
+  });
+  const add = (...ids) => { queue.add(ids.map((id) => event(id))); t.notify(); };
+  return { t, queue, clock, logs, add, ls };
+}
+
+test('a full batch goes at once in batches of batch_size, with keepalive and credentials', async () => {
+  const c = collector();
+  const { add, clock, queue } = setup(c);
+  add('a', 'b', 'c', 'd');
+  await clock.advance(0);
+  assert.equal(c.requests[0].init.keepalive, true);
+  assert.equal(c.requests[0].init.credentials, 'include');
+  assert.equal(c.requests[0].init.method, 'POST');
+  assert.deepEqual(c.requests.map((r) => r.ids), [['a', 'b', 'c'], ['d']]);
+  assert.equal(queue.size(), 0);
+});
+
+test('a partial batch waits for the delay', async () => {
+  const c = collector();
+  const { add, clock } = setup(c);
+  add('a');
+  await clock.advance(999);
+  assert.equal(c.requests.length, 0);
+  await clock.advance(1);
+  assert.equal(c.requests.length, 1);
+});
+
+test('503 with Retry-After: kept, retried after the given time, then delivered once', async () => {
+  const c = collector((batch, n) => (n <= 2 ? { status: 503, headers: { 'retry-after': '5' } } : { status: 200 }));
+  const { add, clock, queue } = setup(c);
+  add('a', 'b', 'c');
+  await clock.advance(0);
+  assert.equal(c.requests.length, 1);
+  await clock.advance(4999);
+  assert.equal(c.requests.length, 1, 'Retry-After honoured');
+  assert.equal(queue.size(), 3, 'nothing lost meanwhile');
+  await clock.advance(1);
+  assert.equal(c.requests.length, 2);
+  await clock.advance(5000);
+  assert.equal(c.requests.length, 3);
+  assert.deepEqual([...c.received].sort(), ['a', 'b', 'c']);
+  assert.equal(queue.size(), 0);
+  assert.deepEqual(c.requests.map((r) => r.ids.join()), ['a,b,c', 'a,b,c', 'a,b,c'], 'same ids on every try');
+});
+
+test('network errors back off exponentially', async () => {
+  const c = collector((b, n) => (n <= 3 ? { throw: true } : { status: 200 }));
+  const { add, clock, queue } = setup(c);
+  add('a', 'b', 'c');
+  await clock.advance(0);
+  const times = [clock.now()];
+  for (let i = 0; i < 3; i++) {
+    const before = c.requests.length;
+    while (c.requests.length === before) await clock.advance(50);
+    times.push(clock.now());
+  }
+  const gaps = times.slice(1).map((x, i) => x - times[i]);
+  assert.ok(gaps[1] > gaps[0] && gaps[2] > gaps[1], `growing gaps ${gaps}`);
+  assert.equal(queue.size(), 0);
+});
+
+test('200 with rejected events removes exactly those and says why on the console', async () => {
+  const c = collector((batch) => ({ status: 200, body: { accepted: 2, duplicates: 0,
+    rejected: [{ index: 1, id: batch[1].id, errors: [{ path: '/properties/quantity', message: 'must be a positive integer' }] }] } }));
+  const { add, clock, queue, logs } = setup(c);
+  add('a', 'b', 'c');
+  await clock.advance(0);
+  assert.equal(queue.size(), 0);
+  assert.equal(logs.length, 1);
+  assert.match(logs[0][1], /b: \/properties\/quantity: must be a positive integer/);
+});
+
+test('a 400 for a whole batch is split until the bad event is found and dropped', async () => {
+  const c = collector((batch) => (batch.some((e) => e.id === 'bad') ? { status: 400 } : { status: 200 }));
+  const { add, clock, queue, logs } = setup(c, { batchSize: 4 });
+  add('a', 'bad', 'c', 'd');
+  await clock.advance(10);
+  await clock.advance(2000);
+  assert.deepEqual([...c.received].sort(), ['a', 'c', 'd']);
+  assert.equal(queue.size(), 0);
+  assert.ok(logs.some(([, m]) => /bad.*HTTP 400/.test(m)));
+});
+
+test('two tabs on one storage: only the lease holder sends, the other takes over when it leaves', async () => {
+  const c = collector();
+  const ls = new FakeStorage();
+  const clock = new FakeClock();
+  const A = setup(c, { ls, clock, tab: 'A' });
+  const B = setup(c, { ls, clock, tab: 'B' });
+  A.add('a1');
+  B.add('b1');
+  await clock.advance(1000);
+  await clock.advance(1000);
+  const ids = c.requests.flatMap((r) => r.ids);
+  assert.deepEqual(ids.sort(), ['a1', 'b1'], 'each event sent once');
+  B.add('b2');
+  await clock.advance(1000);
+  A.t.stop();
+  await clock.advance(15000);
+  assert.deepEqual([...c.received].sort(), ['a1', 'b1', 'b2']);
+  assert.equal(A.queue.size(), 0);
+});
+
+test('page hide hands pending events to sendBeacon and keeps them until acknowledged', async () => {
+  const c = collector(() => ({ throw: true }));
+  const { add, t, clock, queue } = setup(c);
+  add('a', 'b');
+  t.flushOnHide();
+  assert.deepEqual(c.beacons, [['a', 'b']]);
+  assert.equal(queue.size(), 2);
+  await clock.advance(0);
+});
+
+test('a reload mid-send: the new page re-sends the same ids', async () => {
+  let hang;
+  const c = collector();
+  const slowFetch = (url, init) => { c.requests.push({ ids: JSON.parse(init.body).events.map((e) => e.id) }); return new Promise((r) => { hang = r; }); };
+  const ls = new FakeStorage();
+  const clock = new FakeClock();
+  const first = setup({ ...c, fetch: slowFetch }, { ls, clock, tab: 'page1' });
+  first.add('a', 'b', 'c');
+  await clock.advance(0);
+  first.t.stop(); // the page is gone; its request never answers
+  ls.removeItem('rl:lease'); // released on pagehide
+  const second = setup(c, { ls, clock, tab: 'page2' });
+  second.t.notify();
+  await clock.advance(1000);
+  assert.deepEqual(c.requests.map((r) => r.ids.join()), ['a,b,c', 'a,b,c']);
+  assert.equal(second.queue.size(), 0);
+  assert.ok(hang);
+  await settle();
+});

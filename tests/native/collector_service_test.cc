@@ -1,0 +1,122 @@
+// The HTTP handlers without sockets: a request in, the response out.
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "collector/service.h"
+
+namespace relance::collector {
+namespace {
+
+namespace fs = std::filesystem;
+namespace http = boost::beast::http;
+
+constexpr std::int64_t kNow = 1700000000000;
+
+class CollectorServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("relance-service-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "site");
+    std::ofstream(dir_ / "site" / "index.html") << "<h1>shop</h1>";
+    std::ofstream(dir_ / "secret.txt") << "SECRET";
+    store_ = std::make_unique<EventStore>(StoreOptions{(dir_ / "events.db").string()});
+    store_->start();
+    files_ = std::make_unique<StaticFiles>((dir_ / "site").string());
+    ServiceOptions options;
+    options.allowed_origins = {"https://shop.example"};
+    service_ = std::make_unique<Service>(options, loadSite(""), *store_, limiter_, metrics_, *files_,
+                                         [] { return kNow; });
+  }
+  void TearDown() override {
+    service_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  Response call(http::verb method, const std::string& target, const std::string& body = "",
+                const std::string& type = "application/json") {
+    Request request{method, target, 11};
+    if (!type.empty()) request.set(http::field::content_type, type);
+    request.set(http::field::host, "collector.test");
+    request.body() = body;
+    request.prepare_payload();
+    std::promise<Response> answer;
+    service_->handle(std::move(request), Peer{"198.51.100.23"}, [&](Response&& r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  }
+
+  static Json bodyOf(const Response& response) { return parseJson(response.body()).value; }
+
+  static std::string event(const std::string& id) {
+    return "{\"id\":\"" + id + "\",\"type\":\"page_view\",\"ts\":" + std::to_string(kNow) +
+           ",\"anonymous_id\":\"anon\"}";
+  }
+
+  fs::path dir_;
+  std::unique_ptr<EventStore> store_;
+  RateLimiter limiter_{0, 1};
+  Metrics metrics_;
+  std::unique_ptr<StaticFiles> files_;
+  std::unique_ptr<Service> service_;
+};
+
+TEST_F(CollectorServiceTest, KeepsValidEventsAndRejectsOthersWithPaths) {
+  Response r = call(http::verb::post, "/v1/events",
+                    "{\"events\":[" + event("a") + ",{\"id\":\"b\",\"type\":\"page_view\"}]}");
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  Json body = bodyOf(r);
+  EXPECT_EQ(body["accepted"].get<int>(), 1);
+  ASSERT_EQ(body["rejected"].size(), 1u);
+  EXPECT_EQ(body["rejected"][0]["index"].get<int>(), 1);
+  EXPECT_EQ(body["rejected"][0]["id"].get<std::string>(), "b");
+  EXPECT_FALSE(body["rejected"][0]["errors"].empty());
+  EXPECT_EQ(r[http::field::set_cookie].substr(0, 6), "rl_id=");
+  Response again = call(http::verb::post, "/v1/events", "{\"events\":[" + event("a") + "]}");
+  EXPECT_EQ(bodyOf(again)["duplicates"].get<int>(), 1);
+}
+
+TEST_F(CollectorServiceTest, ErrorStatuses) {
+  Response malformed = call(http::verb::post, "/v1/events", "{\"events\": [}");
+  EXPECT_EQ(malformed.result_int(), 400);
+  EXPECT_EQ(bodyOf(malformed)["offset"].get<int>(), 12);
+  EXPECT_EQ(call(http::verb::get, "/v1/events").result_int(), 405);
+  EXPECT_EQ(call(http::verb::post, "/v1/events", "{\"events\":[]}", "application/xml").result_int(), 415);
+  EXPECT_EQ(call(http::verb::post, "/v1/events", std::string(kMaxBodyBytes + 1, ' ')).result_int(), 413);
+  std::string many = "{\"events\":[";
+  for (std::size_t i = 0; i <= kMaxEventsPerRequest; ++i) many += (i ? "," : "") + event("m" + std::to_string(i));
+  EXPECT_EQ(call(http::verb::post, "/v1/events", many + "]}").result_int(), 413);
+  EXPECT_EQ(call(http::verb::post, "/v1/events", "[]").result_int(), 400);
+}
+
+TEST_F(CollectorServiceTest, StoreUnavailableAnswers503WithRetryAfter) {
+  store_->stop();  // refuses every batch from now on
+  Response r = call(http::verb::post, "/v1/events", "{\"events\":[" + event("z") + "]}");
+  EXPECT_EQ(r.result_int(), 503);
+  EXPECT_EQ(r[http::field::retry_after], "1");
+  EXPECT_EQ(call(http::verb::get, "/readyz").result_int(), 503);
+  EXPECT_EQ(call(http::verb::get, "/healthz").result_int(), 200);
+}
+
+TEST_F(CollectorServiceTest, StaticFilesStayInsideTheRoot) {
+  Response home = call(http::verb::get, "/", "", "");
+  EXPECT_EQ(home.result_int(), 200);
+  EXPECT_EQ(home.body(), "<h1>shop</h1>");
+  for (const char* target : {"/../secret.txt", "/%2e%2e/secret.txt", "/..%2Fsecret.txt", "/%2e%2E%2fsecret.txt"}) {
+    Response r = call(http::verb::get, target, "", "");
+    EXPECT_TRUE(r.result_int() == 403 || r.result_int() == 400 || r.result_int() == 404) << target;
+    EXPECT_EQ(r.body().find("SECRET"), std::string::npos) << target;
+  }
+  EXPECT_TRUE(StaticFiles::isContentHashed("relance.3f9a1c2b.js"));
+  EXPECT_FALSE(StaticFiles::isContentHashed("relance.js"));
+  EXPECT_FALSE(StaticFiles::isContentHashed("relance.3f9a1c.js"));
+  EXPECT_EQ(StaticFiles::contentType("a/b.wasm"), "application/wasm");
+}
+
+}  // namespace
+}  // namespace relance::collector

@@ -1,0 +1,222 @@
+// The event store: deduplication, group commit, failures that answer rather
+// than crash, bounded queue, export filters.
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <future>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "collector/event_store.h"
+
+namespace relance::collector {
+namespace {
+
+namespace fs = std::filesystem;
+
+class CollectorStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("relance-store-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    path_ = (dir_ / "events.db").string();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static StoredEvent event(const std::string& id, const std::string& type = "page_view") {
+    return StoredEvent{id, type, 1700000000000, "{\"id\":\"" + id + "\",\"type\":\"" + type + "\"}"};
+  }
+
+  // Submits and waits for the commit.
+  static WriteResult write(EventStore& store, WriteBatch batch) {
+    std::promise<WriteResult> done;
+    auto future = done.get_future();
+    bool queued = store.submit(std::move(batch), [&done](const WriteResult& r) { done.set_value(r); });
+    EXPECT_TRUE(queued);
+    if (!queued) return WriteResult{};
+    return future.get();
+  }
+
+  std::string exported(std::int64_t since, const std::string& type, const std::string& table = "events") {
+    std::ostringstream out;
+    EXPECT_EQ(exportRows(path_, table, since, type, out), "");
+    return out.str();
+  }
+
+  fs::path dir_;
+  std::string path_;
+};
+
+TEST_F(CollectorStoreTest, DeduplicatesByIdAcrossAndWithinBatches) {
+  EventStore store({path_});
+  store.start();
+  WriteBatch first;
+  first.received_at = 10;
+  first.events = {event("a"), event("b"), event("a")};
+  WriteResult r1 = write(store, first);
+  ASSERT_TRUE(r1.ok) << r1.error;
+  EXPECT_EQ(r1.inserted, 2u);
+  EXPECT_EQ(r1.duplicates, 1u);
+  WriteBatch retry;
+  retry.received_at = 20;
+  retry.events = {event("b"), event("c")};
+  WriteResult r2 = write(store, retry);
+  EXPECT_EQ(r2.inserted, 1u);
+  EXPECT_EQ(r2.duplicates, 1u);
+  store.stop();
+  EXPECT_EQ(exported(0, ""),
+            "{\"id\":\"a\",\"type\":\"page_view\"}\n{\"id\":\"b\",\"type\":\"page_view\"}\n"
+            "{\"id\":\"c\",\"type\":\"page_view\"}\n");
+}
+
+TEST_F(CollectorStoreTest, ConcurrentRequestsShareCommits) {
+  EventStore store({path_});
+  std::atomic<std::size_t> commits{0}, carried{0};
+  store.start([&](double, std::size_t batches) {
+    ++commits;
+    carried += batches;
+  });
+  constexpr int kRequests = 400;
+  std::vector<std::promise<WriteResult>> done(kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    WriteBatch batch;
+    batch.received_at = i;
+    batch.events = {event("g" + std::to_string(i))};
+    ASSERT_TRUE(store.submit(std::move(batch), [&done, i](const WriteResult& r) { done[i].set_value(r); }));
+  }
+  for (auto& d : done) EXPECT_TRUE(d.get_future().get().ok);
+  store.stop();
+  EXPECT_EQ(carried.load(), static_cast<std::size_t>(kRequests));
+  EXPECT_LT(commits.load(), static_cast<std::size_t>(kRequests)) << "every request had its own commit";
+}
+
+TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
+  {
+    EventStore store({path_});
+    store.start();
+    WriteBatch batch;
+    batch.events = {event("x")};
+    ASSERT_TRUE(write(store, batch).ok);
+  }
+  EventStore store({"file:" + path_ + "?mode=ro"});
+  store.start();
+  EXPECT_NE(store.readyProblem().find("read-only"), std::string::npos) << store.readyProblem();
+  WriteBatch batch;
+  batch.events = {event("y")};
+  WriteResult result = write(store, batch);
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.error.find("read-only"), std::string::npos) << result.error;
+  store.stop();
+  EXPECT_EQ(exported(0, "").find("\"y\""), std::string::npos);
+}
+
+TEST_F(CollectorStoreTest, FullDatabaseFailsThenRecoversForSmallerWrites) {
+  StoreOptions options{path_};
+  options.max_pages = 8;  // a few pages: a large batch cannot fit
+  EventStore store(options);
+  store.start();
+  WriteBatch big;
+  for (int i = 0; i < 200; ++i) {
+    StoredEvent e = event("big" + std::to_string(i));
+    e.body = std::string(1000, 'x');
+    big.events.push_back(e);
+  }
+  WriteResult result = write(store, big);
+  EXPECT_FALSE(result.ok);
+  EXPECT_NE(result.error.find("full"), std::string::npos) << result.error;
+  EXPECT_NE(store.readyProblem().find("full"), std::string::npos);
+  WriteBatch small;
+  small.events = {event("small")};
+  WriteResult after = write(store, small);
+  EXPECT_TRUE(after.ok) << after.error;
+  EXPECT_EQ(store.readyProblem(), "");
+  store.stop();
+  EXPECT_EQ(exported(0, ""), "{\"id\":\"small\",\"type\":\"page_view\"}\n") << "the failed batch left nothing";
+}
+
+TEST_F(CollectorStoreTest, BoundedQueueRefusesWhenTheWriterIsStuck) {
+  StoreOptions options{path_};
+  options.queue_limit = 3;
+  EventStore store(options);
+  store.start();
+  // Another connection holds the write lock: the writer waits on it.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::promise<WriteResult> first_done;
+  WriteBatch first;
+  first.events = {event("q1"), event("q2")};
+  ASSERT_TRUE(store.submit(std::move(first), [&](const WriteResult& r) { first_done.set_value(r); }));
+  WriteBatch second;
+  second.events = {event("q3"), event("q4")};
+  EXPECT_FALSE(store.submit(std::move(second), [](const WriteResult&) { ADD_FAILURE() << "refused batch answered"; }));
+  EXPECT_EQ(store.queueDepth(), 2u);
+  sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  EXPECT_TRUE(first_done.get_future().get().ok);
+  store.stop();
+}
+
+TEST_F(CollectorStoreTest, ExportFiltersBySinceAndType) {
+  EventStore store({path_});
+  store.start();
+  WriteBatch early;
+  early.received_at = 1000;
+  early.events = {event("e1", "page_view"), event("e2", "purchase")};
+  WriteBatch late;
+  late.received_at = 2000;
+  late.events = {event("e3", "purchase")};
+  ASSERT_TRUE(write(store, early).ok);
+  ASSERT_TRUE(write(store, late).ok);
+  store.stop();
+  EXPECT_EQ(exported(1500, ""), "{\"id\":\"e3\",\"type\":\"purchase\"}\n");
+  EXPECT_EQ(exported(0, "purchase"),
+            "{\"id\":\"e2\",\"type\":\"purchase\"}\n{\"id\":\"e3\",\"type\":\"purchase\"}\n");
+  EXPECT_EQ(exported(0, "identify"), "");
+  std::ostringstream out;
+  EXPECT_NE(exportRows((dir_ / "missing" / "x.db").string(), "events", 0, "", out), "");
+}
+
+TEST_F(CollectorStoreTest, OptinsAreKeptOncePerId) {
+  EventStore store({path_});
+  store.start();
+  WriteBatch batch;
+  batch.optins = {StoredOptin{"o1", "{\"id\":\"o1\"}"}};
+  batch.identities = {{"anon", "0123456789abcdef0123456789abcdef"}};
+  WriteResult first = write(store, batch);
+  EXPECT_EQ(first.inserted, 1u);
+  WriteResult again = write(store, batch);
+  EXPECT_EQ(again.inserted, 0u);
+  EXPECT_EQ(again.duplicates, 1u);
+  store.stop();
+  EXPECT_EQ(exported(0, "", "optins"), "{\"id\":\"o1\"}\n");
+}
+
+TEST_F(CollectorStoreTest, StopCommitsWhatIsQueued) {
+  EventStore store({path_});
+  store.start();
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 50; ++i) {
+    WriteBatch batch;
+    batch.events = {event("s" + std::to_string(i))};
+    ASSERT_TRUE(store.submit(std::move(batch), [&](const WriteResult& r) { answered += r.ok ? 1 : 0; }));
+  }
+  store.stop();
+  EXPECT_EQ(answered.load(), 50);
+  WriteBatch late;
+  late.events = {event("late")};
+  EXPECT_FALSE(store.submit(std::move(late), [](const WriteResult&) {}));
+  std::string all = exported(0, "");
+  EXPECT_EQ(static_cast<int>(std::count(all.begin(), all.end(), '\n')), 50);
+}
+
+}  // namespace
+}  // namespace relance::collector

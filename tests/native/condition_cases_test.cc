@@ -1,0 +1,99 @@
+// Runs the shared condition case table (tests/cases/conditions/*.json, the
+// answers written from GrowthBook's evalCondition) against the native build.
+// The WebAssembly build runs the same files in tests/js/cases.test.mjs.
+#include <dirent.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/condition.h"
+#include "core/json.h"
+
+namespace relance {
+namespace {
+
+const std::string kDir = std::string(RELANCE_SOURCE_DIR) + "/tests/cases/conditions";
+
+std::vector<std::string> caseFiles() {
+  std::vector<std::string> files;
+  if (DIR* d = opendir(kDir.c_str())) {
+    while (dirent* e = readdir(d)) {
+      std::string name = e->d_name;
+      if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) files.push_back(name);
+    }
+    closedir(d);
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+Json load(const std::string& file) {
+  std::ifstream in(kDir + "/" + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = parseJson(text.str());
+  EXPECT_TRUE(parsed.ok) << file << ": " << parsed.message;
+  return parsed.value;
+}
+
+TEST(ConditionCases, TableIsPresentAndLarge) {
+  auto files = caseFiles();
+  std::size_t total = 0;
+  for (const auto& f : files) total += load(f)["cases"].size();
+  EXPECT_GE(files.size(), 8u);
+  EXPECT_GE(total, 1000u);
+}
+
+class ConditionCaseFile : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(ConditionCaseFile, EveryCaseAnswersAsGrowthBook) {
+  Json doc = load(GetParam());
+  auto cases = doc.find("cases");
+  ASSERT_TRUE(cases != doc.end() && cases->is_array()) << GetParam();
+  int failures = 0;
+  for (const auto& c : *cases) {
+    std::string name = c.contains("name") ? c["name"].get<std::string>() : "?";
+    auto result = compileCondition(c["condition"]);
+    auto error = c.find("error");
+    if (error != c.end()) {
+      EXPECT_FALSE(result.condition) << GetParam() << ": " << name << " compiled but should not";
+      if (result.errors.empty()) { ++failures; continue; }
+      EXPECT_EQ(result.errors[0].path, (*error)["path"].get<std::string>())
+          << GetParam() << ": " << name << " (" << result.errors[0].message << ")";
+      if (error->contains("message"))
+        EXPECT_NE(result.errors[0].message.find((*error)["message"].get<std::string>()), std::string::npos)
+            << name << ": " << result.errors[0].message;
+      continue;
+    }
+    if (!result.condition) {
+      ADD_FAILURE() << GetParam() << ": " << name << " refused at " << result.errors[0].path << ": "
+                    << result.errors[0].message << "\n  " << c["condition"].dump();
+      if (++failures > 20) break;
+      continue;
+    }
+    auto groups = c.find("savedGroups");
+    bool got = evaluate(*result.condition, c["context"], groups != c.end() ? &*groups : nullptr);
+    bool want = c["expected"].get<bool>();
+    if (got != want) {
+      ADD_FAILURE() << GetParam() << ": " << name << " answered " << got << ", GrowthBook " << want
+                    << "\n  condition " << c["condition"].dump() << "\n  context " << c["context"].dump();
+      if (++failures > 20) break;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFiles, ConditionCaseFile, ::testing::ValuesIn(caseFiles()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           std::string n = info.param.substr(0, info.param.size() - 5);
+                           for (char& ch : n)
+                             if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           return n;
+                         });
+
+}  // namespace
+}  // namespace relance

@@ -1,0 +1,145 @@
+// Builds the browser tag, the snippet and the npm runtime entry, then
+// assembles the static site. Run by scripts/build.d/20-tag.sh after the
+// js-bindings step (it needs js-bindings/dist).
+//
+//   build/tag/relance.<hash>.wasm   the engine (copied from js-bindings/dist)
+//   build/tag/relance.<hash>.js     the tag (esbuild, minified, ES2018)
+//   build/tag/*.br, *.gz            precompressed (brotli CLI, gzip -9)
+//   build/tag/snippet.min.js        the snippet pointing at the hashed tag
+//   build/tag/manifest.json         names, sizes
+//   js-bindings/dist/runtime.js     createRelance (ESM), runtime.d.ts, api.d.ts
+//   build/site/                     demo/ with the snippet in place + build/tag/*
+
+import { build, transform } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const r = (...p) => path.join(root, ...p);
+// RELANCE_BUILD_DIR: write tag/ and site/ elsewhere (development only).
+const outRoot = process.env.RELANCE_BUILD_DIR || r('build');
+const tagDir = path.join(outRoot, 'tag');
+const siteDir = path.join(outRoot, 'site');
+const distDir = r('js-bindings/dist');
+
+const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 10);
+
+// './ui/index' when the UI module is not there yet: a stub, so the runtime
+// still builds (offers and personalizations are then ignored).
+const uiFallback = {
+  name: 'ui-fallback',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/ui\/index$/ }, (args) => {
+      const real = path.join(args.resolveDir, 'ui', 'index.ts');
+      if (fs.existsSync(real)) return { path: real };
+      return { path: 'ui-stub', namespace: 'ui-stub' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'ui-stub' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+function clean(dir, keep) {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (!keep(f)) fs.rmSync(path.join(dir, f), { recursive: true, force: true });
+}
+
+function compress(file) {
+  fs.writeFileSync(file + '.gz', execFileSync('gzip', ['-9', '-n', '-c', file], { maxBuffer: 1 << 26 }));
+  fs.writeFileSync(file + '.br', execFileSync('brotli', ['-q', '11', '-c', file], { maxBuffer: 1 << 26 }));
+}
+
+async function main() {
+  // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only).
+  const bindingsEntry = process.env.RELANCE_BINDINGS_ENTRY || path.join(distDir, 'index.js');
+  const wasmSrc = path.join(distDir, 'relance-core.wasm');
+  if (!fs.existsSync(bindingsEntry) || !fs.existsSync(wasmSrc)) {
+    console.error(`20-tag: ${path.relative(root, bindingsEntry)} or the wasm is missing; the tag is not built`);
+    assembleSite(null);
+    return;
+  }
+  clean(tagDir, () => false);
+
+  // 1. the engine, content-hashed
+  const wasm = fs.readFileSync(wasmSrc);
+  const wasmName = `relance.${hash(wasm)}.wasm`;
+  fs.writeFileSync(path.join(tagDir, wasmName), wasm);
+
+  // 2. the tag
+  const tag = await build({
+    entryPoints: [r('web/src/tag.ts')],
+    bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
+    write: false, legalComments: 'none', define: { __RELANCE_WASM__: JSON.stringify(wasmName) },
+    alias: { relance: bindingsEntry },
+    plugins: [uiFallback], logLevel: 'warning',
+  });
+  const tagCode = tag.outputFiles[0].contents;
+  const tagName = `relance.${hash(tagCode)}.js`;
+  fs.writeFileSync(path.join(tagDir, tagName), tagCode);
+  for (const f of [tagName, wasmName]) compress(path.join(tagDir, f));
+
+  // 3. the snippet, with the UI's anti-flicker rule inlined when it exists
+  let snippetSrc = fs.readFileSync(r('web/snippet/snippet.js'), 'utf8').replace('__RELANCE_TAG_URL__', '/' + tagName);
+  const af = r('web/src/ui/anti_flicker.ts');
+  if (fs.existsSync(af)) {
+    const m = await build({ entryPoints: [af], bundle: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });
+    const mod = await import('data:text/javascript;base64,' + Buffer.from(m.outputFiles[0].text).toString('base64'));
+    if (typeof mod.ANTI_FLICKER_SNIPPET_JS === 'string') snippetSrc = mod.ANTI_FLICKER_SNIPPET_JS + '\n' + snippetSrc;
+  }
+  const snippet = (await transform(snippetSrc, { minify: true, target: 'es5', legalComments: 'none' })).code.trim();
+  fs.writeFileSync(path.join(tagDir, 'snippet.min.js'), snippet + '\n');
+
+  const size = (f) => fs.statSync(path.join(tagDir, f)).size;
+  const manifest = {
+    tag: tagName, wasm: wasmName, snippet: 'snippet.min.js',
+    bytes: Object.fromEntries([tagName, wasmName].map((f) => [f, { raw: size(f), gzip: size(f + '.gz'), brotli: size(f + '.br') }])),
+    snippet_bytes: Buffer.byteLength(snippet),
+  };
+  fs.writeFileSync(path.join(tagDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+  // 4. the npm runtime entry (ESM next to js-bindings' index.js)
+  if (!process.env.RELANCE_BINDINGS_ENTRY) await build({
+    entryPoints: [r('web/src/npm.ts')],
+    bundle: true, format: 'esm', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.js'),
+    legalComments: 'none', logLevel: 'warning',
+    plugins: [uiFallback, {
+      name: 'relance-self',
+      setup(b) { b.onResolve({ filter: /^relance$/ }, () => ({ path: './index.js', external: true })); },
+    }],
+  });
+  if (!process.env.RELANCE_BINDINGS_ENTRY) execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '--declaration', '--emitDeclarationOnly',
+    '--skipLibCheck', '--target', 'es2018', '--outDir', distDir, r('web/src/api.ts')], { stdio: 'inherit' });
+  if (!process.env.RELANCE_BINDINGS_ENTRY) fs.writeFileSync(path.join(distDir, 'runtime.d.ts'),
+    "export * from './api';\nimport type { Relance, RelanceOptions } from './api';\n"
+    + '/** Starts the Relance runtime in this page (a no-op instance during SSR). */\n'
+    + 'export declare function createRelance(options: RelanceOptions): Relance;\n');
+
+  assembleSite(manifest);
+  console.log(`20-tag: ${tagName} ${manifest.bytes[tagName].brotli} B br, ${wasmName} ${manifest.bytes[wasmName].brotli} B br, snippet ${manifest.snippet_bytes} B`);
+}
+
+// build/site = demo/ (snippet placeholder replaced) + build/tag/*
+function assembleSite(manifest) {
+  clean(siteDir, () => false);
+  const demo = r('demo');
+  const snippet = manifest ? fs.readFileSync(path.join(tagDir, 'snippet.min.js'), 'utf8').trim() : '';
+  const copy = (from, to) => {
+    for (const f of fs.readdirSync(from)) {
+      const a = path.join(from, f);
+      const b = path.join(to, f);
+      if (fs.statSync(a).isDirectory()) { fs.mkdirSync(b, { recursive: true }); copy(a, b); continue; }
+      if (f.endsWith('.html')) {
+        const html = fs.readFileSync(a, 'utf8').replace('<!--relance-snippet-->', snippet ? `<script>${snippet}</script>` : '');
+        fs.writeFileSync(b, html);
+      } else {
+        fs.copyFileSync(a, b);
+      }
+    }
+  };
+  if (fs.existsSync(demo)) copy(demo, siteDir);
+  if (manifest) for (const f of fs.readdirSync(tagDir)) fs.copyFileSync(path.join(tagDir, f), path.join(siteDir, f));
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });

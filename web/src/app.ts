@@ -1,0 +1,132 @@
+// Assembles the runtime in a page: storage, queue, transport, engine, capture.
+// Shared by the tag (tag.ts) and the npm entry (npm.ts).
+
+import { buildContext } from './context';
+import { installCapture } from './capture';
+import type { EngineLike } from './engine';
+import { uuid } from './ids';
+import { SendLease } from './lease';
+import { EventQueue } from './queue';
+import { Runtime, UiPort } from './runtime';
+import { safeStore } from './storage';
+import { Transport } from './transport';
+import type { ConsentChoice } from './api';
+
+export interface CoreLike {
+  createEngine(config: Record<string, unknown>): EngineLike;
+}
+
+export interface StartOptions {
+  window: Window;
+  core: CoreLike;
+  config: Record<string, unknown>;
+  // Collector base URL ('' = same origin as the page).
+  origin: string;
+  ui?: UiPort;
+  autoCapture?: boolean;
+}
+
+export interface Instance {
+  command(name: string, args: unknown[]): void;
+  // The first page view (separate so that queued consent and debug commands
+  // can be applied before it).
+  firstPage(): void;
+  flush(): Promise<void>;
+  shutdown(): void;
+  runtime: Runtime;
+}
+
+type Section = Record<string, unknown>;
+
+function section(config: Section, name: string): Section {
+  const v = config[name];
+  return v && typeof v === 'object' ? (v as Section) : {};
+}
+
+function num(v: unknown, dflt: number): number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : dflt;
+}
+
+export function start(o: StartOptions): Instance {
+  const w = o.window;
+  const log = (level: 'debug' | 'warn' | 'error', ...args: unknown[]) => {
+    try { (console as unknown as Record<string, (...a: unknown[]) => void>)[level](...args); } catch { /* no console */ }
+  };
+  const transportCfg = section(o.config, 'transport');
+  const consentCfg = section(o.config, 'consent');
+  const endpoint = o.origin + String(transportCfg.endpoint || '/v1/events');
+  const optinUrl = o.origin + String(transportCfg.optin_endpoint || '/v1/optin');
+  const store = safeStore(() => w.localStorage);
+  const now = () => Date.now();
+  const queue = new EventQueue(store, num(transportCfg.queue_limit, 500) || 500, now);
+  const lease = new SendLease(store, uuid(), now);
+  const fetchFn = (url: string, init: Record<string, unknown>) => w.fetch(url, init as RequestInit);
+  let runtime: Runtime;
+  const transport = new Transport({
+    queue, lease, endpoint, fetch: fetchFn, now, random: Math.random,
+    beacon: typeof w.navigator.sendBeacon === 'function' ? (u, b) => w.navigator.sendBeacon(u, b) : undefined,
+    setTimeout: (f, ms) => w.setTimeout(f, ms),
+    clearTimeout: (h) => w.clearTimeout(h as number),
+    log: (level, message) => log(level, message),
+    batchSize: num(transportCfg.batch_size, 20) || 20,
+    flushMs: num(transportCfg.flush_ms, 1000),
+    beforeBatch: () => {
+      const lost = queue.lost();
+      if (lost > 0) {
+        queue.clearLost(lost);
+        queue.withSlack(() => runtime.track('custom.queue_overflow', { lost }));
+      }
+    },
+  });
+  const engine = o.core.createEngine(o.config);
+  const context = () => buildContext({
+    href: w.location.href, title: w.document.title, referrer: w.document.referrer,
+    width: w.innerWidth, height: w.innerHeight, userAgent: w.navigator.userAgent,
+    language: w.navigator.language,
+  });
+  runtime = new Runtime({
+    engine, store, queue, transport, context, uuid: () => uuid(), now, log, ui: o.ui,
+    fetch: fetchFn, optinUrl, setTimeout: (f, ms) => w.setTimeout(f, ms),
+    pendingLimit: num(consentCfg.pending_limit, 50),
+  });
+  runtime.restore();
+
+  const gpc = (w.navigator as unknown as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
+  const pageView = () => runtime.signal('page_view', gpc ? { gpc: true } : {});
+  const onHide = () => { transport.flushOnHide(); lease.release(); };
+  const uninstall = o.autoCapture === false
+    ? (() => { /* nothing installed */ })
+    : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
+  const online = () => { void transport.flush(); };
+  w.addEventListener('online', online);
+
+  if (queue.size() > 0) transport.notify(); // left over from an earlier page
+
+  const command = (name: string, args: unknown[]) => {
+    switch (name) {
+      case 'track': runtime.track(args[0] as string, args[1] as Record<string, unknown>); break;
+      case 'identify': runtime.identify(args[0] as string, args[1] as Record<string, unknown>); break;
+      case 'consent': runtime.consent(args[0] as ConsentChoice); break;
+      case 'showOffer': runtime.signal('show_offer', { offer_id: args[0] }); break;
+      case 'page': pageView(); break;
+      case 'debug': runtime.setDebug(args[0] !== false); break;
+      default: log('error', `relance: unknown command "${String(name)}"`);
+    }
+  };
+  return {
+    command,
+    firstPage: () => {
+      if (o.autoCapture !== false) pageView();
+      // This page view's decisions are carried out: undecided slots may show.
+      try { o.ui?.endAntiFlicker?.(); } catch { /* the UI's own problem */ }
+    },
+    flush: () => transport.flush(),
+    runtime,
+    shutdown: () => {
+      uninstall();
+      w.removeEventListener('online', online);
+      transport.stop();
+      runtime.dispose();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// The npm entry: `import { createRelance } from 'relance'`.
+//
+// Safe to import anywhere (nothing touches window at import time); during
+// server-side rendering createRelance returns an instance that does nothing.
+// Calls made before the engine is loaded are queued and replayed in order.
+
+import type { Relance, RelanceOptions } from './api';
+import type { Instance } from './app';
+import type { UiPort } from './runtime';
+
+export type {
+  Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command,
+} from './api';
+
+export function createRelance(options: RelanceOptions): Relance {
+  if (typeof window === 'undefined' || typeof document === 'undefined') return inert();
+  const w = window;
+  const pending: unknown[][] = [];
+  let inst: Instance | null = null;
+  let stopped = false;
+  const origin = String(options.endpoint || '').replace(/\/+$/, '');
+
+  const ready = (async () => {
+    const [{ load }, ui, { boot, fetchConfig }] = await Promise.all([
+      import('relance'),
+      options.ui === false ? Promise.resolve(undefined) : import('./ui/index'),
+      import('./boot'),
+    ]);
+    const loadOpts: Record<string, unknown> = {};
+    if (options.wasmUrl) loadOpts.wasmUrl = options.wasmUrl;
+    if (options.wasmBinary) loadOpts.wasmBinary = options.wasmBinary;
+    const [core, config] = await Promise.all([
+      load(loadOpts),
+      options.config ? Promise.resolve(options.config) : fetchConfig(w, origin),
+    ]);
+    if (stopped) return;
+    inst = boot({
+      window: w, core: core as never, config, origin, ui: ui as unknown as UiPort | undefined,
+      autoCapture: options.autoCapture, queued: pending.splice(0),
+    });
+  })();
+  ready.catch((e) => console.error('relance: could not start', e));
+
+  const call = (...args: unknown[]) => {
+    if (inst) inst.command(String(args[0]), args.slice(1));
+    else pending.push(args);
+  };
+  return {
+    track: (type: string, properties?: Record<string, unknown>) => call('track', type, properties),
+    identify: (userId: string, traits?: Record<string, unknown>) => call('identify', userId, traits),
+    consent: (choice) => call('consent', choice),
+    showOffer: (offerId) => call('showOffer', offerId),
+    page: () => call('page'),
+    debug: (on) => call('debug', on),
+    flush: async () => { await ready; if (inst) await inst.flush(); },
+    ready,
+    shutdown: () => { stopped = true; if (inst) inst.shutdown(); inst = null; },
+  } as Relance;
+}
+
+function inert(): Relance {
+  const nothing = () => undefined;
+  return {
+    track: nothing, identify: nothing, consent: nothing, showOffer: nothing, page: nothing, debug: nothing,
+    flush: () => Promise.resolve(), ready: Promise.resolve(), shutdown: nothing,
+  } as Relance;
+}

@@ -1,0 +1,137 @@
+// The outgoing event queue, persisted in localStorage.
+//
+// One key per event (`rl:q:<id>`), so adding or removing an event is a single
+// write that never races with another tab's read-modify-write of a shared
+// list. The queue is bounded (`limit` events); when full, the oldest
+// analytics event is dropped first (events in PRIORITY_TYPES go last), and
+// the number dropped is kept under `rl:lost` so the next batch reports it.
+// A storage that refuses a write (quota) makes room the same way; if it still
+// refuses, the event is kept in memory for the life of the page. A corrupt
+// entry is removed and ignored. Nothing here throws.
+
+import { KeyValueStore, parseStored } from './storage';
+
+export const QUEUE_PREFIX = 'rl:q:';
+const LOST_KEY = 'rl:lost';
+
+// Events that matter for business (orders, contacts): dropped last.
+export const PRIORITY_TYPES: ReadonlySet<string> = new Set([
+  'purchase', 'identify', 'optin', 'offer_converted', 'checkout_started', 'cart_abandoned',
+]);
+
+export interface QueuedEvent {
+  id: string;
+  type: string;
+  [k: string]: unknown;
+}
+
+interface Entry {
+  e: QueuedEvent;
+  t: number; // enqueue time (ms), for age order
+  n: number; // sequence within the writing tab, ties broken by it
+}
+
+export class EventQueue {
+  private readonly memory = new Map<string, Entry>();
+  private seq = 0;
+  private slack = 0;
+
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly limit: number,
+    private readonly now: () => number,
+  ) {}
+
+  // Adds events (already validated by the engine). Returns how many older
+  // events had to be dropped to make room.
+  add(events: QueuedEvent[]): number {
+    let dropped = 0;
+    for (const e of events) {
+      if (!e || typeof e.id !== 'string') continue;
+      while (this.size() >= this.limit + this.slack) {
+        if (!this.dropOldest(false)) break;
+        dropped++;
+      }
+      const entry: Entry = { e, t: this.now(), n: this.seq++ };
+      const text = JSON.stringify(entry);
+      let stored = this.store.set(QUEUE_PREFIX + e.id, text);
+      // Storage full: free room by dropping stored (not in-memory) events.
+      while (!stored && this.dropOldest(true)) {
+        dropped++;
+        stored = this.store.set(QUEUE_PREFIX + e.id, text);
+      }
+      if (!stored) this.memory.set(e.id, entry);
+    }
+    if (dropped) this.addLost(dropped);
+    return dropped;
+  }
+
+  // Runs `f` with room for one more event than the limit: the overflow
+  // report must not itself push out another event.
+  withSlack<T>(f: () => T): T {
+    this.slack++;
+    try { return f(); } finally { this.slack--; }
+  }
+
+  // Every queued event, oldest first.
+  list(): QueuedEvent[] {
+    return this.entries().map((x) => x.e);
+  }
+
+  size(): number {
+    return this.store.keys(QUEUE_PREFIX).length + this.memory.size;
+  }
+
+  has(id: string): boolean {
+    return this.memory.has(id) || this.store.get(QUEUE_PREFIX + id) !== null;
+  }
+
+  remove(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.memory.delete(id);
+      this.store.remove(QUEUE_PREFIX + id);
+    }
+  }
+
+  // Events dropped for lack of room and not yet reported.
+  lost(): number {
+    const n = Number(this.store.get(LOST_KEY));
+    return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+  }
+
+  // Marks `n` lost events as reported.
+  clearLost(n: number): void {
+    const left = this.lost() - n;
+    if (left > 0) this.store.set(LOST_KEY, String(left));
+    else this.store.remove(LOST_KEY);
+  }
+
+  private addLost(n: number): void {
+    this.store.set(LOST_KEY, String(this.lost() + n));
+  }
+
+  private entries(): Entry[] {
+    const out: Entry[] = [];
+    for (const k of this.store.keys(QUEUE_PREFIX)) {
+      const entry = parseStored<Entry>(this.store.get(k));
+      if (!entry || typeof entry !== 'object' || !entry.e || typeof entry.e.id !== 'string'
+          || QUEUE_PREFIX + entry.e.id !== k) {
+        this.store.remove(k); // corrupt: unusable, and must not block the queue
+        continue;
+      }
+      out.push(entry);
+    }
+    for (const entry of this.memory.values()) out.push(entry);
+    return out.sort((a, b) => a.t - b.t || a.n - b.n);
+  }
+
+  // Drops the oldest analytics event (or the oldest of all if only priority
+  // events are left). False when there is nothing to drop.
+  private dropOldest(storedOnly: boolean): boolean {
+    const all = this.entries().filter((x) => !storedOnly || !this.memory.has(x.e.id));
+    if (!all.length) return false;
+    const victim = all.find((x) => !PRIORITY_TYPES.has(x.e.type)) || all[0];
+    this.remove([victim.e.id]);
+    return true;
+  }
+}

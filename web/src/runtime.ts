@@ -1,0 +1,204 @@
+// The runtime: one engine crossing per browser happening, then carry out the
+// actions (persist the state, queue or hold events, hand offers and
+// personalizations to the UI, post opt-ins). It decides nothing itself:
+// sessions, consent gating and validation are the engine's.
+
+import { Actions, asActions, EngineLike, Signal } from './engine';
+import type { EventContext } from './context';
+import type { QueuedEvent } from './queue';
+import { EventQueue } from './queue';
+import type { KeyValueStore } from './storage';
+import type { Transport, FetchLike } from './transport';
+import type { OfferModel, OfferResult, OfferSubmission, PersonalizeAction } from './ui/types';
+import { retryDelayMs } from './backoff';
+
+export const STATE_KEY = 'rl:state';
+
+// The UI module's functions (web/src/ui), all optional so the runtime works
+// without it (e.g. analytics only).
+export interface UiPort {
+  renderOffer?: (model: OfferModel, callbacks: {
+    onDismiss?: (i: { offer_id: string; variant: string }) => void;
+    onSubmit?: (s: OfferSubmission) => void;
+  }) => unknown;
+  hideOffer?: (offerId?: string) => unknown;
+  showOfferResult?: (result: OfferResult) => unknown;
+  applyPersonalizations?: (list: PersonalizeAction[]) => unknown;
+  revealSlots?: (slots: string[]) => unknown;
+  endAntiFlicker?: () => unknown;
+  printDebug?: (what: string, entries: unknown[]) => unknown;
+}
+
+export interface RuntimeDeps {
+  engine: EngineLike;
+  store: KeyValueStore;
+  queue: EventQueue;
+  transport: Transport;
+  context: () => EventContext;
+  uuid: () => string;
+  now: () => number;
+  log: (level: 'debug' | 'warn' | 'error', ...args: unknown[]) => void;
+  ui?: UiPort;
+  fetch?: FetchLike;
+  optinUrl?: string;
+  setTimeout?: (f: () => void, ms: number) => unknown;
+  // Bound of events kept in memory while consent is pending.
+  pendingLimit?: number;
+}
+
+export class Runtime {
+  private held: QueuedEvent[] = [];
+  private debugOn = false;
+  private disposed = false;
+
+  constructor(private readonly d: RuntimeDeps) {}
+
+  // Restores the persisted visitor state (corrupt or old: the engine resets
+  // or migrates it).
+  restore(): Actions {
+    const text = this.d.store.get(STATE_KEY) || '';
+    let a: Actions;
+    try {
+      a = asActions(this.d.engine.restore(text, this.d.now()));
+    } catch (e) {
+      this.d.log('error', 'relance: could not restore the visitor state', e);
+      return {};
+    }
+    this.carryOut(a, 'restore');
+    return a;
+  }
+
+  // One happening in, its actions carried out. Never throws into the page.
+  signal(type: string, props?: Record<string, unknown>, withContext = true): Actions {
+    if (this.disposed) return {};
+    const s: Signal = { type, id: this.d.uuid() };
+    if (props) s.props = props;
+    if (withContext) s.context = this.d.context();
+    let a: Actions;
+    try {
+      a = asActions(this.d.engine.observe(s, this.d.now()));
+    } catch (e) {
+      this.d.log('error', `relance: ${type} failed`, e);
+      return {};
+    }
+    this.carryOut(a, type === 'track' && props ? String(props.event) : type);
+    return a;
+  }
+
+  track(event: string, properties?: Record<string, unknown>): Actions {
+    if (typeof event !== 'string' || !event) {
+      this.d.log('error', 'relance: track needs an event type, e.g. relance("track", "add_to_cart", {...})');
+      return {};
+    }
+    return this.signal('track', { event, properties: properties ?? {} });
+  }
+
+  identify(userId: string, traits?: Record<string, unknown>): Actions {
+    return this.signal('identify', { user_id: userId, traits: traits ?? {} });
+  }
+
+  consent(choice: { analytics?: boolean; marketing?: boolean }): Actions {
+    const props: Record<string, unknown> = {};
+    if (choice && typeof choice.analytics === 'boolean') props.analytics = choice.analytics;
+    if (choice && typeof choice.marketing === 'boolean') props.marketing = choice.marketing;
+    return this.signal('consent', props);
+  }
+
+  setDebug(on: boolean): Actions {
+    this.debugOn = !!on;
+    return this.signal('debug', { on: !!on }, false);
+  }
+
+  heldCount(): number { return this.held.length; }
+
+  dispose(): void {
+    this.disposed = true;
+    try { this.d.engine.dispose?.(); } catch { /* already gone */ }
+  }
+
+  private carryOut(a: Actions, what: string): void {
+    for (const err of a.errors || []) {
+      this.d.log('error', `relance: ${what}: ${err.path ? err.path + ': ' : ''}${err.message}`);
+    }
+    if (a.state !== undefined && a.persist !== false) {
+      if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state))) {
+        this.d.log('warn', 'relance: the visitor state could not be saved (storage full or disabled)');
+      }
+    }
+    if (a.events && a.events.length) {
+      const deliver = a.deliver || 'queue';
+      if (deliver === 'queue') this.enqueue(a.events);
+      else if (deliver === 'hold') this.hold(a.events);
+    }
+    if (a.release_held) {
+      const consent = a.release_held.consent;
+      const held = this.held;
+      this.held = [];
+      this.enqueue(held.map((e) => ({ ...e, consent })));
+    }
+    if (a.personalize && a.personalize.length) this.ui('applyPersonalizations', a.personalize);
+    if (a.reveal && a.reveal.length) this.ui('revealSlots', a.reveal);
+    if (a.offer && a.offer.show) this.renderOffer(a.offer.show);
+    if (a.offer && a.offer.hide) this.ui('hideOffer', a.offer.hide.offer_id);
+    if (a.offer_result) this.ui('showOfferResult', a.offer_result);
+    if (a.optin) this.postOptin(a.optin, 0);
+    if (this.debugOn && a.debug && a.debug.length) {
+      if (this.d.ui && this.d.ui.printDebug) this.ui('printDebug', what, a.debug);
+      else this.d.log('debug', 'relance debug', what, a.debug);
+    }
+  }
+
+  private enqueue(events: QueuedEvent[]): void {
+    if (!events.length) return;
+    this.d.queue.add(events);
+    this.d.transport.notify();
+  }
+
+  private hold(events: QueuedEvent[]): void {
+    const limit = this.d.pendingLimit ?? 50;
+    for (const e of events) {
+      this.held.push(e);
+      if (this.held.length > limit) this.held.shift();
+    }
+  }
+
+  private renderOffer(model: OfferModel): void {
+    this.ui('renderOffer', model, {
+      onDismiss: (i: { offer_id: string; variant: string }) =>
+        this.signal('offer_dismissed', { offer_id: i.offer_id, variant: i.variant }),
+      onSubmit: (s: OfferSubmission) =>
+        this.signal('offer_submit', {
+          offer_id: s.offer_id, variant: s.variant, fields: s.fields,
+          consent_checked: s.consent_checked, honeypot: s.honeypot,
+        }),
+    });
+  }
+
+  private ui(name: keyof UiPort, ...args: unknown[]): void {
+    const f = this.d.ui && (this.d.ui[name] as ((...a: unknown[]) => unknown) | undefined);
+    if (typeof f !== 'function') return;
+    try { f(...args); } catch (e) { this.d.log('error', `relance: ui ${name} failed`, e); }
+  }
+
+  // The opt-in has its own endpoint and idempotency key (its id): retried a
+  // few times with backoff; the collector keeps one per id.
+  private postOptin(body: Record<string, unknown>, attempt: number): void {
+    const f = this.d.fetch;
+    if (!f || !this.d.optinUrl) return;
+    const retry = () => {
+      if (attempt >= 5 || !this.d.setTimeout) {
+        this.d.log('error', 'relance: the opt-in could not be delivered');
+        return;
+      }
+      const ms = retryDelayMs(attempt, null, Math.random, this.d.now());
+      this.d.setTimeout(() => this.postOptin(body, attempt + 1), ms);
+    };
+    f(this.d.optinUrl, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+      keepalive: true, credentials: 'include',
+    }).then((res) => {
+      if (res.status === 429 || res.status >= 500) retry();
+      else if (res.status >= 400) this.d.log('error', `relance: the opt-in was refused (HTTP ${res.status})`);
+    }, retry);
+  }
+}

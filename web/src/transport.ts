@@ -1,0 +1,187 @@
+// Sends the queue to the collector: batches, retries, page-hide flush.
+//
+// - Batches of at most `batchSize` events and ~60 KB (the keepalive budget),
+//   sent when the queue reaches `batchSize` or `flushMs` after the first
+//   pending event, with fetch(keepalive, credentials 'include').
+// - Network errors, 429 and 5xx: retried with backoff + jitter, honouring
+//   Retry-After. The events stay in the persisted queue meanwhile, so a
+//   reload or a closed tab resumes where this one stopped.
+// - 200 {accepted, duplicates, rejected}: everything sent leaves the queue;
+//   rejected events are reported on the console with the collector's reasons.
+// - Another 4xx for a whole batch: the batch is split until the bad event is
+//   alone, then that event is dropped with a console error.
+// - Page hide: what is pending goes with navigator.sendBeacon (text/plain JSON,
+//   no preflight). The events stay queued until a fetch is acknowledged; a
+//   re-send is deduplicated by the collector.
+// - Tabs share the queue; a lease lets one tab send at a time.
+
+import { retryDelayMs } from './backoff';
+import { SendLease } from './lease';
+import { EventQueue, QueuedEvent } from './queue';
+
+export interface FetchResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+export type FetchLike = (url: string, init: Record<string, unknown>) => Promise<FetchResponseLike>;
+
+export interface TransportDeps {
+  queue: EventQueue;
+  lease: SendLease;
+  endpoint: string;
+  fetch: FetchLike;
+  beacon?: (url: string, body: string) => boolean;
+  now: () => number;
+  random: () => number;
+  setTimeout: (f: () => void, ms: number) => unknown;
+  clearTimeout: (h: unknown) => void;
+  log: (level: 'warn' | 'error', message: string) => void;
+  batchSize?: number;
+  flushMs?: number;
+  // Called before a batch is taken, so the runtime can add an overflow report.
+  beforeBatch?: () => void;
+}
+
+const MAX_BATCH_BYTES = 60000;
+
+export class Transport {
+  private inFlight = false;
+  private timer: unknown = null;
+  private timerAt = 0;
+  private attempt = 0;
+  private retryAt = 0;
+  private stopped = false;
+  private readonly batchSize: number;
+  private readonly flushMs: number;
+  // Bad batches being split: the next sends take at most this many events.
+  private splitLimit = 0;
+
+  constructor(private readonly d: TransportDeps) {
+    this.batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
+    this.flushMs = Math.max(0, d.flushMs ?? 1000);
+  }
+
+  // Events were queued: send now if a batch is full, else soon.
+  notify(): void {
+    if (this.d.queue.size() >= this.batchSize) this.schedule(0);
+    else this.schedule(this.flushMs);
+  }
+
+  // Sends one batch now (if allowed); resolves when that attempt is over.
+  async flush(): Promise<void> {
+    if (this.inFlight || this.stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
+    const t = this.d.now();
+    if (t < this.retryAt) { this.schedule(this.retryAt - t); return; }
+    if (!this.d.lease.acquire()) { this.schedule(this.d.lease.waitMs() + 50); return; }
+    if (this.d.beforeBatch) this.d.beforeBatch();
+    const batch = this.takeBatch(this.splitLimit || this.batchSize);
+    if (!batch.length) return;
+    this.inFlight = true;
+    let again = false;
+    try {
+      const res = await this.d.fetch(this.d.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ events: batch }),
+        keepalive: true,
+        credentials: 'include',
+      });
+      again = await this.handle(res, batch);
+    } catch {
+      this.retryLater(null);
+    } finally {
+      this.inFlight = false;
+    }
+    if (again && this.d.queue.size() > 0) this.schedule(0);
+  }
+
+  // Page is going away: hand what is pending to sendBeacon.
+  flushOnHide(): void {
+    if (!this.d.beacon) return;
+    const batch = this.takeBatch(500);
+    if (!batch.length) return;
+    try {
+      this.d.beacon(this.d.endpoint, JSON.stringify({ events: batch }));
+    } catch { /* the queue keeps them for the next page */ }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) this.d.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  // True while a retry is scheduled after a failure.
+  get backingOff(): boolean { return this.attempt > 0; }
+
+  private takeBatch(max: number): QueuedEvent[] {
+    const out: QueuedEvent[] = [];
+    let bytes = 12;
+    for (const e of this.d.queue.list()) {
+      if (out.length >= max) break;
+      const size = JSON.stringify(e).length + 1;
+      if (out.length && bytes + size > MAX_BATCH_BYTES) break;
+      out.push(e);
+      bytes += size;
+    }
+    return out;
+  }
+
+  // Returns true when the next batch may go at once.
+  private async handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
+    const s = res.status;
+    if (s >= 200 && s < 300) {
+      let body: { rejected?: { index?: number; id?: string; errors?: { path?: string; message?: string }[] }[] } = {};
+      try { body = JSON.parse(await res.text()); } catch { /* an empty 2xx is an acknowledgement too */ }
+      for (const r of (body && Array.isArray(body.rejected) ? body.rejected : [])) {
+        const ev = typeof r.index === 'number' ? batch[r.index] : batch.find((x) => x.id === r.id);
+        const why = (r.errors || []).map((x) => `${x.path || ''}: ${x.message || ''}`).join('; ');
+        this.d.log('error', `relance: the collector rejected event ${ev ? ev.type + ' ' + ev.id : r.id}: ${why}`);
+      }
+      this.d.queue.remove(batch.map((x) => x.id));
+      this.attempt = 0;
+      this.retryAt = 0;
+      if (this.d.queue.size() === 0) this.splitLimit = 0;
+      return true;
+    }
+    // 401/403/404 mean a deployment problem (origin not allowed, wrong
+    // endpoint), not a bad event: keep the events and retry slowly.
+    if (s === 429 || s >= 500 || s === 0 || s === 408 || s === 401 || s === 403 || s === 404) {
+      this.retryLater(res.headers.get('retry-after'));
+      return false;
+    }
+    // A 4xx for the whole batch: find the bad event by splitting.
+    if (batch.length > 1) {
+      this.splitLimit = Math.max(1, Math.floor(batch.length / 2));
+      return true;
+    }
+    let why = '';
+    try { why = (await res.text()).slice(0, 300); } catch { /* no body */ }
+    this.d.log('error', `relance: the collector refused event ${batch[0].type} ${batch[0].id} (HTTP ${s}): ${why}`);
+    this.d.queue.remove([batch[0].id]);
+    this.splitLimit = 0;
+    return true;
+  }
+
+  private retryLater(retryAfter: string | null): void {
+    const delay = retryDelayMs(this.attempt, retryAfter, this.d.random, this.d.now());
+    this.attempt++;
+    this.retryAt = this.d.now() + delay;
+    this.schedule(delay);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    const at = this.d.now() + ms;
+    if (this.timer !== null) {
+      if (this.timerAt <= at) return; // an earlier flush is already planned
+      this.d.clearTimeout(this.timer);
+    }
+    this.timerAt = at;
+    this.timer = this.d.setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+}

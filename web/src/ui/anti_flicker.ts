@@ -1,0 +1,64 @@
+// Anti-flicker: slots a rule may change (`[data-relance-slot]`) stay hidden
+// until the engine has decided, so a visitor never sees the original text
+// swapped for the personalised one. Only the slots are hidden, never the page,
+// and `visibility` keeps their space, so nothing moves. A timeout (300 ms)
+// shows the originals if Relance is slow or blocked.
+//
+// The snippet should inline ANTI_FLICKER_SNIPPET_JS (or the tag calls
+// installAntiFlicker() as early as it can); the runtime calls revealSlots()
+// with `actions.reveal`, and endAntiFlicker() once the first page view's
+// actions are carried out (the slots no rule changed then show at once).
+
+/** The class on <html> while slots are hidden. */
+export const ANTI_FLICKER_CLASS = 'relance-af';
+/** Set on a slot element once it is decided. */
+export const REVEALED_ATTR = 'data-relance-revealed';
+/** After this long the originals show, decided or not. */
+export const ANTI_FLICKER_TIMEOUT_MS = 300;
+/** The CSS rule that hides undecided slots while <html> has ANTI_FLICKER_CLASS. */
+export const ANTI_FLICKER_CSS =
+  `html.${ANTI_FLICKER_CLASS} [data-relance-slot]:not([${REVEALED_ATTR}]){visibility:hidden!important}`;
+/**
+ * A self-contained script for the snippet: the same as installAntiFlicker().
+ * It marks <html data-relance-af="on"> so the tag does not install it twice.
+ */
+export const ANTI_FLICKER_SNIPPET_JS =
+  `(function(d){var h=d.documentElement;if(h.getAttribute('data-relance-af'))return;` +
+  `h.setAttribute('data-relance-af','on');var s=d.createElement('style');s.setAttribute('data-relance-af','');` +
+  `s.textContent=${JSON.stringify(ANTI_FLICKER_CSS)};(d.head||h).appendChild(s);h.classList.add('${ANTI_FLICKER_CLASS}');` +
+  `setTimeout(function(){h.classList.remove('${ANTI_FLICKER_CLASS}');h.setAttribute('data-relance-af','done')},` +
+  `${ANTI_FLICKER_TIMEOUT_MS})})(document);`;
+
+/**
+ * Hides the undecided slots of `doc` for at most `timeoutMs`. Does nothing if
+ * already installed (by the snippet or an earlier call) or already ended.
+ */
+export function installAntiFlicker(doc: Document = document, timeoutMs = ANTI_FLICKER_TIMEOUT_MS): void {
+  const html = doc.documentElement;
+  if (html.getAttribute('data-relance-af')) return;
+  html.setAttribute('data-relance-af', 'on');
+  const style = doc.createElement('style');
+  style.setAttribute('data-relance-af', '');
+  style.textContent = ANTI_FLICKER_CSS;
+  (doc.head || html).appendChild(style);
+  html.classList.add(ANTI_FLICKER_CLASS);
+  setTimeout(() => endAntiFlicker(doc), timeoutMs);
+}
+
+/** Shows the slots named in `slots` (the engine's `actions.reveal`). */
+export function revealSlots(slots: string[] | undefined | null, doc: Document = document): void {
+  if (!Array.isArray(slots)) return;
+  for (const name of slots) {
+    if (typeof name !== 'string') continue;
+    for (const el of Array.from(doc.querySelectorAll('[data-relance-slot]'))) {
+      if (el.getAttribute('data-relance-slot') === name) el.setAttribute(REVEALED_ATTR, '');
+    }
+  }
+}
+
+/** Shows every slot: the decisions of this page view are carried out (or the timeout passed). */
+export function endAntiFlicker(doc: Document = document): void {
+  const html = doc.documentElement;
+  html.classList.remove(ANTI_FLICKER_CLASS);
+  if (html.getAttribute('data-relance-af')) html.setAttribute('data-relance-af', 'done');
+}
