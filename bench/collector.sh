@@ -84,6 +84,12 @@ console.log(`single-event ratio to nginx: ${(100 * ratio).toFixed(1)}%  (goal >=
 console.log(`events/s with 50-event batches: ${batch.events_per_s.toFixed(0)}  (goal >= 200000)`);
 console.log(`p99 at light load: ${light.p99_ms.toFixed(2)} ms at ${(100 * light.rps / single.rps).toFixed(0)}% of the single-event peak  (goal < 10 ms at 50%)`);
 console.log(`peak RSS of the collector: ${rss} MiB  (goal < 64 MiB)`);
-console.log(`acknowledged events: ${acked}, stored events: ${stored}  -> ${acked === stored ? 'OK, every acknowledged event is stored' : 'MISMATCH'}`);
-if (acked !== stored) process.exit(1);
+// wrk stops with requests in flight: the collector committed them but wrk
+// never read their answers, so stored may exceed acknowledged by those, never
+// fall short of it.
+const inFlight = stored - acked;
+console.log(`acknowledged events: ${acked}, stored events: ${stored}` +
+  (inFlight >= 0 ? `  -> OK, every acknowledged event is stored (${inFlight} more were committed for requests still in flight when wrk stopped)`
+                 : `  -> LOST ${-inFlight} acknowledged events`));
+if (inFlight < 0) process.exit(1);
 JS

@@ -161,6 +161,7 @@ async function main() {
     const pad = (v, n) => String(v).padStart(n);
     console.log(`${name.padEnd(10)} ${pad(s.raw, 7)} ${pad(s.gzip, 8)} ${pad(s.brotli, 9)} ${pad((r.task - base0.task).toFixed(1), 16)} ${pad((r.script - base0.script).toFixed(1), 10)} ${pad(r.longTasks, 11)} ${pad(Number.isFinite(r.first) ? r.first.toFixed(1) : 'n/a', 26)}`);
   }
+  console.log(`(empty page: ${base0.task.toFixed(1)} ms main thread, ${base0.longTasks} long tasks; "first page view queued" is ms from navigation start; Relance loads its tag after the load event)`);
   console.log(`\nRelance on the critical path before load: the inline snippet, ${Buffer.byteLength(snippet)} B raw, ${sizes(Buffer.from(snippet)).brotli} B brotli`);
   await breakdown();
   fs.rmSync(work, { recursive: true, force: true });

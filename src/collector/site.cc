@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 namespace relance::collector {
 namespace {
@@ -34,7 +35,7 @@ LoadedSite loadSite(const std::string& path) {
     text << in.rdbuf();
     ParsedJson parsed = parseJson(text.str());
     if (!parsed.ok) {
-      site.problem = path + ": " + parsed.message;
+      site.problem = path + ": malformed JSON at byte " + std::to_string(parsed.offset) + ": " + parsed.message;
       return site;
     }
     source = std::move(parsed.value);

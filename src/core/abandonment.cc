@@ -273,6 +273,7 @@ std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section,
 }
 
 Json abandonmentToJson(const AbandonmentConfig& config) {
+  if (!config.browse_enabled && !config.cart_enabled && !config.optin_enabled) return nullptr;
   return {{"browse", {{"enabled", config.browse_enabled}, {"views", config.browse_views},
                       {"seconds", config.browse_seconds}, {"period_days", config.browse_period_days}}},
           {"cart", {{"enabled", config.cart_enabled}, {"idle_minutes", config.cart_idle_minutes},

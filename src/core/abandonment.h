@@ -21,7 +21,8 @@ class AbandonmentConfig;
 std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section, const std::string& path,
                                                    PathErrors& errors);
 
-// The section as the browser receives it in GET /v1/config (normalised, defaults filled).
+// The section as the browser receives it in GET /v1/config (normalised, defaults filled;
+// compiles again to the same configuration). Null when nothing is configured.
 Json abandonmentToJson(const AbandonmentConfig& config);
 
 // Records an opt-in (called by offers on conversion) so that decideAbandonment

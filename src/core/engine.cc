@@ -1,6 +1,7 @@
 #include "core/engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -177,6 +178,16 @@ std::string derivedId(const std::string& seed) {
   return buf;
 }
 
+std::string safeDump(const Json& v) { return v.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+// At most `max` bytes of `s`, never cutting a UTF-8 sequence in two.
+std::string truncateUtf8(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 // "%41" -> "A", "+" -> " ": enough for UTM values.
 std::string percentDecode(const std::string& s) {
   std::string out;
@@ -184,9 +195,10 @@ std::string percentDecode(const std::string& s) {
     char c = s[i];
     if (c == '+') {
       out.push_back(' ');
-    } else if (c == '%' && i + 2 < s.size() + 0 && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+    } else if (c == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
                std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16)));
+      auto hex = [](char h) { return h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10; };
+      out.push_back(static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2])));
       i += 2;
     } else {
       out.push_back(c);
@@ -204,7 +216,7 @@ Json landingUtm(const Json& event_context) {
   if (given.is_object()) {
     for (const char* k : kKeys) {
       const Json& v = member(given, k);
-      if (v.is_string() && !v.get_ref<const std::string&>().empty()) utm[k] = v.get<std::string>().substr(0, 200);
+      if (v.is_string() && !v.get_ref<const std::string&>().empty()) utm[k] = truncateUtf8(v.get<std::string>(), 200);
     }
     return utm;
   }
@@ -224,7 +236,7 @@ Json landingUtm(const Json& event_context) {
       std::string key = pair.substr(4, eq - 4);
       for (const char* k : kKeys) {
         if (key == k) {
-          std::string value = percentDecode(pair.substr(eq + 1)).substr(0, 200);
+          std::string value = truncateUtf8(percentDecode(pair.substr(eq + 1)), 200);
           if (!value.empty()) utm[k] = value;
         }
       }
@@ -238,7 +250,7 @@ Json landingUtm(const Json& event_context) {
 std::string productId(const Json& properties) {
   const Json& id = member(member(properties, "product"), "id");
   if (id.is_string()) return id.get<std::string>();
-  if (id.is_number()) return id.dump();
+  if (id.is_number()) return safeDump(id);
   return "";
 }
 
@@ -278,7 +290,7 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
       if (found == items.end()) {
         Json item = {{"id", id}, {"quantity", 0}, {"price", 0}};
         const Json& name = member(member(properties, "product"), "name");
-        if (name.is_string()) item["name"] = name.get<std::string>().substr(0, 200);
+        if (name.is_string()) item["name"] = truncateUtf8(name.get<std::string>(), 200);
         items.push_back(std::move(item));
         found = items.end() - 1;
       }
@@ -377,7 +389,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   const std::int64_t event_ts = ts.is_number() ? static_cast<std::int64_t>(ts.get<double>()) : now_ms;
   const std::string base_id = member(signal, "id").is_string()
                                   ? signal["id"].get<std::string>()
-                                  : derivedId(signal.dump() + std::to_string(now_ms) + state_["anonymous_id"].dump());
+                                  : derivedId(safeDump(signal) + std::to_string(now_ms) + safeDump(state_["anonymous_id"]));
 
   const Json& given_context = member(signal, "context");
   if (given_context.is_object() && !given_context.empty()) last_context_ = given_context;

@@ -36,7 +36,8 @@ struct OfferField {
 struct OfferVariant {
   std::string id;
   double weight = 1;
-  Json content;  // the offer's content with this variant's overrides applied
+  Json overrides;  // as configured (null: none)
+  Json content;    // the offer's content with this variant's overrides applied
 };
 
 struct Offer {
@@ -52,6 +53,8 @@ struct Offer {
   std::vector<OfferField> fields;
   std::string consent_text;
   bool consent_required = false;
+  Json content;  // as configured
+  bool has_variants = false;
   std::vector<OfferVariant> variants;
   std::vector<WeightedVariant> weights;
 };
@@ -408,7 +411,7 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
   if (!record.is_object()) record = Json::object();
   record["converted"] = step.now_ms;
   step.state["subscribed"] = true;
-  if (step.context.is_object()) step.context["visitor"]["subscribed"] = true;
+  if (step.context.is_object() && step.context["visitor"].is_object()) step.context["visitor"]["subscribed"] = true;
   noteOptin(step.state, offer->id, step.now_ms);
 
   std::string page_url;
@@ -553,6 +556,7 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
           readNumber(vs, "weight", p, errors, variant.weight, 0, 1e6);
           variant.content = base;
           if (const Json* overrides = member(vs, "content")) {
+            variant.overrides = *overrides;
             checkContent(*overrides, pointerAppend(p, "content"), errors, false);
             // Fields and consent are the offer's: what is validated must not change per variant.
             if (member(*overrides, "fields") != nullptr)
@@ -566,8 +570,10 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
         }
       }
     } else {
-      offer.variants.push_back({"default", 1, base});
+      offer.variants.push_back({"default", 1, Json(), base});
     }
+    offer.content = base;
+    offer.has_variants = member(source, "variants") != nullptr;
     for (const auto& v : offer.variants) offer.weights.push_back({v.id, v.weight});
     config->offers.push_back(std::move(offer));
   }
@@ -588,12 +594,11 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
 }
 
 Json offersToJson(const OffersConfig& config) {
+  if (config.offers.empty()) return nullptr;
   Json out = Json::array();
   for (const auto& offer : config.offers) {
     Json triggers = Json::array();
     for (const auto& t : offer.triggers) triggers.push_back(t.source);
-    Json variants = Json::array();
-    for (const auto& v : offer.variants) variants.push_back({{"id", v.id}, {"weight", v.weight}, {"content", v.content}});
     Json o = {{"id", offer.id},
               {"priority", offer.priority},
               {"triggers", triggers},
@@ -601,7 +606,16 @@ Json offersToJson(const OffersConfig& config) {
                         {"dismiss_days", offer.dismiss_days},
                         {"after_conversion", offer.after_conversion},
                         {"show_to_subscribers", offer.show_to_subscribers}}},
-              {"variants", variants}};
+              {"content", offer.content}};
+    if (offer.has_variants) {
+      Json variants = Json::array();
+      for (const auto& v : offer.variants) {
+        Json vj = {{"id", v.id}, {"weight", v.weight}};
+        if (!v.overrides.is_null()) vj["content"] = v.overrides;
+        variants.push_back(std::move(vj));
+      }
+      o["variants"] = variants;
+    }
     if (!offer.condition_source.is_null()) o["condition"] = offer.condition_source;
     out.push_back(std::move(o));
   }

@@ -20,7 +20,8 @@ class OffersConfig;
 std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std::string& path,
                                                    PathErrors& errors);
 
-// The section as the browser receives it in GET /v1/config (normalised, defaults filled).
+// The section as the browser receives it in GET /v1/config (normalised, defaults filled;
+// compiles again to the same configuration). Null when nothing is configured.
 Json offersToJson(const OffersConfig& config);
 
 // Takes the decisions of this module for one signal.

@@ -231,6 +231,7 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
 }
 
 Json personalizationToJson(const PersonalizationConfig& config) {
+  if (config.rules.empty()) return nullptr;
   Json out = Json::array();
   for (const auto& rule : config.rules) {
     Json r = {{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}};

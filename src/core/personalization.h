@@ -21,7 +21,8 @@ class PersonalizationConfig;
 std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& section, const std::string& path,
                                                    PathErrors& errors);
 
-// The section as the browser receives it in GET /v1/config (normalised, defaults filled).
+// The section as the browser receives it in GET /v1/config (normalised, defaults filled;
+// compiles again to the same configuration). Null when nothing is configured.
 Json personalizationToJson(const PersonalizationConfig& config);
 
 // Every slot some rule may change: the host hides them until the page_view

@@ -115,6 +115,7 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
 }
 
 Json scoringToJson(const ScoringConfig& config) {
+  if (config.rules.empty() && config.thresholds.empty()) return nullptr;
   Json rules = Json::array();
   for (const auto& rule : config.rules) {
     Json r = {{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}};
@@ -131,7 +132,9 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
   Json& score = stateObject(step.state, "score");
   double stored = numberMember(score, "value");
   std::int64_t updated = integerMember(score, "updated", step.now_ms);
-  double value = decayedScore(stored, updated, step.now_ms, config.half_life_days);
+  // Scores are kept to the cent: a few seconds of decay must not leave 49.9999
+  // below a threshold of 50.
+  double value = rounded(decayedScore(stored, updated, step.now_ms, config.half_life_days));
 
   std::string type = signalType(step);
   std::int64_t day = step.now_ms / kDayMs;
@@ -154,9 +157,9 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
         continue;
       }
       counter["count"] = count + 1;
-      value += rule.points;
+      value = rounded(value + rule.points);
       addDebug(step, "scoring", rule.id, true, "");
-      step.emit("score_changed", {{"score", rounded(value)}, {"delta", rule.points}, {"rule", rule.id}});
+      step.emit("score_changed", {{"score", value}, {"delta", rule.points}, {"rule", rule.id}});
     }
     // Counters from earlier days are dead weight: keep the state bounded.
     for (auto it = counters.begin(); it != counters.end();) {
@@ -171,17 +174,18 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
     bool was = std::find(reached.begin(), reached.end(), Json(t)) != reached.end();
     if (value >= t) {
       now_reached.push_back(t);
-      if (!was) step.emit("score_threshold_reached", {{"threshold", t}, {"score", rounded(value)}});
+      if (!was) step.emit("score_threshold_reached", {{"threshold", t}, {"score", value}});
     }
   }
+  // The stored value changes only with points (or a threshold re-armed): a
+  // decayed score is recomputed from `updated`, not written back each time.
   bool changed = value != before || now_reached != reached || !score.contains("value");
   if (changed) {
     score["value"] = value;
     score["updated"] = step.now_ms;
     score["thresholds"] = now_reached;
   }
-  if (step.context.is_object()) step.context["visitor"]["score"] = rounded(value);
-  (void)before;
+  if (step.context.is_object() && step.context["visitor"].is_object()) step.context["visitor"]["score"] = value;
 }
 
 }  // namespace relance

@@ -21,7 +21,8 @@ class ScoringConfig;
 std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const std::string& path,
                                                    PathErrors& errors);
 
-// The section as the browser receives it in GET /v1/config (normalised, defaults filled).
+// The section as the browser receives it in GET /v1/config (normalised, defaults filled;
+// compiles again to the same configuration). Null when nothing is configured.
 Json scoringToJson(const ScoringConfig& config);
 
 // The score `value` stored at `updated_ms`, seen at `now_ms` with a half-life

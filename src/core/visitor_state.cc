@@ -217,7 +217,7 @@ RestoredState parseVisitorState(std::string_view text) {
   }
   out.state = std::move(old);
   repairV1(out.state, out.notes);
-  std::size_t before = out.state.dump().size();
+  std::size_t before = out.state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   if (before > kMaxStateBytes) {
     boundVisitorState(out.state);
     out.notes.push_back("visitor state was larger than 16 KiB: oldest entries dropped");
@@ -232,7 +232,7 @@ std::size_t boundVisitorState(Json& state) {
   cap(state["viewed"], kMaxViewed);
   cap(state["cart"]["items"], kMaxCartItems);
   cap(state["orders"]["recent"], kMaxOrders);
-  std::size_t size = state.dump().size();
+  std::size_t size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   // Then, only if still too big, drop the oldest entries, least useful first.
   // Each pass removes one entry; the loop ends because every list shrinks.
   while (size > kMaxStateBytes) {
@@ -248,15 +248,17 @@ std::size_t boundVisitorState(Json& state) {
                               "consent", "subscribed"})
         fresh[key] = state[key];
       state = std::move(fresh);
-      size = state.dump().size();
+      size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
       if (size > kMaxStateBytes) state["user_id"] = nullptr;
-      return state.dump().size();
+      return state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
     }
-    size = state.dump().size();
+    size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   }
   return size;
 }
 
-std::string serializeVisitorState(const Json& state) { return state.dump(); }
+std::string serializeVisitorState(const Json& state) {
+  return state.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 }  // namespace relance

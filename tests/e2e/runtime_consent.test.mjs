@@ -4,7 +4,7 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeBrowser, environment, exportEvents, missingPrerequisite, storedNumbers, until } from './support/runtime.mjs';
+import { browser, closeBrowser, environment, exportEvents, missingPrerequisite, storedNumbers, until } from './support/runtime.mjs';
 
 const skip = missingPrerequisite() || false;
 after(closeBrowser);
@@ -51,6 +51,24 @@ test('consent refused: nothing is sent', { skip }, async () => {
     assert.equal(posts, 0);
     assert.equal(exportEvents(env.db).length, 0);
   } finally {
+    await env.close();
+  }
+});
+
+test('Global Privacy Control: marketing consent is off for a GPC browser, on for another', { skip }, async () => {
+  const env = await environment({ config: { ...config, consent: { required: false, honor_gpc: true } } });
+  const other = await (await browser()).newContext();
+  try {
+    const gpcPage = await env.browser.newPage();
+    await gpcPage.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    await gpcPage.goto(`${env.collector.url}/runtime.html?early=1`);
+    const plain = await other.newPage();
+    await plain.goto(`${env.collector.url}/runtime.html?early=1`);
+    await until(() => exportEvents(env.db, 'page_view').length >= 2, 'both page views');
+    const byMarketing = exportEvents(env.db, 'page_view').map((e) => e.consent && e.consent.marketing).sort();
+    assert.deepEqual(byMarketing, [false, true]);
+  } finally {
+    await other.close();
     await env.close();
   }
 });

@@ -292,3 +292,25 @@ test('collector: site configuration: exempt measurement and dropped bots', async
     await s.cleanup();
   }
 });
+
+test('collector: check-config prints errors and exits 1, ok exits 0', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./collector_support.mjs');
+  const dir = tempDir();
+  const run = (name, text) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return spawnSync(BIN, ['check-config', file], { encoding: 'utf8' });
+  };
+  const good = run('good.json', JSON.stringify({ version: 1, site: { id: 'demo', allowed_origins: ['https://shop.example'] } }));
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /ok/);
+  const malformed = run('bad.json', '{"version": 1,,}');
+  assert.equal(malformed.status, 1);
+  assert.match(malformed.stdout, /byte \d+/);
+  const wrong = run('wrong.json', '[1, 2]');
+  assert.equal(wrong.status, 1);
+  assert.match(wrong.stdout, /^\/.*: /m, 'each error with its JSON path');
+  const missing = spawnSync(BIN, ['check-config', path.join(dir, 'nope.json')], { encoding: 'utf8' });
+  assert.equal(missing.status, 1);
+});

@@ -20,7 +20,7 @@ test('each op does what it says on slots and selectors', async () => {
     { rule_id: 'vip', slot: 'hero', op: 'set_text', value: 'Early access for you' },
     { rule_id: 'vip', slot: 'hero', op: 'add_class', value: 'vip gold' },
     { rule_id: 'vip', slot: 'hero', op: 'remove_class', value: 'old' },
-    { rule_id: 'r2', selector: '#cta', op: 'set_attr', attr: 'href', value: '/sale?from=vip' },
+    { rule_id: 'r2', selector: '#cta', op: 'set_attr', name: 'href', value: '/sale?from=vip' },
     { rule_id: 'r2', selector: '#cta', op: 'set_attr', value: { name: 'title', value: 'Sale' } },
     { rule_id: 'r3', selector: 'p.note', op: 'hide' },
     { rule_id: 'r4', slot: 'side', op: 'show' },

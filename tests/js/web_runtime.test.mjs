@@ -26,7 +26,7 @@ function fakeEngine() {
   return e;
 }
 
-function setup(ui = {}) {
+function setup(ui = {}, extra = {}) {
   const ls = new FakeStorage();
   const store = safeStore(() => ls);
   const clock = new FakeClock();
@@ -37,7 +37,7 @@ function setup(ui = {}) {
   let n = 0;
   const rt = new Runtime({
     engine, store, queue, transport: { notify: () => notified++ }, context: () => ({ page: { url: 'u', path: '/', title: '', referrer: '' } }),
-    uuid: () => 'id' + ++n, now: clock.now, log: (...a) => logs.push(a), ui,
+    uuid: () => 'id' + ++n, now: clock.now, log: (...a) => logs.push(a), ui, ...extra,
   });
   return { rt, engine, queue, ls, logs, notified: () => notified };
 }
@@ -112,4 +112,40 @@ test('offers and personalizations go to the UI; its callbacks become signals', (
   engine.observe = (s) => { seen.push(s); return {}; };
   callbacks.onDismiss({ offer_id: 'welcome', variant: 'a' });
   assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id, s.props.variant]), [['offer_dismissed', 'welcome', 'a']]);
+});
+
+test('a state saved by another tab is adopted without being written back', () => {
+  const { rt, engine, ls } = setup();
+  const writes = [];
+  const orig = ls.setItem.bind(ls);
+  ls.setItem = (k, v) => { writes.push(k); orig(k, v); };
+  rt.adoptState('{"v":1,"visits":3}');
+  assert.equal(engine.restored, '{"v":1,"visits":3}');
+  assert.deepEqual(writes.filter((k) => k === STATE_KEY), []);
+});
+
+test('persist false removes a state stored earlier', () => {
+  const { rt, ls } = setup();
+  ls.setItem(STATE_KEY, '{"v":1}');
+  rt.consent({ analytics: false });
+  assert.equal(ls.getItem(STATE_KEY), null);
+});
+
+test('a GPC browser says so with each signal; others do not', () => {
+  const withGpc = setup({}, { gpc: true });
+  withGpc.rt.signal('page_view', {});
+  assert.equal(withGpc.engine.signals[0].gpc, true);
+  const without = setup();
+  without.rt.signal('page_view', {});
+  assert.equal('gpc' in without.engine.signals[0], false);
+});
+
+test('drop_held discards what waited for consent', () => {
+  const { rt, engine, queue } = setup();
+  rt.signal('page_view', {});
+  assert.equal(rt.heldCount(), 1);
+  engine.observe = () => ({ drop_held: true, deliver: 'drop' });
+  rt.consent({ analytics: false });
+  assert.equal(rt.heldCount(), 0);
+  assert.equal(queue.size(), 0);
 });

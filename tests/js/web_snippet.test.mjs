@@ -7,19 +7,21 @@ import { importWeb, FakeStorage } from './web_support.mjs';
 const snippetSource = fs.readFileSync(new URL('../../web/snippet/snippet.js', import.meta.url), 'utf8')
   .replace('__RELANCE_TAG_URL__', 'https://collect.example/relance.0123456789.js');
 
-function runSnippet() {
+function runSnippet(readyState = 'loading') {
   const appended = [];
+  const listeners = {};
   const document = {
+    readyState,
     createElement: (tag) => ({ tag }),
     head: { appendChild: (el) => appended.push(el) },
   };
-  const window = {};
+  const window = { addEventListener: (type, f) => { listeners[type] = f; } };
   vm.runInNewContext(snippetSource, { window, document });
-  return { window, appended };
+  return { window, appended, fireLoad: () => listeners.load && listeners.load() };
 }
 
-test('the snippet queues commands in order and loads the tag asynchronously', () => {
-  const { window, appended } = runSnippet();
+test('the snippet queues commands in order and loads the tag after the load event', () => {
+  const { window, appended, fireLoad } = runSnippet();
   window.relance('consent', { analytics: true });
   window.relance('track', 'add_to_cart', { quantity: 1 });
   window.relance('identify', 'u1', { plan: 'pro' });
@@ -28,16 +30,23 @@ test('the snippet queues commands in order and loads the tag asynchronously', ()
     ['track', 'add_to_cart', { quantity: 1 }],
     ['identify', 'u1', { plan: 'pro' }],
   ]);
+  assert.equal(appended.length, 0, 'nothing loads before the page has');
+  fireLoad();
   assert.equal(appended.length, 1);
   assert.equal(appended[0].tag, 'script');
   assert.equal(appended[0].async, true);
   assert.equal(appended[0].src, 'https://collect.example/relance.0123456789.js');
 });
 
+test('a snippet run after load loads the tag at once', () => {
+  const { appended } = runSnippet('complete');
+  assert.equal(appended.length, 1);
+});
+
 test('pasting the snippet twice keeps one queue and loads once', () => {
   const appended = [];
-  const document = { createElement: (tag) => ({ tag }), head: { appendChild: (el) => appended.push(el) } };
-  const window = {};
+  const document = { readyState: 'complete', createElement: (tag) => ({ tag }), head: { appendChild: (el) => appended.push(el) } };
+  const window = { addEventListener: () => {} };
   vm.runInNewContext(snippetSource, { window, document });
   window.relance('track', 'custom.a');
   vm.runInNewContext(snippetSource, { window, document });

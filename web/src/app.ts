@@ -6,8 +6,8 @@ import { installCapture } from './capture';
 import type { EngineLike } from './engine';
 import { uuid } from './ids';
 import { SendLease } from './lease';
-import { EventQueue } from './queue';
-import { Runtime, UiPort } from './runtime';
+import { EventQueue, QUEUE_PREFIX } from './queue';
+import { Runtime, STATE_KEY, UiPort } from './runtime';
 import { safeStore } from './storage';
 import { Transport } from './transport';
 import type { ConsentChoice } from './api';
@@ -88,17 +88,25 @@ export function start(o: StartOptions): Instance {
     engine, store, queue, transport, context, uuid: () => uuid(), now, log, ui: o.ui,
     fetch: fetchFn, optinUrl, setTimeout: (f, ms) => w.setTimeout(f, ms),
     pendingLimit: num(consentCfg.pending_limit, 50),
+    gpc: (w.navigator as unknown as { globalPrivacyControl?: boolean }).globalPrivacyControl === true,
   });
   runtime.restore();
 
-  const gpc = (w.navigator as unknown as { globalPrivacyControl?: boolean }).globalPrivacyControl === true;
-  const pageView = () => runtime.signal('page_view', gpc ? { gpc: true } : {});
+  const pageView = () => runtime.signal('page_view', {});
   const onHide = () => { transport.flushOnHide(); lease.release(); };
   const uninstall = o.autoCapture === false
     ? (() => { /* nothing installed */ })
     : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
   const online = () => { void transport.flush(); };
   w.addEventListener('online', online);
+  // Tabs share one visitor: when another tab saves the state, adopt it so
+  // sessions and counts do not fork.
+  // Another tab queued an event: if this tab holds the send lease, it sends it.
+  const storage = (e: StorageEvent) => {
+    if (e.key === STATE_KEY && typeof e.newValue === 'string') runtime.adoptState(e.newValue);
+    else if (e.key && e.key.startsWith(QUEUE_PREFIX) && e.newValue) transport.notify();
+  };
+  w.addEventListener('storage', storage as EventListener);
 
   if (queue.size() > 0) transport.notify(); // left over from an earlier page
 
@@ -125,6 +133,7 @@ export function start(o: StartOptions): Instance {
     shutdown: () => {
       uninstall();
       w.removeEventListener('online', online);
+      w.removeEventListener('storage', storage as EventListener);
       transport.stop();
       runtime.dispose();
     },

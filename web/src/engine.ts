@@ -10,12 +10,14 @@ export interface Signal {
   id: string;
   props?: Record<string, unknown>;
   context?: EventContext;
+  gpc?: boolean;
 }
 
 export interface Actions {
   events?: QueuedEvent[];
   deliver?: 'queue' | 'hold' | 'drop';
   release_held?: { consent: { analytics?: boolean | null; marketing?: boolean | null } };
+  drop_held?: boolean;
   errors?: { path: string; message: string }[];
   offer?: { show?: OfferModel; hide?: { offer_id: string } };
   offer_result?: OfferResult;

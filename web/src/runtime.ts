@@ -44,6 +44,9 @@ export interface RuntimeDeps {
   setTimeout?: (f: () => void, ms: number) => unknown;
   // Bound of events kept in memory while consent is pending.
   pendingLimit?: number;
+  // The browser sends Global Privacy Control (navigator.globalPrivacyControl):
+  // told to the engine with each signal (it applies the site's honor_gpc).
+  gpc?: boolean;
 }
 
 export class Runtime {
@@ -56,7 +59,16 @@ export class Runtime {
   // Restores the persisted visitor state (corrupt or old: the engine resets
   // or migrates it).
   restore(): Actions {
-    const text = this.d.store.get(STATE_KEY) || '';
+    return this.restoreFrom(this.d.store.get(STATE_KEY) || '', true);
+  }
+
+  // Another tab saved a newer state: adopt it (not written back, which would
+  // echo between the tabs).
+  adoptState(text: string): Actions {
+    return this.restoreFrom(text, false);
+  }
+
+  private restoreFrom(text: string, persist: boolean): Actions {
     let a: Actions;
     try {
       a = asActions(this.d.engine.restore(text, this.d.now()));
@@ -64,7 +76,7 @@ export class Runtime {
       this.d.log('error', 'relance: could not restore the visitor state', e);
       return {};
     }
-    this.carryOut(a, 'restore');
+    this.carryOut(persist ? a : { ...a, state: undefined }, 'restore');
     return a;
   }
 
@@ -74,6 +86,7 @@ export class Runtime {
     const s: Signal = { type, id: this.d.uuid() };
     if (props) s.props = props;
     if (withContext) s.context = this.d.context();
+    if (this.d.gpc) s.gpc = true;
     let a: Actions;
     try {
       a = asActions(this.d.engine.observe(s, this.d.now()));
@@ -120,21 +133,26 @@ export class Runtime {
     for (const err of a.errors || []) {
       this.d.log('error', `relance: ${what}: ${err.path ? err.path + ': ' : ''}${err.message}`);
     }
-    if (a.state !== undefined && a.persist !== false) {
+    if (a.persist === false) {
+      this.d.store.remove(STATE_KEY); // no consent to store: keep nothing from before either
+    } else if (a.state !== undefined) {
       if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state))) {
         this.d.log('warn', 'relance: the visitor state could not be saved (storage full or disabled)');
       }
     }
-    if (a.events && a.events.length) {
-      const deliver = a.deliver || 'queue';
-      if (deliver === 'queue') this.enqueue(a.events);
-      else if (deliver === 'hold') this.hold(a.events);
-    }
+    // Held events are older than this signal's: released (or dropped) first.
     if (a.release_held) {
       const consent = a.release_held.consent;
       const held = this.held;
       this.held = [];
       this.enqueue(held.map((e) => ({ ...e, consent })));
+    } else if (a.drop_held) {
+      this.held = [];
+    }
+    if (a.events && a.events.length) {
+      const deliver = a.deliver || 'queue';
+      if (deliver === 'queue') this.enqueue(a.events);
+      else if (deliver === 'hold') this.hold(a.events);
     }
     if (a.personalize && a.personalize.length) this.ui('applyPersonalizations', a.personalize);
     if (a.reveal && a.reveal.length) this.ui('revealSlots', a.reveal);

@@ -36,9 +36,9 @@ input[type=email],input[type=tel],input[type=text]{display:block;width:100%;padd
 input[aria-invalid=true]{border-color:#b91c1c;box-shadow:0 0 0 1px #b91c1c}
 .consent{display:flex;gap:8px;align-items:flex-start;margin:4px 0 12px;font-size:13px}
 .consent input{margin:3px 0 0;flex:0 0 auto;width:16px;height:16px;accent-color:var(--rl-accent)}
-.consent label{font-weight:400;font-size:13px;margin:0}
+.consent label{font-weight:400;font-size:13px;margin:0;flex:1 1 0;min-width:0}
 .consent .error{flex-basis:100%}
-.consent-wrap{display:flex;flex-wrap:wrap;gap:4px 8px}
+.consent-wrap{display:flex;flex-wrap:wrap;gap:4px 8px;width:100%}
 .error{color:#b91c1c;font-size:13px;margin:4px 0 0}
 .error:empty{display:none}
 .form-error{margin:0 0 10px}

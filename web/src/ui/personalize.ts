@@ -54,7 +54,8 @@ function attrOf(action: PersonalizeAction): { name: string; value: string } | nu
   if (v && typeof v === 'object' && typeof v.name === 'string' && typeof v.value === 'string') {
     return { name: v.name.toLowerCase(), value: v.value };
   }
-  if (typeof action.attr === 'string' && typeof v === 'string') return { name: action.attr.toLowerCase(), value: v };
+  const name = typeof action.name === 'string' ? action.name : action.attr;
+  if (typeof name === 'string' && typeof v === 'string') return { name: name.toLowerCase(), value: v };
   return null;
 }
 
@@ -72,7 +73,7 @@ function checkAction(action: PersonalizeAction): string {
       return '';
     case 'set_attr': {
       const attr = attrOf(action);
-      if (!attr) return 'set_attr needs "attr" and a string "value" (or value {name, value})';
+      if (!attr) return 'set_attr needs "name" and a string "value"';
       if (!SETTABLE_ATTRS.has(attr.name)) return `attribute "${attr.name}" is not allowed (href, src, alt, title)`;
       if ((attr.name === 'href' || attr.name === 'src') && !isSafeUrl(attr.value)) {
         return `unsafe URL refused in ${attr.name}`;

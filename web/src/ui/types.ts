@@ -99,10 +99,12 @@ export interface PersonalizeAction {
   /**
    * set_text / set_html: the text or (already sanitised) HTML; add_class /
    * remove_class: one or more class names separated by spaces; set_attr: the
-   * attribute value (name in `attr`), or an object {name, value}.
+   * attribute value (its name in `name`).
    */
   value?: string | { name: string; value: string };
-  /** set_attr: the attribute name (href, src, alt or title). */
+  /** set_attr: the attribute name (href, src, alt or title), as the engine sends it. */
+  name?: string;
+  /** set_attr: accepted as a synonym of `name`. */
   attr?: string;
 }
 
