@@ -254,7 +254,7 @@ async function breakdown() {
   const r = await build({
     entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
     write: false, metafile: true, define: { __RELANCE_WASM__: '"x.wasm"' },
-    alias: { relance: path.join(root, 'js-bindings/dist/index.js') }, logLevel: 'silent',
+    alias: { relance: path.join(root, 'build/tag-work/bindings.js') }, logLevel: 'silent',
     plugins: [{ name: 'ui-fallback', setup(b) {
       b.onResolve({ filter: /^\.\/ui\/index$/ }, (a) => {
         const real = path.join(a.resolveDir, 'ui', 'index.ts');
@@ -267,8 +267,7 @@ async function breakdown() {
   const groups = {};
   for (const out of Object.values(r.metafile.outputs)) {
     for (const [file, info] of Object.entries(out.inputs)) {
-      const g = /relance-core\.js$/.test(file) ? 'Emscripten glue (relance-core.js)'
-        : /js-bindings/.test(file) ? 'js-bindings wrapper'
+      const g = /tag-work\/bindings\.js$/.test(file) ? 'js-bindings dist/index.js (Emscripten glue + wrapper)'
           : /web\/src\/ui\//.test(file) ? 'web UI (web/src/ui)'
             : /web\/src\//.test(file) ? 'runtime (web/src)' : 'other';
       groups[g] = (groups[g] || 0) + info.bytesInOutput;

@@ -25,6 +25,7 @@ const tagDir = path.join(outRoot, 'tag');
 const siteDir = path.join(outRoot, 'site');
 const distDir = r('js-bindings/dist');
 
+const RUNTIME_EXPORT = "export{createRelance}from'./runtime.js';";
 const hash = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 10);
 
 // './ui/index' when the UI module is not there yet: a stub, so the runtime
@@ -67,12 +68,17 @@ async function main() {
   const wasmName = `relance.${hash(wasm)}.wasm`;
   fs.writeFileSync(path.join(tagDir, wasmName), wasm);
 
-  // 2. the tag
+  // 2. the tag (from a copy of js-bindings' entry without the createRelance
+  // re-export that step 4 adds, so the tag never pulls the npm runtime in)
+  const tagWork = path.join(outRoot, 'tag-work');
+  fs.mkdirSync(tagWork, { recursive: true });
+  const bindingsCopy = path.join(tagWork, 'bindings.js');
+  fs.writeFileSync(bindingsCopy, fs.readFileSync(bindingsEntry, 'utf8').replace(RUNTIME_EXPORT, ''));
   const tag = await build({
     entryPoints: [r('web/src/tag.ts')],
     bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
     write: false, legalComments: 'none', define: { __RELANCE_WASM__: JSON.stringify(wasmName) },
-    alias: { relance: bindingsEntry },
+    alias: { relance: bindingsCopy },
     plugins: [uiFallback], logLevel: 'warning',
   });
   const tagCode = tag.outputFiles[0].contents;
@@ -115,9 +121,23 @@ async function main() {
     "export * from './api';\nimport type { Relance, RelanceOptions } from './api';\n"
     + '/** Starts the Relance runtime in this page (a no-op instance during SSR). */\n'
     + 'export declare function createRelance(options: RelanceOptions): Relance;\n');
+  // `import { createRelance } from 'relance'`: the package's ESM entry
+  // re-exports the runtime (index.js is rewritten by the js-bindings step on
+  // every build, so this is added again each time; runtime.js only imports
+  // index.js lazily, so the cycle is harmless).
+  if (!process.env.RELANCE_BINDINGS_ENTRY) {
+    appendOnce(path.join(distDir, 'index.js'), RUNTIME_EXPORT);
+    appendOnce(path.join(distDir, 'index.d.ts'), "export { createRelance } from './runtime';\nexport type { Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command } from './api';");
+  }
 
   assembleSite(manifest);
   console.log(`20-tag: ${tagName} ${manifest.bytes[tagName].brotli} B br, ${wasmName} ${manifest.bytes[wasmName].brotli} B br, snippet ${manifest.snippet_bytes} B`);
+}
+
+function appendOnce(file, line) {
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(line)) fs.writeFileSync(file, text.replace(/\n?$/, '\n') + line + '\n');
 }
 
 // build/site = demo/ (snippet placeholder replaced) + build/tag/*

@@ -216,7 +216,10 @@ std::size_t skipToEndTag(std::string_view html, std::size_t from, const std::str
 
 bool allowedAttribute(const std::string& tag, const Attribute& a) {
   if (inList(a.name, kGlobalAttributes)) return true;
-  if (a.name.rfind("aria-", 0) == 0 && a.name.size() > 5) return true;
+  if (a.name.rfind("aria-", 0) == 0 && a.name.size() > 5) {
+    // Only plain names: a browser reads '<', quotes or '`' as part of a name.
+    return a.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", 5) == std::string::npos;
+  }
   if (tag == "a") return a.name == "href" || a.name == "target";
   if (tag == "img") return a.name == "src" || a.name == "alt" || a.name == "width" || a.name == "height";
   return false;

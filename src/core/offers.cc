@@ -13,6 +13,7 @@
 
 #include "core/abandonment.h"
 #include "core/contact.h"
+#include "core/event.h"
 #include "core/section_reader.h"
 #include "core/variant.h"
 
@@ -391,8 +392,8 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
       message = checkEmail(value);
     } else if (field.name == "phone") {
       message = checkPhone(value);
-    } else if (value.size() > 100) {
-      message = "at most 100 characters";
+    } else if (value.size() > 100 || !isValidUtf8(value)) {
+      message = "enter a first name of at most 100 characters";
     }
     if (!message.empty()) errors.push_back({{"field", field.name}, {"message", message}});
     else if (!value.empty()) contact[field.name] = value;

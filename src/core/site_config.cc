@@ -231,7 +231,9 @@ void compileSegments(const Json& section, PathErrors& errors, SiteConfig& config
 Json SiteConfig::toBrowserJson() const {
   Json out = Json::object();
   out["version"] = 1;
-  out["site"] = Json{{"id", site_id}, {"name", site_name}, {"currency", currency}};
+  out["site"] = Json{{"currency", currency}};
+  if (!site_id.empty()) out["site"]["id"] = site_id;
+  if (!site_name.empty()) out["site"]["name"] = site_name;
   out["consent"] = Json{{"required", consent.required},
                         {"honor_gpc", consent.honor_gpc},
                         {"exempt_measurement", consent.exempt_measurement},

@@ -67,8 +67,18 @@ void keepWellFormed(Json& list, std::initializer_list<const char*> numeric, cons
 }
 
 void repairV1(Json& state, std::vector<std::string>& notes) {
+  // Consent answers are true, false or null (not asked): kept aside because
+  // the model's null otherwise means "a string or null".
+  Json answers = Json::object();
+  auto consent = state.find("consent");
+  if (consent != state.end() && consent->is_object())
+    for (const char* key : {"analytics", "marketing"}) {
+      auto it = consent->find(key);
+      if (it != consent->end() && it->is_boolean()) answers[key] = *it;
+    }
   Json model = newVisitorState();
   conform(state, model, "", notes);
+  for (auto it = answers.begin(); it != answers.end(); ++it) state["consent"][it.key()] = it.value();
   if (!state["session"].is_null() && !state["session"].is_object()) state["session"] = nullptr;
   keepWellFormed(state["cart"]["items"], {"quantity", "price"}, "/cart/items", notes);
   keepWellFormed(state["viewed"], {"count", "last"}, "/viewed", notes);
@@ -236,10 +246,10 @@ std::size_t boundVisitorState(Json& state) {
   // Then, only if still too big, drop the oldest entries, least useful first.
   // Each pass removes one entry; the loop ends because every list shrinks.
   while (size > kMaxStateBytes) {
-    bool dropped = dropOldest(state["viewed"]) || dropOldestEntry(child(state["abandonment"], "browse"), "") ||
-                   dropOldest(state["orders"]["recent"]) || dropOldestEntry(child(state["score"], "rules"), "day") ||
-                   dropOldestEntry(&state["offers"], "last_shown") || dropOldestEntry(&state["traits"], "") ||
-                   dropOldest(state["cart"]["items"]);
+    bool dropped = dropOldestEntry(child(state["abandonment"], "browse"), "") ||
+                   dropOldestEntry(child(state["score"], "rules"), "day") || dropOldest(state["viewed"]) ||
+                   dropOldest(state["orders"]["recent"]) || dropOldestEntry(&state["offers"], "last_shown") ||
+                   dropOldestEntry(&state["traits"], "") || dropOldest(state["cart"]["items"]);
     if (!dropped) {
       // Nothing left to trim but the state is still too big (an oversized
       // string somewhere): keep identity and counters, drop the rest.

@@ -40,8 +40,9 @@ struct RestoredState {
 RestoredState parseVisitorState(std::string_view text);
 
 // Makes `state` fit in kMaxStateBytes once serialised by dropping the oldest
-// entries of its lists (viewed products, orders, browse abandonment marks,
-// scoring rule counters, offers, traits). Returns the serialised size.
+// entries of its lists, least useful first: browse abandonment marks, scoring
+// rule counters, viewed products, orders, offers, traits, cart items. Lists
+// are first capped (viewed 50, cart 50, orders 20). Returns the serialised size.
 std::size_t boundVisitorState(Json& state);
 
 // The text to persist.

@@ -314,3 +314,30 @@ test('collector: check-config prints errors and exits 1, ok exits 0', async () =
   const missing = spawnSync(BIN, ['check-config', path.join(dir, 'nope.json')], { encoding: 'utf8' });
   assert.equal(missing.status, 1);
 });
+
+test('collector: behind a trusted proxy: forwarded address truncated, Secure cookie over HTTPS', async () => {
+  const s = await startCollector({ args: ['--trust-proxy', '--rate-limit', '0'] });
+  try {
+    const event = makeEvent();
+    const res = await postEvents(s.port, [event], {
+      headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.77', 'x-forwarded-proto': 'https' },
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers['set-cookie'][0], /; Secure/);
+    const stored = exportRows(s.db).find((r) => r.id === event.id);
+    assert.equal(stored.server.ip, '203.0.113.0');
+    const v6 = makeEvent();
+    await postEvents(s.port, [v6], { headers: { 'x-forwarded-for': '2001:db8:abcd:12:34::1' } });
+    assert.equal(exportRows(s.db).find((r) => r.id === v6.id).server.ip, '2001:db8:abcd::');
+    assert.doesNotMatch(s.logs(), /203\.0\.113\.77|2001:db8:abcd:12/, 'no address in the logs');
+  } finally {
+    await s.cleanup();
+  }
+  const plain = await startCollector({ args: ['--secure-cookie'] });
+  try {
+    const res = await postEvents(plain.port, [makeEvent()]);
+    assert.match(res.headers['set-cookie'][0], /; Secure/);
+  } finally {
+    await plain.cleanup();
+  }
+});

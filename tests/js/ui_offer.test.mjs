@@ -192,14 +192,14 @@ test('site CSS does not reach the offer', async () => {
 
 test('the banner layout sits at the bottom, is not modal, and does not trap the focus', async () => {
   const page = await openUiPage(browser, '<p>text</p><a href="#a" id="link">link</a>', { viewport: { width: 390, height: 740 } });
-  await show(page, { ...MODEL, layout: 'banner' });
+  await show(page, { ...MODEL, layout: 'banner', advantage: { type: 'gift', label: 'A free tote bag' } });
   const r = await inShadow(page, (root) => {
     const d = root.querySelector('[role=dialog]');
     const box = d.getBoundingClientRect();
     return { modal: d.getAttribute('aria-modal'), bottom: Math.round(box.bottom), width: Math.round(box.width),
-      backdrop: root.querySelector('.backdrop') !== null };
+      backdrop: root.querySelector('.backdrop') !== null, advantage: root.querySelector('.advantage').textContent };
   });
-  assert.deepEqual(r, { modal: 'false', bottom: 740, width: 390, backdrop: false });
+  assert.deepEqual(r, { modal: 'false', bottom: 740, width: 390, backdrop: false, advantage: 'A free tote bag' });
   await page.locator('#link').click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'link', 'the page stays usable');
   await page.context().close();

@@ -54,7 +54,9 @@ test('hostile HTML is neutralised even if it got past the engine', async () => {
     '<iframe src="https://evil.example"></iframe>' +
     '<p style="background:url(https://evil.example/t.png)" onclick="window.pwned=6">text</p>' +
     '<form action="https://evil.example"><input name=q></form>' +
-    '<a href="https://ok.example" target="_blank">ok</a>' }]));
+    '<img src="data:image/svg+xml,<svg onload=alert(1)>">' +
+    '<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot" width="1" height="1px">' +
+    '<a href="https://ok.example" target="_blank" rel="opener">ok</a>' }]));
   await page.waitForTimeout(100);
   const r = await page.evaluate(() => {
     const slot = document.querySelector('[data-relance-slot=promo]');
@@ -63,8 +65,9 @@ test('hostile HTML is neutralised even if it got past the engine', async () => {
     return { tags: Array.from(slot.querySelectorAll('*')).map((e) => e.localName), attrs, pwned: window.pwned ?? null };
   });
   assert.equal(r.pwned, null);
-  assert.deepEqual(r.tags, ['img', 'a', 'a', 'a', 'p', 'a']);
-  assert.deepEqual(r.attrs, ['img.src=x', 'a.href=https://ok.example', 'a.target=_blank', 'a.rel=noopener noreferrer']);
+  assert.deepEqual(r.tags, ['img', 'a', 'a', 'a', 'p', 'img', 'img', 'a']);
+  assert.deepEqual(r.attrs, ['img.src=x', 'img.src=data:image/png;base64,iVBORw0KGgo=', 'img.alt=dot', 'img.width=1',
+    'a.href=https://ok.example', 'a.target=_blank', 'a.rel=noopener noreferrer']);
   // Only the harmless relative image was requested; nothing from evil.example.
   assert.ok(page.relanceRequests.every((u) => !u.includes('evil.example')), page.relanceRequests.join(' '));
   await page.context().close();

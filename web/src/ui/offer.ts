@@ -172,7 +172,7 @@ function buildForm(doc: Document, model: OfferModel): HTMLFormElement {
   const hpLabel = textEl(doc, 'label', '', 'Website');
   const hpInput = doc.createElement('input');
   hpInput.type = 'text';
-  hpInput.name = 'website';
+  hpInput.name = text(model.honeypot) || 'website';
   hpInput.className = 'honeypot';
   hpInput.tabIndex = -1;
   hpInput.autocomplete = 'off';
@@ -303,6 +303,7 @@ function applyTheme(host: HTMLElement, model: OfferModel): void {
 function advantageText(model: OfferModel): string {
   const a = model.advantage;
   if (!a || typeof a !== 'object') return '';
+  if (text(a.label)) return text(a.label);
   if (text(a.text)) return text(a.text);
   if (a.type === 'free_delivery') return 'Free delivery';
   if (a.type === 'percent' && a.value !== undefined) return `-${String(a.value).replace(/%$/, '')}%`;

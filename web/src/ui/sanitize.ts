@@ -5,10 +5,10 @@
 // element from an allowlist; everything else is dropped, text kept.
 
 const ALLOWED_TAGS = new Set([
-  'a', 'abbr', 'b', 'blockquote', 'br', 'code', 'del', 'div', 'em', 'h1', 'h2', 'h3', 'h4', 'h5',
-  'h6', 'hr', 'i', 'img', 'ins', 'li', 'mark', 'ol', 'p', 'pre', 's', 'small', 'span', 'strong',
-  'sub', 'sup', 'u', 'ul',
-]);
+  'a', 'abbr', 'b', 'blockquote', 'br', 'cite', 'code', 'del', 'div', 'em', 'figcaption', 'figure',
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'li', 'mark', 'ol', 'p', 'pre', 'q', 's',
+  'small', 'span', 'strong', 'sub', 'sup', 'u', 'ul',
+]);  // the same list as src/core/html_sanitizer.cc
 
 // Elements whose content is not text for people: dropped with their content.
 const DROPPED_WITH_CONTENT = new Set([
@@ -16,8 +16,14 @@ const DROPPED_WITH_CONTENT = new Set([
   'frameset', 'textarea', 'select', 'title', 'head', 'link', 'meta', 'base',
 ]);
 
-const ALLOWED_ATTRS = new Set(['href', 'src', 'alt', 'title', 'class', 'width', 'height', 'target', 'rel']);
-const URL_ATTRS = new Set(['href', 'src']);
+// Per tag, as in src/core/html_sanitizer.cc; aria-* is allowed everywhere.
+const GLOBAL_ATTRS = new Set(['class', 'title', 'lang', 'dir']);
+const TAG_ATTRS: Record<string, Set<string>> = {
+  a: new Set(['href', 'target']),
+  img: new Set(['src', 'alt', 'width', 'height']),
+};
+// Raster images inline are harmless; SVG (scriptable) is not.
+const SAFE_DATA_IMAGE = /^data:image\/(png|gif|jpeg|webp);/i;
 
 /**
  * True when `url` is safe in href/src: http(s), mailto, tel, or a relative
@@ -67,11 +73,16 @@ function copyChildren(from: Node, to: Node, doc: Document): void {
 }
 
 function copyAttributes(from: Element, to: Element): void {
+  const tag = from.localName;
   for (const attr of Array.from(from.attributes)) {
     const name = attr.name.toLowerCase();
-    if (!ALLOWED_ATTRS.has(name)) continue;
-    if (URL_ATTRS.has(name) && !isSafeUrl(attr.value)) continue;
+    const allowed = GLOBAL_ATTRS.has(name) || /^aria-[a-z]+$/.test(name) || (TAG_ATTRS[tag] && TAG_ATTRS[tag].has(name));
+    if (!allowed) continue;
+    if (name === 'href' && !isSafeUrl(attr.value)) continue;
+    if (name === 'src' && !(isSafeUrl(attr.value) && !/^\s*(mailto|tel):/i.test(attr.value))
+      && !SAFE_DATA_IMAGE.test(attr.value.trim())) continue;
     if (name === 'target' && attr.value !== '_blank') continue;
+    if ((name === 'width' || name === 'height') && !/^[0-9]{1,5}$/.test(attr.value)) continue;
     to.setAttribute(name, attr.value);
   }
   if (to.getAttribute('target') === '_blank') to.setAttribute('rel', 'noopener noreferrer');

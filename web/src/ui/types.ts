@@ -22,7 +22,9 @@ export interface OfferConsent {
 export interface OfferAdvantage {
   type: 'free_delivery' | 'percent' | 'gift' | string;
   value?: string | number;
-  /** Text shown to the visitor; when absent the UI builds one from type and value. */
+  /** Text shown to the visitor (the engine's name); when absent the UI builds one from type and value. */
+  label?: string;
+  /** Accepted as a synonym of `label`. */
   text?: string;
 }
 
@@ -57,6 +59,8 @@ export interface OfferModel {
   theme?: OfferTheme | null;
   /** Accessible name of the close button (default "Close"). */
   close_label?: string;
+  /** The honeypot field's name (default "website"). */
+  honeypot?: string;
   /** True for ?relance_preview=ID: shown with a "preview" badge. */
   preview?: boolean;
 }

@@ -1,0 +1,32 @@
+// relance: the Relance engine (WebAssembly) for browsers, bundlers and Node.
+//
+//   import { load } from 'relance';
+//   const core = await load();
+//   core.evaluateCondition({ 'visitor.score': { $gte: 30 } }, { visitor: { score: 42 } });  // true
+//
+// See docs/bindings.md. Importing this module does nothing by itself: the
+// wasm is fetched or read by load(), never at import time.
+import createRelanceCore from 'relance-core-glue';
+import { wrapModule } from './core';
+import { instantiate } from './loader';
+import type { LoadOptions, RelanceCore } from './types';
+
+export * from './types';
+export { RelanceError } from './errors';
+export { finalized as finalizedHandleCount } from './handles';
+
+/** Loads and starts the engine. Each call makes a fresh, independent instance. */
+export async function load(options: LoadOptions = {}): Promise<RelanceCore> {
+  let failed: (e: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  const started = createRelanceCore({
+    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+      instantiate(options, imports).then((r) => receive(r.instance, r.module), failed);
+      return {};
+    },
+  });
+  const module = await Promise.race([started, failure]);
+  return wrapModule(module);
+}

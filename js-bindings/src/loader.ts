@@ -1,0 +1,65 @@
+// Finds and instantiates relance-core.wasm in Node, browsers and bundlers.
+// Nothing here runs at import time (SSR-safe: no `window`, no fetch).
+import type { LoadOptions } from './types';
+
+declare const RELANCE_CJS: boolean;  // set by the build: true in index.cjs
+declare const __dirname: string;
+
+type Imports = WebAssembly.Imports;
+type Instantiated = { instance: WebAssembly.Instance; module: WebAssembly.Module };
+
+function isNode(): boolean {
+  const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  return !!(p && p.versions && p.versions.node) && typeof (globalThis as { window?: unknown }).window === 'undefined';
+}
+
+// A variable specifier keeps bundlers from following Node built-ins into a browser build.
+async function nodeImport(name: string): Promise<any> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ name);
+}
+
+// The .wasm next to this module. Written literally so bundlers (webpack 5,
+// Vite, Parcel, esbuild with a file loader) see and copy the asset.
+function defaultWasmUrl(): URL | string {
+  if (RELANCE_CJS) return __dirname + '/relance-core.wasm';
+  return new URL('./relance-core.wasm', import.meta.url);
+}
+
+async function readBytes(url: URL | string): Promise<BufferSource> {
+  const href = typeof url === 'string' ? url : url.href;
+  if (isNode() && !/^(https?|data|blob):/.test(href)) {
+    const fs = await nodeImport('node:fs/promises');
+    const target = typeof url === 'string' && !href.startsWith('file:') ? url : new URL(href);
+    return new Uint8Array(await fs.readFile(target));
+  }
+  const response = await fetch(href);
+  if (!response.ok) throw new Error(`relance: could not fetch ${href} (HTTP ${response.status})`);
+  return response.arrayBuffer();
+}
+
+async function fromUrl(url: URL | string, imports: Imports): Promise<Instantiated> {
+  const href = typeof url === 'string' ? url : url.href;
+  const streaming = !isNode() || /^https?:/.test(href);
+  if (streaming && typeof WebAssembly.instantiateStreaming === 'function' && typeof fetch === 'function') {
+    const response = await fetch(href);
+    if (!response.ok) throw new Error(`relance: could not fetch ${href} (HTTP ${response.status})`);
+    try {
+      return await WebAssembly.instantiateStreaming(response.clone(), imports);
+    } catch (e) {
+      // A server answering the wrong Content-Type: compile from the bytes instead.
+      if (!/mime|content-type/i.test(String(e))) throw e;
+      return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+    }
+  }
+  return WebAssembly.instantiate(await readBytes(url), imports);
+}
+
+/** Instantiates the engine's wasm with the glue's imports, from the options or the default location. */
+export async function instantiate(options: LoadOptions, imports: Imports): Promise<Instantiated> {
+  const bin = options.wasmBinary;
+  if (bin instanceof WebAssembly.Module) {
+    return { instance: await WebAssembly.instantiate(bin, imports), module: bin };
+  }
+  if (bin) return WebAssembly.instantiate(bin as BufferSource, imports);
+  return fromUrl(options.wasmUrl ?? defaultWasmUrl(), imports);
+}

@@ -1,0 +1,110 @@
+// Runs the scenario tables of tests/scenarios/*.json through the WebAssembly
+// build (js-bindings `core.createEngine`), with the same expectations as the
+// native runner tests/native/scenario_test.cc. Format: tests/scenarios/README.md.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { load } from '../../js-bindings/dist/index.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const dir = join(root, 'tests', 'scenarios');
+const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+
+// '' when `actual` matches `expected`, else where and how it differs.
+export function mismatch(expected, actual, path) {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return `${path}: expected an object, got ${JSON.stringify(actual)}`;
+    for (const [k, v] of Object.entries(expected)) {
+      if (!(k in actual)) return `${path}/${k}: missing`;
+      const m = mismatch(v, actual[k], `${path}/${k}`);
+      if (m) return m;
+    }
+    return '';
+  }
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return `${path}: expected an array, got ${JSON.stringify(actual)}`;
+    if (actual.length !== expected.length)
+      return `${path}: expected ${expected.length} elements, got ${actual.length}: ${JSON.stringify(actual)}`;
+    for (let i = 0; i < expected.length; i++) {
+      const m = mismatch(expected[i], actual[i], `${path}/${i}`);
+      if (m) return m;
+    }
+    return '';
+  }
+  if (expected === actual) return '';
+  return `${path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`;
+}
+
+function isEmpty(v) {
+  return v === undefined || v === null || ((typeof v === 'string' || Array.isArray(v)) && v.length === 0) ||
+    (typeof v === 'object' && Object.keys(v).length === 0);
+}
+
+function runScenario(core, config, scenario, where) {
+  const steps = scenario.steps ?? [];
+  let engine = core.createEngine(config);
+  try {
+    const firstAt = steps.length ? steps[0].at ?? 0 : 0;
+    let stateText = '';
+    if (typeof scenario.state === 'string') stateText = scenario.state;
+    else if (scenario.state && typeof scenario.state === 'object') stateText = JSON.stringify(scenario.state);
+    const restored = engine.restore(stateText, firstAt);
+    if (scenario.expect_restore) assert.equal(mismatch(scenario.expect_restore, restored, 'restore'), '', `${where}: restore`);
+    steps.forEach((step, i) => {
+      const at = step.at ?? 0;
+      let actions;
+      if (step.reload) {
+        const text = JSON.stringify(engine.state());
+        engine.dispose();
+        engine = core.createEngine(config);
+        actions = engine.restore(text, at);
+      } else {
+        const signal = { ...step.signal };
+        if (!('ts' in signal)) signal.ts = at;
+        actions = engine.observe(signal, at);
+      }
+      const here = `${where}, step ${i}`;
+      if (step.expect) assert.equal(mismatch(step.expect, actions, 'actions'), '', `${here}: ${JSON.stringify(actions)}`);
+      for (const key of step.absent ?? [])
+        assert.ok(isEmpty(actions[key]), `${here}: "${key}" should be absent: ${JSON.stringify(actions)}`);
+      if (step.expect_state) {
+        const state = engine.state();
+        assert.equal(mismatch(step.expect_state, state, 'state'), '', `${here}: state ${JSON.stringify(state)}`);
+      }
+    });
+  } finally {
+    engine.dispose();
+  }
+}
+
+const core = await load();
+
+for (const file of files) {
+  test(`scenarios (wasm): ${file}`, () => {
+    const table = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const config = table.config ?? (table.config_file
+      ? JSON.parse(readFileSync(join(root, table.config_file), 'utf8')) : {});
+    if (table.expect_config_errors) {
+      let errors = [];
+      try {
+        core.createEngine(config).dispose();
+      } catch (e) {
+        errors = e.errors ?? [{ path: '', message: String(e) }];
+      }
+      assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
+      if (errors.length) return;
+    }
+    for (const scenario of table.scenarios ?? []) runScenario(core, config, scenario, `${file}: ${scenario.name}`);
+  });
+}
+
+test('scenario matching follows the format', () => {
+  const actual = { events: [{ type: 'page_view', id: 's1' }], deliver: 'queue', n: 2 };
+  assert.equal(mismatch({ events: [{ type: 'page_view' }] }, actual, ''), '');
+  assert.notEqual(mismatch({ events: [] }, actual, ''), '');
+  assert.notEqual(mismatch({ offer: {} }, actual, ''), '');
+  assert.notEqual(mismatch({ deliver: 'hold' }, actual, ''), '');
+});
