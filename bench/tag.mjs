@@ -246,8 +246,17 @@ async function breakdown() {
   const w = wasmSections(wasm);
   console.log(`\nWhere Relance's bytes go\n\nwasm ${manifest.wasm}: ${wasm.length} B raw, ${sizes(wasm).brotli} B brotli`);
   for (const s of w.sections.sort((a, b) => b.size - a.size)) console.log(`  section ${s.label.padEnd(24)} ${String(s.size).padStart(8)} B`);
+  // Names: the wasm's name section, else an Emscripten symbol map
+  // (--emit-symbol-map writes relance-core.js.symbols, "index:name" lines).
+  const symbols = path.join(root, 'js-bindings/dist/relance-core.js.symbols');
+  if (!w.funcNames.size && fs.existsSync(symbols)) {
+    for (const line of fs.readFileSync(symbols, 'utf8').split('\n')) {
+      const i = line.indexOf(':');
+      if (i > 0) w.funcNames.set(Number(line.slice(0, i)), line.slice(i + 1));
+    }
+  }
   const hasNames = w.funcNames.size > 0;
-  console.log(`  largest functions (${w.funcs.length} in all${hasNames ? '' : '; no name section in this build: add --profiling-funcs to the wasm link for symbols'}):`);
+  console.log(`  largest functions (${w.funcs.length} in all${hasNames ? '' : '; no names: link the wasm with --emit-symbol-map (no size cost) or --profiling-funcs'}):`);
   for (const f of w.funcs.slice(0, 15)) console.log(`    ${String(f.size).padStart(7)} B  ${hasNames ? (w.funcNames.get(f.index) || '?') : 'func ' + f.index}`);
 
   // The tag's JavaScript, by origin, from esbuild's metafile.

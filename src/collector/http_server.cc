@@ -1,5 +1,7 @@
 #include "collector/http_server.h"
 
+#include <algorithm>
+#include <optional>
 #include <thread>
 #include <vector>
 

@@ -513,7 +513,8 @@ PathErrors validateEventText(std::string_view text) {
     if (parsed.message.rfind("nesting", 0) == 0) {
       return {{"", "nesting deeper than " + std::to_string(kMaxEventDepth) + " levels"}};
     }
-    return {{"", "invalid JSON: " + parsed.message}};
+    // The parser quotes the input it stopped at, possibly half a character.
+    return {{"", "invalid JSON: " + toValidUtf8(parsed.message)}};
   }
   // The text is at most kMaxEventBytes and its compact form is no longer.
   return validate(parsed.value, /*check_size=*/false);

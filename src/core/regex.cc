@@ -159,6 +159,7 @@ class RegexCompiler {
     if (size > kMaxProgram) { *error = "pattern too large once repetitions are expanded"; return false; }
     emit(*root);
     out_->program_.push_back({Regex::Inst::kMatch, 0, 0, 0});
+    out_->anchored_ = startsWithBol(*root);
     return true;
   }
 
@@ -432,6 +433,19 @@ class RegexCompiler {
     return classNode(std::move(r), negate);
   }
 
+  // True when every match must start at position 0 (a leading ^ on every
+  // alternative): the search then tries position 0 only.
+  static bool startsWithBol(const Node& n) {
+    if (n.kind == Node::kBol) return true;
+    if (n.kind == Node::kConcat) return !n.kids.empty() && startsWithBol(*n.kids[0]);
+    if (n.kind == Node::kAlt) {
+      for (const auto& k : n.kids)
+        if (!startsWithBol(*k)) return false;
+      return !n.kids.empty();
+    }
+    return false;
+  }
+
   std::size_t sizeOf(const Node& n) const {
     switch (n.kind) {
       case Node::kEmpty: return 0;
@@ -597,8 +611,8 @@ bool Regex::test16(const char16_t* in, std::size_t n) const {
 
   ++s.gen;
   for (std::size_t i = 0;; ++i) {
-    if (add(s.cur, 0, i)) return true;
-    if (i == n) return false;
+    if ((i == 0 || !anchored_) && add(s.cur, 0, i)) return true;
+    if (i == n || (anchored_ && s.cur.empty())) return false;
     const char16_t c = in[i];
     const char16_t canon = ignore_case_ ? regexCanonicalize(c) : c;
     ++s.gen;

@@ -63,6 +63,7 @@ class Regex {
   std::vector<Inst> program_;
   std::vector<CharClass> classes_;
   bool ignore_case_ = false;
+  bool anchored_ = false;  // every alternative starts with ^
 };
 
 // JavaScript's case canonicalisation for the "i" flag in non-unicode mode

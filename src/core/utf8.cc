@@ -39,4 +39,20 @@ std::size_t findInvalidUtf8(std::string_view text) {
   return kUtf8Valid;
 }
 
+std::string toValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    std::size_t bad = findInvalidUtf8(text);
+    if (bad == kUtf8Valid) {
+      out.append(text);
+      break;
+    }
+    out.append(text.substr(0, bad));
+    out += "\xEF\xBF\xBD";  // U+FFFD
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
 }  // namespace relance

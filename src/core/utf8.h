@@ -3,6 +3,7 @@
 #define RELANCE_CORE_UTF8_H_
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace relance {
@@ -14,6 +15,11 @@ constexpr std::size_t kUtf8Valid = static_cast<std::size_t>(-1);
 // well-formed UTF-8 sequence (truncated sequences, overlong forms, UTF-16
 // surrogates and code points above U+10FFFF are all refused), or kUtf8Valid.
 std::size_t findInvalidUtf8(std::string_view text);
+
+// `text` with every byte that is not part of a well-formed sequence replaced
+// by U+FFFD: safe to put in JSON output (nlohmann's dump() refuses invalid
+// UTF-8; parser messages quote raw input and may cut a character in half).
+std::string toValidUtf8(std::string_view text);
 
 }  // namespace relance
 

@@ -8,7 +8,7 @@ import {
   closeBrowser, until,
 } from './support/ui-shop.mjs';
 
-const skip = shopMissing();
+const skip = shopMissing() || false;
 after(() => closeBrowser());
 
 const OFFER = '[data-relance-offer]';

@@ -18,9 +18,11 @@ const run = (file, args = []) => execFileSync(process.execPath, [...args, file],
 
 test('importing the package touches no window and starts nothing', () => {
   // A fresh process: importing must not throw without a DOM, nor read the wasm.
-  const code = `import('relance').then((m) => console.log(typeof globalThis.window, typeof m.load, Object.keys(m).sort().join(',')))`;
-  const printed = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', cwd: root }).trim();
-  assert.equal(printed, 'undefined function RelanceError,finalizedHandleCount,load');
+  const code = `import('relance').then((m) => console.log(typeof globalThis.window, typeof m.load, typeof m.RelanceError))`;
+  for (const args of [['--input-type=module', '-e', code], ['-e', code.replace("import('relance')", "Promise.resolve(require('relance'))")]]) {
+    const printed = execFileSync(process.execPath, args, { encoding: 'utf8', cwd: root }).trim();
+    assert.equal(printed, 'undefined function function');
+  }
 });
 
 test('the ESM entry (import "relance") loads and answers', async () => {
@@ -175,4 +177,20 @@ test('the type declarations describe the API', () => {
     'validateEvent', 'createEngine', 'dispose', 'LoadOptions', 'wasmUrl', 'wasmBinary', 'PathError']) {
     assert.ok(dts.includes(name), name);
   }
+});
+
+test('createEngine: a bad configuration throws with paths; the events it emits pass validateEvent', async () => {
+  const { load, RelanceError } = await import('relance');
+  const core = await load();
+  assert.throws(() => core.createEngine({ version: 1, session: { timeout_minutes: 'x' } }),
+    (e) => e instanceof RelanceError && e.errors.some((x) => x.path === '/session/timeout_minutes'));
+  const engine = core.createEngine({ version: 1, site: { id: 'demo', currency: 'EUR' } });
+  const now = 1700000000000;
+  assert.equal(typeof engine.restore('', now), 'object');
+  const actions = engine.observe({ type: 'page_view', id: 'sig-1', context: { page: { url: 'https://shop.example/', path: '/' } } }, now);
+  assert.ok(Array.isArray(actions.events) && actions.events.length > 0, JSON.stringify(actions));
+  for (const ev of actions.events) assert.deepEqual(core.validateEvent(ev), { ok: true, errors: [] }, JSON.stringify(ev));
+  assert.equal(typeof engine.state(), 'object');
+  engine.dispose();
+  assert.throws(() => engine.state(), /disposed/);
 });

@@ -93,3 +93,25 @@ TEST(EventType, KnowsItsTypes) {
 
 }  // namespace
 }  // namespace relance
+
+namespace relance {
+namespace {
+
+// Found by fuzz_event: the parser's message quoted half of a 2-byte
+// character, and dumping the errors as JSON then threw (aborted in wasm).
+TEST(EventText, ParseErrorMessagesAreValidUtf8) {
+  std::string text = "{\"id\":\"\",\"properties\"\xC6\x84\xDD\xA1\":{}}";
+  auto errors = validateEventText(text);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_TRUE(isValidUtf8(errors[0].message)) << errors[0].message;
+  EXPECT_FALSE(toJson(errors).dump().empty());
+}
+
+TEST(Utf8, ReplacesBadBytes) {
+  EXPECT_EQ(toValidUtf8("ok"), "ok");
+  EXPECT_EQ(toValidUtf8("a\xC6"), "a\xEF\xBF\xBD");
+  EXPECT_EQ(toValidUtf8("\xFF\xC3\xA9\x80"), "\xEF\xBF\xBD\xC3\xA9\xEF\xBF\xBD");
+}
+
+}  // namespace
+}  // namespace relance

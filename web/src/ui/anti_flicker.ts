@@ -15,6 +15,13 @@ export const ANTI_FLICKER_CLASS = 'relance-af';
 export const REVEALED_ATTR = 'data-relance-revealed';
 /** After this long the originals show, decided or not. */
 export const ANTI_FLICKER_TIMEOUT_MS = 300;
+/**
+ * A site whose decisions take longer (slow networks, a heavy page) may set
+ * `window.relanceAntiFlickerMs = 800` before the snippet; capped at 5 s so a
+ * mistake never blanks the slots for long.
+ */
+export const ANTI_FLICKER_OVERRIDE = 'relanceAntiFlickerMs';
+const MAX_TIMEOUT_MS = 5000;
 /** The CSS rule that hides undecided slots while <html> has ANTI_FLICKER_CLASS. */
 export const ANTI_FLICKER_CSS =
   `html.${ANTI_FLICKER_CLASS} [data-relance-slot]:not([${REVEALED_ATTR}]){visibility:hidden!important}`;
@@ -23,17 +30,23 @@ export const ANTI_FLICKER_CSS =
  * It marks <html data-relance-af="on"> so the tag does not install it twice.
  */
 export const ANTI_FLICKER_SNIPPET_JS =
-  `(function(d){var h=d.documentElement;if(h.getAttribute('data-relance-af'))return;` +
+  `(function(d,w){var h=d.documentElement;if(h.getAttribute('data-relance-af'))return;` +
+  `var ms=+w.${ANTI_FLICKER_OVERRIDE};ms=ms>0?Math.min(ms,${MAX_TIMEOUT_MS}):${ANTI_FLICKER_TIMEOUT_MS};` +
   `h.setAttribute('data-relance-af','on');var s=d.createElement('style');s.setAttribute('data-relance-af','');` +
   `s.textContent=${JSON.stringify(ANTI_FLICKER_CSS)};(d.head||h).appendChild(s);h.classList.add('${ANTI_FLICKER_CLASS}');` +
-  `setTimeout(function(){h.classList.remove('${ANTI_FLICKER_CLASS}');h.setAttribute('data-relance-af','done')},` +
-  `${ANTI_FLICKER_TIMEOUT_MS})})(document);`;
+  `setTimeout(function(){h.classList.remove('${ANTI_FLICKER_CLASS}');h.setAttribute('data-relance-af','done')},ms)` +
+  `})(document,window);`;
 
 /**
- * Hides the undecided slots of `doc` for at most `timeoutMs`. Does nothing if
- * already installed (by the snippet or an earlier call) or already ended.
+ * Hides the undecided slots of `doc` for at most `timeoutMs` (default: the
+ * page's window.relanceAntiFlickerMs, else 300 ms). Does nothing if already
+ * installed (by the snippet or an earlier call) or already ended.
  */
-export function installAntiFlicker(doc: Document = document, timeoutMs = ANTI_FLICKER_TIMEOUT_MS): void {
+export function installAntiFlicker(doc: Document = document, timeoutMs?: number): void {
+  if (timeoutMs === undefined) {
+    const override = Number((doc.defaultView as unknown as Record<string, unknown> | null)?.[ANTI_FLICKER_OVERRIDE]);
+    timeoutMs = override > 0 ? Math.min(override, MAX_TIMEOUT_MS) : ANTI_FLICKER_TIMEOUT_MS;
+  }
   const html = doc.documentElement;
   if (html.getAttribute('data-relance-af')) return;
   html.setAttribute('data-relance-af', 'on');
