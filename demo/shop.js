@@ -180,7 +180,12 @@
     select.addEventListener('change', function () {
       var profile = PROFILES[select.value];
       save('demo:profile', select.value);
-      if (profile) relance('identify', profile.id, profile.traits);
+      if (profile) {
+        relance('identify', profile.id, profile.traits);
+      } else {
+        // "New visitor": forget this browser's Relance visitor (demo only).
+        try { localStorage.removeItem('rl:state'); } catch (e) { /* nothing to forget */ }
+      }
       // The engine decides personalization on the page view: show it on a fresh one.
       setTimeout(function () { location.reload(); }, 400);
     });

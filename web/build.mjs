@@ -79,6 +79,8 @@ async function main() {
     bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
     write: false, legalComments: 'none', define: { __RELANCE_WASM__: JSON.stringify(wasmName) },
     alias: { relance: bindingsCopy },
+    // The default wasm URL (import.meta.url) is never used: the tag passes wasmUrl.
+    logOverride: { 'empty-import-meta': 'silent' },
     plugins: [uiFallback], logLevel: 'warning',
   });
   const tagCode = tag.outputFiles[0].contents;

@@ -1,10 +1,10 @@
 // The typed API over the Embind module: one JSON crossing per call.
-import { createEngine } from './engine';
-import { RelanceError, parseErrors } from './errors';
-import { Owned, type NativeHandle } from './handles';
+import { createEngine } from './engine.js';
+import { RelanceError, parseErrors } from './errors.js';
+import { Owned, type NativeHandle } from './handles.js';
 import type {
   CompiledCondition, Condition, ConditionContext, ConditionSet, RelanceCore, SavedGroups, ValidationResult,
-} from './types';
+} from './types.js';
 
 interface NativeCondition extends NativeHandle {
   errors(): string;

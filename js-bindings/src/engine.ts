@@ -4,9 +4,9 @@
 // constructor `new Engine(configJson)`; config errors come from an
 // `errors()` method ("" or a JSON array), an `ok()` method, or a JSON answer
 // from create() ({"ok": false, "errors": [...]}).
-import { RelanceError, parseErrors } from './errors';
-import { Owned, type NativeHandle } from './handles';
-import type { Engine, EngineActions, EngineSignal, PathError } from './types';
+import { RelanceError, parseErrors } from './errors.js';
+import { Owned, type NativeHandle } from './handles.js';
+import type { Engine, EngineActions, EngineSignal, PathError } from './types.js';
 
 interface NativeEngine extends NativeHandle {
   restore(text: string, now: number): string;

@@ -1,5 +1,5 @@
 // The one error class the package throws for bad input.
-import type { PathError } from './types';
+import type { PathError } from './types.js';
 
 /** An input the engine refused; `errors` lists every fault with its JSON Pointer. */
 export class RelanceError extends Error {

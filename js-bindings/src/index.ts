@@ -7,13 +7,13 @@
 // See docs/bindings.md. Importing this module does nothing by itself: the
 // wasm is fetched or read by load(), never at import time.
 import createRelanceCore from 'relance-core-glue';
-import { wrapModule } from './core';
-import { instantiate } from './loader';
-import type { LoadOptions, RelanceCore } from './types';
+import { wrapModule } from './core.js';
+import { instantiate } from './loader.js';
+import type { LoadOptions, RelanceCore } from './types.js';
 
-export * from './types';
-export { RelanceError } from './errors';
-export { finalized as finalizedHandleCount } from './handles';
+export * from './types.js';
+export { RelanceError } from './errors.js';
+export { finalized as finalizedHandleCount } from './handles.js';
 
 /** Loads and starts the engine. Each call makes a fresh, independent instance. */
 export async function load(options: LoadOptions = {}): Promise<RelanceCore> {

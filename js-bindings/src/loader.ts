@@ -1,6 +1,6 @@
 // Finds and instantiates relance-core.wasm in Node, browsers and bundlers.
 // Nothing here runs at import time (SSR-safe: no `window`, no fetch).
-import type { LoadOptions } from './types';
+import type { LoadOptions } from './types.js';
 
 declare const RELANCE_CJS: boolean;  // set by the build: true in index.cjs
 declare const __dirname: string;

@@ -90,7 +90,7 @@ double cartValue(const Json& cart) {
   return std::round(total * 100) / 100;
 }
 
-void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep& step, const std::string& currency) {
+void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep& step) {
   std::string hash = cartHash(cart);
   if (stringMember(memory, "cart") == hash) return;  // once per cart state
   memory["cart"] = hash;
@@ -102,7 +102,7 @@ void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep
   }
   step.emit("cart_abandoned", {{"items", items},
                                {"value", cartValue(cart)},
-                               {"currency", stringMember(cart, "currency", currency)},
+                               {"currency", stringMember(cart, "currency", "EUR")},
                                {"reason", reason}});
 }
 
@@ -117,10 +117,10 @@ void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step
   std::int64_t hidden = integerMember(memory, "hidden", 0);
   if (cart != nullptr) {
     if (activity > 0 && step.now_ms - activity >= static_cast<std::int64_t>(config.cart_idle_minutes * 60000)) {
-      reportCart(*cart, "inactivity", memory, step, "EUR");
+      reportCart(*cart, "inactivity", memory, step);
     } else if (hidden > 0 &&
                step.now_ms - hidden >= static_cast<std::int64_t>(config.cart_hidden_minutes * 60000)) {
-      reportCart(*cart, "hidden", memory, step, "EUR");
+      reportCart(*cart, "hidden", memory, step);
     }
   }
   if (type == "visibility") {

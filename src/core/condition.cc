@@ -374,6 +374,9 @@ struct Env {
   std::vector<std::string>* visited;   // saved groups being resolved
   std::string* why;                    // first failing pointer, or null
   std::string scratch;                 // reused text buffer
+  // Holds a synthesized `length` while its clause is evaluated. Shared by
+  // the whole evaluation: a number never leads to a nested path lookup.
+  Json length;
 };
 
 bool evalCond(const CondNode& c, const Json& obj, Env& env);
@@ -646,8 +649,7 @@ bool evalCond(const CondNode& c, const Json& obj, Env& env) {
     bool ok;
     switch (clause.kind) {
       case ClauseKind::kField: {
-        Json synth;
-        ok = evalValue(*clause.test, *resolve(clause.path, obj, synth), env);
+        ok = evalValue(*clause.test, *resolve(clause.path, obj, env.length), env);
         break;
       }
       case ClauseKind::kAnd:
@@ -692,7 +694,7 @@ CompileConditionResult compileCondition(const Json& condition, const std::string
 
 bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups) {
   std::vector<std::string> visited;
-  Env env{saved_groups, &visited, nullptr, {}};
+  Env env{saved_groups, &visited, nullptr, {}, Json()};
   return evalCond(condition.root, context, env);
 }
 
@@ -700,7 +702,7 @@ std::string explainFailure(const CompiledCondition& condition, const Json& conte
                            const SavedGroups* saved_groups) {
   std::vector<std::string> visited;
   std::string why;
-  Env env{saved_groups, &visited, &why, {}};
+  Env env{saved_groups, &visited, &why, {}, Json()};
   if (evalCond(condition.root, context, env)) return "";
   return why.empty() ? condition.root.pointer : why;
 }

@@ -366,6 +366,7 @@ Json Engine::restore(std::string_view state_text, std::int64_t now_ms) {
   RestoredState restored = parseVisitorState(state_text);
   state_ = std::move(restored.state);
   boundVisitorState(state_);
+  state_text_ = serializeVisitorState(state_);
   last_context_ = Json::object();
   Json actions = Json::object();
   actions["state"] = state_;
@@ -381,7 +382,6 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
     actions["errors"] = toJson(invalid);
     return actions;
   }
-  const Json before = state_;
   const std::string type = signal["type"].get<std::string>();
   const Json& props_in = member(signal, "props");
   const Json props = props_in.is_object() ? props_in : Json::object();
@@ -540,8 +540,15 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
       actions["drop_held"] = true;
     }
   }
-  boundVisitorState(state_);
-  if (state_ != before) {
+  // One serialisation tells both whether the state changed and whether it
+  // still fits (cheaper than copying the state to compare it).
+  std::string text = serializeVisitorState(state_);
+  if (text.size() > kMaxStateBytes) {
+    boundVisitorState(state_);
+    text = serializeVisitorState(state_);
+  }
+  if (text != state_text_) {
+    state_text_ = std::move(text);
     actions["state"] = state_;
     actions["persist"] = consent_now.persist;
   }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/json.h"
@@ -38,6 +39,7 @@ class Engine {
  private:
   std::shared_ptr<const SiteConfig> config_;
   Json state_;
+  std::string state_text_;  // state_ as last answered: tells whether an observe changed it
   Json last_context_;  // event context of the last signal that had one (not persisted)
 };
 

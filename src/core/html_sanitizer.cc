@@ -309,7 +309,6 @@ std::string sanitizeHtml(std::string_view html) {
       ++i;
       continue;
     }
-    std::size_t next = i + 1 < html.size() ? i + 1 : i;
     char c1 = i + 1 < html.size() ? html[i + 1] : '\0';
     char c2 = i + 2 < html.size() ? html[i + 2] : '\0';
     if (c1 == '!' || c1 == '?' || (c1 == '/' && !isAlpha(c2) && c2 != '\0' && c2 != '>')) {
@@ -330,7 +329,6 @@ std::string sanitizeHtml(std::string_view html) {
       ++i;  // a lone '<' is text (escaped by appendText)
       continue;
     }
-    (void)next;
     flushText(i);
     Tag tag;
     std::size_t after = parseTag(html, i, tag);

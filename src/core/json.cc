@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/utf8.h"
+
 namespace relance {
 namespace {
 
@@ -31,7 +33,9 @@ class BoundedDomBuilder {
     std::string what = ex.what();
     // nlohmann's message reads "[json.exception.parse_error.101] parse error at line 1, column 5: ...".
     auto colon = what.find("parse error");
-    message_ = colon == std::string::npos ? what : what.substr(colon);
+    // The message quotes raw input, which may cut a UTF-8 character in half:
+    // make it safe to put in JSON output.
+    message_ = toValidUtf8(colon == std::string::npos ? what : what.substr(colon));
     (void)last_token;
     return false;
   }

@@ -92,8 +92,14 @@ test('a VIP visitor sees the VIP message, and the original never shows', { skip 
     await until(() => page.evaluate(() => (localStorage.getItem('rl:state') || '').includes('demo-vip')), 'the identity persisted');
 
     // From the first script of the next page on, record every frame in which
-    // the original hero text is visible.
+    // the original hero text is visible. The anti-flicker budget is raised from
+    // 300 ms to 3 s for this page (window.relanceAntiFlickerMs, a site option):
+    // on this shared 2-core machine the tag (loaded after the page's load
+    // event) sometimes decides later than 300 ms, and then showing the original
+    // is the designed fallback (tested in tests/js/ui_personalize.test.mjs).
+    // What is checked here is that the slot stays hidden until decided.
     await page.addInitScript(() => {
+      window.relanceAntiFlickerMs = 3000;
       window.originalSeen = 0;
       window.framesWatched = 0;
       const probe = () => {

@@ -159,6 +159,12 @@ TEST(Engine, TheContextHasTheDocumentedShape) {
   EXPECT_EQ(c["signal"]["event"], "add_to_cart");
   EXPECT_EQ(c["now"], kT0);
   EXPECT_EQ(c["segments"], Json::array({"carted", "returning"}));
+  // The form docs/configuration-site.md shows for "in segment".
+  CompileConditionResult in_segment = compileCondition(Json::parse(R"({"segments": {"$elemMatch": {"$eq": "carted"}}})"));
+  ASSERT_TRUE(in_segment.errors.empty());
+  EXPECT_TRUE(evaluate(*in_segment.condition, c));
+  CompileConditionResult not_in = compileCondition(Json::parse(R"({"segments": {"$elemMatch": {"$eq": "vip"}}})"));
+  EXPECT_FALSE(evaluate(*not_in.condition, c));
 }
 
 TEST(Engine, BackOfficeTraitsOverrideLocalOrderCounts) {

@@ -32,5 +32,14 @@ TEST(ParseJson, BoundsNesting) {
   EXPECT_TRUE(parseJson(deep, 200).ok);
 }
 
+TEST(ParseJson, MessageIsValidUtf8EvenWhenTheInputIsCutMidCharacter) {
+  // nlohmann quotes the last token read, which can end in half of "é".
+  for (const char* text : {"[\"\xc3", "{\"\xc3\xa9\xc3", "\xe2\x82", "[1, \xf0\x9f\x98"}) {
+    auto r = parseJson(text);
+    ASSERT_FALSE(r.ok);
+    EXPECT_NO_THROW((void)Json(r.message).dump()) << r.message;
+  }
+}
+
 }  // namespace
 }  // namespace relance

@@ -47,7 +47,11 @@ export async function openShop({ config = demoConfig(), viewport = { width: 1200
   try {
     shop.collector = await startCollector({ port: await freePort(), db, site, config: configPath });
     shop.url = shop.collector.url;
-    shop.context = await (await browser()).newContext({ viewport });
+    // The demo drops known bots (bots.drop), and headless Chromium says it is
+    // one: present the user agent of the same Chromium with a screen.
+    const b = await browser();
+    const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${b.version()} Safari/537.36`;
+    shop.context = await b.newContext({ viewport, userAgent });
     await shop.context.addInitScript(() => {
       if (!localStorage.getItem('demo:consent')) localStorage.setItem('demo:consent', '{"analytics":true,"marketing":true}');
     });
