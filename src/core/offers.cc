@@ -481,15 +481,7 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
     checkKnownKeys(source, {"id", "description", "priority", "condition", "triggers", "caps", "content", "variants"},
                    op, errors);
     Offer offer;
-    readString(source, "id", op, errors, offer.id, true);
-    if (member(source, "id") != nullptr && member(source, "id")->is_string()) {
-      if (!isValidId(offer.id)) {
-        errors.push_back({pointerAppend(op, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
-      } else if (std::find(ids.begin(), ids.end(), offer.id) != ids.end()) {
-        errors.push_back({pointerAppend(op, "id"), "duplicate id \"" + offer.id + "\""});
-      }
-      ids.push_back(offer.id);
-    }
+    readUniqueId(source, op, errors, ids, offer.id);
     readNumber(source, "priority", op, errors, offer.priority, -1e9, 1e9);
     offer.condition = readCondition(source, op, errors);
     if (const Json* c = member(source, "condition")) offer.condition_source = *c;

@@ -165,15 +165,7 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
     checkKnownKeys(source, {"id", "description", "condition", "priority", "holdout", "actions", "variants"},
                    rule_path, errors);
     PersonalizationRule rule;
-    readString(source, "id", rule_path, errors, rule.id, true);
-    if (member(source, "id") != nullptr && member(source, "id")->is_string()) {
-      if (!isValidId(rule.id)) {
-        errors.push_back({pointerAppend(rule_path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
-      } else if (std::find(ids.begin(), ids.end(), rule.id) != ids.end()) {
-        errors.push_back({pointerAppend(rule_path, "id"), "duplicate id \"" + rule.id + "\""});
-      }
-      ids.push_back(rule.id);
-    }
+    readUniqueId(source, rule_path, errors, ids, rule.id);
     readNumber(source, "priority", rule_path, errors, rule.priority, -1e9, 1e9);
     readNumber(source, "holdout", rule_path, errors, rule.holdout, 0, 1);
     rule.condition = readCondition(source, rule_path, errors);

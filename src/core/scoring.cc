@@ -91,15 +91,7 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
         }
         checkKnownKeys(source, {"id", "condition", "points", "max_per_day", "description"}, rule_path, errors);
         ScoringRule rule;
-        readString(source, "id", rule_path, errors, rule.id, true);
-        if (member(source, "id") != nullptr && member(source, "id")->is_string()) {
-          if (!isValidId(rule.id)) {
-            errors.push_back({pointerAppend(rule_path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
-          } else if (std::find(ids.begin(), ids.end(), rule.id) != ids.end()) {
-            errors.push_back({pointerAppend(rule_path, "id"), "duplicate id \"" + rule.id + "\""});
-          }
-          ids.push_back(rule.id);
-        }
+        readUniqueId(source, rule_path, errors, ids, rule.id);
         readNumber(source, "points", rule_path, errors, rule.points, -1000000, 1000000, true);
         double cap = 0;
         readNumber(source, "max_per_day", rule_path, errors, cap, 0, 1000000);

@@ -1,5 +1,7 @@
 #include "core/section_reader.h"
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace relance {
@@ -75,6 +77,19 @@ bool isValidId(const std::string& id) {
     if (!ok) return false;
   }
   return true;
+}
+
+void readUniqueId(const Json& object, const std::string& path, PathErrors& errors,
+                  std::vector<std::string>& seen, std::string& id) {
+  readString(object, "id", path, errors, id, true);
+  const Json* raw = member(object, "id");
+  if (raw == nullptr || !raw->is_string()) return;
+  if (!isValidId(id)) {
+    errors.push_back({pointerAppend(path, "id"), "must be 1 to 64 of A-Z a-z 0-9 _ . -"});
+  } else if (std::find(seen.begin(), seen.end(), id) != seen.end()) {
+    errors.push_back({pointerAppend(path, "id"), "duplicate id \"" + id + "\""});
+  }
+  seen.push_back(id);
 }
 
 const Json* member(const Json& object, const char* key) {

@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/condition.h"
 #include "core/decision_step.h"
@@ -42,6 +43,11 @@ std::shared_ptr<const CompiledCondition> readCondition(const Json& object, const
 
 // An id: 1 to 64 characters among [A-Za-z0-9_.-].
 bool isValidId(const std::string& id);
+
+// Reads the required object["id"] of a rule or an offer into `id`: reports
+// a malformed id, and a duplicate of one already in `seen` (which it extends).
+void readUniqueId(const Json& object, const std::string& path, PathErrors& errors,
+                  std::vector<std::string>& seen, std::string& id);
 
 // ---- run time
 

@@ -1,5 +1,5 @@
 // The site configuration v1: what a site owner writes (docs/configuration.md,
-// docs/configuration-site.md), compiled once; a bad configuration is refused
+// docs/configuration.md), compiled once; a bad configuration is refused
 // with every error's JSON path.
 #ifndef RELANCE_CORE_SITE_CONFIG_H_
 #define RELANCE_CORE_SITE_CONFIG_H_

@@ -1,11 +1,8 @@
 // Runs the shared condition case table (tests/cases/conditions/*.json, the
 // answers written from GrowthBook's evalCondition) against the native build.
 // The WebAssembly build runs the same files in tests/js/cases.test.mjs.
-#include <dirent.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,33 +10,16 @@
 
 #include "core/condition.h"
 #include "core/json.h"
+#include "case_files.h"
 
 namespace relance {
 namespace {
 
 const std::string kDir = std::string(RELANCE_SOURCE_DIR) + "/tests/cases/conditions";
 
-std::vector<std::string> caseFiles() {
-  std::vector<std::string> files;
-  if (DIR* d = opendir(kDir.c_str())) {
-    while (dirent* e = readdir(d)) {
-      std::string name = e->d_name;
-      if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) files.push_back(name);
-    }
-    closedir(d);
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
+std::vector<std::string> caseFiles() { return testing::jsonFilesIn(kDir); }
 
-Json load(const std::string& file) {
-  std::ifstream in(kDir + "/" + file);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = parseJson(text.str());
-  EXPECT_TRUE(parsed.ok) << file << ": " << parsed.message;
-  return parsed.value;
-}
+Json load(const std::string& file) { return testing::loadJsonFile(kDir + "/" + file); }
 
 TEST(ConditionCases, TableIsPresentAndLarge) {
   auto files = caseFiles();

@@ -159,7 +159,7 @@ TEST(Engine, TheContextHasTheDocumentedShape) {
   EXPECT_EQ(c["signal"]["event"], "add_to_cart");
   EXPECT_EQ(c["now"], kT0);
   EXPECT_EQ(c["segments"], Json::array({"carted", "returning"}));
-  // The form docs/configuration-site.md shows for "in segment".
+  // The form docs/configuration.md shows for "in segment".
   CompileConditionResult in_segment = compileCondition(Json::parse(R"({"segments": {"$elemMatch": {"$eq": "carted"}}})"));
   ASSERT_TRUE(in_segment.errors.empty());
   EXPECT_TRUE(evaluate(*in_segment.condition, c));
