@@ -120,7 +120,7 @@ async function main() {
   if (!process.env.RELANCE_BINDINGS_ENTRY) execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '--declaration', '--emitDeclarationOnly',
     '--skipLibCheck', '--target', 'es2018', '--outDir', distDir, r('web/src/api.ts')], { stdio: 'inherit' });
   if (!process.env.RELANCE_BINDINGS_ENTRY) fs.writeFileSync(path.join(distDir, 'runtime.d.ts'),
-    "export * from './api';\nimport type { Relance, RelanceOptions } from './api';\n"
+    "export * from './api.js';\nimport type { Relance, RelanceOptions } from './api.js';\n"
     + '/** Starts the Relance runtime in this page (a no-op instance during SSR). */\n'
     + 'export declare function createRelance(options: RelanceOptions): Relance;\n');
   // `import { createRelance } from 'relance'`: the package's ESM entry
@@ -129,7 +129,7 @@ async function main() {
   // index.js lazily, so the cycle is harmless).
   if (!process.env.RELANCE_BINDINGS_ENTRY) {
     appendOnce(path.join(distDir, 'index.js'), RUNTIME_EXPORT);
-    appendOnce(path.join(distDir, 'index.d.ts'), "export { createRelance } from './runtime';\nexport type { Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command } from './api';");
+    appendOnce(path.join(distDir, 'index.d.ts'), "export { createRelance } from './runtime.js';\nexport type { Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command } from './api.js';");
   }
 
   assembleSite(manifest);

@@ -1,6 +1,8 @@
 #include "collector/http_server.h"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -110,7 +112,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       if (ec) return self->fail(ec);
       bool keep = self->response_->keep_alive();
       self->response_.reset();
-      if (!keep) return self->close();
+      if (!keep) {
+        bool body_unread = self->parser_ && !self->parser_->is_done();
+        return body_unread ? self->lingerThenClose() : self->close();
+      }
       self->readHeader(false);
     });
   }
@@ -127,6 +132,25 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     close();
   }
 
+  // The client may still be sending a body we refused (413, a bad request):
+  // closing now would reset the connection, and the client would lose our
+  // answer. So stop writing, read and discard what still comes for a moment
+  // (bounded in time and bytes, as nginx's lingering close does), then close.
+  void lingerThenClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kMaxLingerBytes) return self->close();
+      self->drain();
+    });
+  }
+
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -141,6 +165,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   std::shared_ptr<Response> response_;
   Peer peer_;
   bool waiting_ = false;
+  static constexpr std::size_t kMaxLingerBytes = 8 * 1024 * 1024;
+  std::array<char, 16 * 1024> scratch_;
+  std::size_t drained_ = 0;
 };
 
 HttpServer::HttpServer(ServerOptions options, Service& service)

@@ -24,7 +24,9 @@ std::string strongEtag(const std::string& text) {
 
 LoadedSite loadSite(const std::string& path) {
   LoadedSite site;
-  Json source = Json::object();
+  // Without --config the collector runs a plain site named "default" with
+  // every other setting at its default, so the tag still starts.
+  Json source = Json{{"version", 1}, {"site", {{"id", "default"}}}};
   if (!path.empty()) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {

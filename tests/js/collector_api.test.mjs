@@ -184,6 +184,7 @@ test('collector: GET /v1/config with ETag, 304 and Cache-Control', async () => {
   const first = await request(c.port, { path: '/v1/config' });
   assert.equal(first.status, 200);
   assert.equal(first.json.version, 1);
+  assert.equal(first.json.site.id, 'default', 'without --config a plain site the tag can start with');
   assert.ok(first.headers.etag);
   assert.match(first.headers['cache-control'], /max-age=\d+/);
   const again = await request(c.port, { path: '/v1/config', headers: { 'if-none-match': first.headers.etag } });

@@ -108,6 +108,6 @@ export function makeEvent(overrides = {}) {
 
 // Runs `export` and returns the parsed lines.
 export function exportRows(db, extra = []) {
-  const out = execFileSync(BIN, ['export', '--db', db, ...extra], { encoding: 'utf8' });
+  const out = execFileSync(BIN, ['export', '--db', db, ...extra], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
   return out.split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
