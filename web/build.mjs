@@ -5,7 +5,7 @@
 //   build/tag/relance.<hash>.wasm   the engine (copied from js-bindings/dist)
 //   build/tag/relance.<hash>.js     the tag (esbuild, minified, ES2018)
 //   build/tag/*.br, *.gz            precompressed (brotli CLI, gzip -9)
-//   build/tag/snippet.min.js        the snippet pointing at the hashed tag
+//   build/tag/snippet.min.js        the snippet pointing at the hashed tag and wasm
 //   build/tag/manifest.json         names, sizes
 //   js-bindings/dist/runtime.js     createRelance (ESM), runtime.d.ts, api.d.ts
 //   build/site/                     demo/ with the snippet in place + build/tag/*
@@ -89,7 +89,9 @@ async function main() {
   for (const f of [tagName, wasmName]) compress(path.join(tagDir, f));
 
   // 3. the snippet, with the UI's anti-flicker rule inlined when it exists
-  let snippetSrc = fs.readFileSync(r('web/snippet/snippet.js'), 'utf8').replace('__RELANCE_TAG_URL__', '/' + tagName);
+  // ('' = the page's own origin: the collector serves the site, as in the demo)
+  let snippetSrc = fs.readFileSync(r('web/snippet/snippet.js'), 'utf8')
+    .replace('__RELANCE_BASE__', '').replace('__RELANCE_TAG__', tagName).replace('__RELANCE_WASM__', wasmName);
   const af = r('web/src/ui/anti_flicker.ts');
   if (fs.existsSync(af)) {
     const m = await build({ entryPoints: [af], bundle: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });

@@ -83,7 +83,7 @@ test('submitting the offer stores the contact and its consent proof in the colle
   }
 });
 
-test('a VIP visitor sees the VIP message, and the original never shows', { skip }, async () => {
+test('a VIP visitor sees the VIP message, and the original never shows (default 300 ms budget, several reloads)', { skip }, async () => {
   const shop = await openShop();
   try {
     const page = await shop.context.newPage();
@@ -91,35 +91,40 @@ test('a VIP visitor sees the VIP message, and the original never shows', { skip 
     await page.evaluate(() => window.relance('identify', 'demo-vip', { orders_year: 6, last_order_days: 20 }));
     await until(() => page.evaluate(() => (localStorage.getItem('rl:state') || '').includes('demo-vip')), 'the identity persisted');
 
-    // From the first script of the next page on, record every frame in which
-    // the original hero text is visible. The anti-flicker budget is raised from
-    // 300 ms to 3 s for this page (window.relanceAntiFlickerMs, a site option):
-    // on this shared 2-core machine the tag (loaded after the page's load
-    // event) sometimes decides later than 300 ms, and then showing the original
-    // is the designed fallback (tested in tests/js/ui_personalize.test.mjs).
-    // What is checked here is that the slot stays hidden until decided.
+    // From the first script of each next page on, sample the hero slot on
+    // every animation frame (rAF runs right before the browser paints) and
+    // record each frame in which the original text is visible. The
+    // anti-flicker budget is the default (300 ms): the snippet has the engine
+    // compiled and the configuration downloaded while the page loads, so the
+    // decision comes within it.
     await page.addInitScript(() => {
-      window.relanceAntiFlickerMs = 3000;
-      window.originalSeen = 0;
-      window.framesWatched = 0;
+      window.probe = { originalSeen: 0, hiddenFrames: 0, frames: 0, decidedAt: null };
       const probe = () => {
         const hero = document.querySelector('[data-relance-slot="hero"]');
         if (hero) {
-          window.framesWatched += 1;
-          if (hero.textContent.includes('New season') && getComputedStyle(hero).visibility === 'visible') window.originalSeen += 1;
+          window.probe.frames += 1;
+          const visible = getComputedStyle(hero).visibility === 'visible';
+          const original = hero.textContent.includes('New season');
+          if (original && visible) window.probe.originalSeen += 1;
+          if (!visible) window.probe.hiddenFrames += 1;
+          if (!original && window.probe.decidedAt === null) window.probe.decidedAt = performance.now();
         }
         if (!window.probeDone) requestAnimationFrame(probe);
       };
       requestAnimationFrame(probe);
     });
-    await page.reload();
     const hero = page.locator('[data-relance-slot="hero"]');
-    await until(async () => /early access/i.test(await hero.textContent()), 'the VIP message', 10000);
-    await page.waitForTimeout(300);
-    const seen = await page.evaluate(() => { window.probeDone = true; return { seen: window.originalSeen, frames: window.framesWatched }; });
-    assert.ok(seen.frames > 0, 'the probe ran');
-    assert.equal(seen.seen, 0, `the original hero text was painted in ${seen.seen} frame(s)`);
-    assert.equal(await hero.evaluate((el) => getComputedStyle(el).visibility), 'visible');
+    for (let reload = 1; reload <= 5; reload++) {
+      await page.reload();
+      await until(async () => /early access/i.test(await hero.textContent()), 'the VIP message', 10000);
+      await page.waitForTimeout(100);
+      const seen = await page.evaluate(() => { window.probeDone = true; return { ...window.probe, budget: window.relanceAntiFlickerMs }; });
+      assert.equal(seen.budget, undefined, 'the default budget');
+      assert.ok(seen.frames > 0, 'the probe ran');
+      assert.equal(seen.originalSeen, 0,
+        `reload ${reload}: the original hero text was painted in ${seen.originalSeen} frame(s) (decided at ${seen.decidedAt} ms)`);
+      assert.equal(await hero.evaluate((el) => getComputedStyle(el).visibility), 'visible');
+    }
     assert.equal(await page.locator('[data-relance-slot="hero"] script').count(), 0, 'the sanitiser removed the script');
     await storedEventually(shop.db, 'personalization_exposed');
   } finally {

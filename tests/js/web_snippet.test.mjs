@@ -5,19 +5,35 @@ import vm from 'node:vm';
 import { importWeb, FakeStorage } from './web_support.mjs';
 
 const snippetSource = fs.readFileSync(new URL('../../web/snippet/snippet.js', import.meta.url), 'utf8')
-  .replace('__RELANCE_TAG_URL__', 'https://collect.example/relance.0123456789.js');
+  .replace('__RELANCE_BASE__', 'https://collect.example')
+  .replace('__RELANCE_TAG__', 'relance.0123456789.js')
+  .replace('__RELANCE_WASM__', 'relance.abcdef0123.wasm');
 
-function runSnippet(readyState = 'loading') {
+// Runs the snippet in a fake page. `browser` adds fetch and WebAssembly
+// (recorded in `fetches` and `compiled`); without it, as in an old browser,
+// the snippet starts nothing and only the tag is loaded.
+function runSnippet(readyState = 'loading', browser = false) {
   const appended = [];
   const listeners = {};
+  const fetches = [];
+  const compiled = [];
   const document = {
     readyState,
     createElement: (tag) => ({ tag }),
     head: { appendChild: (el) => appended.push(el) },
   };
   const window = { addEventListener: (type, f) => { listeners[type] = f; } };
-  vm.runInNewContext(snippetSource, { window, document });
-  return { window, appended, fireLoad: () => listeners.load && listeners.load() };
+  const globals = { window, document };
+  if (browser) {
+    globals.fetch = (url, init) => {
+      const p = Promise.resolve({ url, ok: true });
+      fetches.push({ url, init, promise: p });
+      return p;
+    };
+    globals.WebAssembly = { compileStreaming: (response) => { compiled.push(response); return Promise.resolve('module'); } };
+  }
+  vm.runInNewContext(snippetSource, globals);
+  return { window, appended, fetches, compiled, fireLoad: () => listeners.load && listeners.load() };
 }
 
 test('the snippet queues commands in order and loads the tag after the load event', () => {
@@ -35,6 +51,27 @@ test('the snippet queues commands in order and loads the tag after the load even
   assert.equal(appended.length, 1);
   assert.equal(appended[0].tag, 'script');
   assert.equal(appended[0].async, true);
+  assert.equal(appended[0].src, 'https://collect.example/relance.0123456789.js');
+});
+
+test('the snippet starts the configuration, the engine and the tag downloads at once, for the tag to pick up', async () => {
+  const { window, appended, fetches, compiled, fireLoad } = runSnippet('loading', true);
+  assert.deepEqual(fetches.map((f) => f.url), [
+    'https://collect.example/v1/config',
+    'https://collect.example/relance.abcdef0123.wasm',
+    'https://collect.example/relance.0123456789.js',
+  ]);
+  assert.equal(fetches[0].init.credentials, 'omit', 'the configuration is public: no cookies');
+  // The tag's request matches the script's (no-cors, with credentials), so
+  // the script finds it in the HTTP cache.
+  assert.deepEqual({ ...fetches[2].init }, { mode: 'no-cors', credentials: 'include' });
+  assert.equal(compiled.length, 1);
+  assert.equal(compiled[0], fetches[1].promise, 'the engine compiles from the streamed response');
+  assert.equal(window.relance.p.config, fetches[0].promise);
+  assert.equal(await window.relance.p.wasm, 'module');
+  assert.equal(window.relance.p.wasmUrl, 'https://collect.example/relance.abcdef0123.wasm');
+  assert.equal(appended.length, 0, 'fetch() does not delay the load event; a script would, so it waits');
+  fireLoad();
   assert.equal(appended[0].src, 'https://collect.example/relance.0123456789.js');
 });
 

@@ -1,21 +1,42 @@
 // The Relance snippet: paste it in <head>. It defines `relance` as a command
-// queue at once (so relance('track', ...) works before anything loads), then
-// loads the tag once the page's `load` event has fired, so Relance adds
-// nothing but this snippet to the page's critical path; the tag replays the
-// queue in order and replaces `relance` with the live function. The build
-// puts the content-hashed tag URL in place of the placeholder and minifies
-// this file.
-(function (w, d, url) {
+// queue at once (so relance('track', ...) works before anything loads).
+//
+// Then it starts the three downloads Relance needs with fetch(), which, unlike
+// a script, does not delay the page's `load` event: the site configuration,
+// the engine (WebAssembly.compileStreaming compiles it off the main thread
+// while the page loads) and the tag (into the HTTP cache: its name is
+// content-hashed, so it is cached for good). Only once `load` has fired does
+// it add the tag as a script, so Relance adds nothing but this snippet to the
+// page's critical path; the tag picks the started downloads up from
+// `relance.p` (or fetches them itself if they failed or never started),
+// replays the queue in order and replaces `relance` with the live function.
+//
+// `base` is the collector's origin ('' for the page's own). The build puts the
+// content-hashed names in place of the placeholders and minifies this file.
+(function (w, d, base, tag, wasm) {
   if (w.relance) return;
   var r = function () { r.q.push(arguments); };
   r.q = [];
   w.relance = r;
+  var quiet = function () {};
+  try {
+    // The tag reports its own failures; these catches only keep an unused
+    // rejection (the tag blocked, say) out of the console.
+    r.p = {
+      wasmUrl: base + '/' + wasm,
+      config: fetch(base + '/v1/config', { credentials: 'omit' }),
+      wasm: WebAssembly.compileStreaming(fetch(base + '/' + wasm))
+    };
+    r.p.config['catch'](quiet);
+    r.p.wasm['catch'](quiet);
+    fetch(base + '/' + tag, { mode: 'no-cors', credentials: 'include' })['catch'](quiet);
+  } catch (e) { /* no fetch or no streaming compile: the tag fetches everything itself */ }
   var load = function () {
     var s = d.createElement('script');
     s.async = true;
-    s.src = url;
+    s.src = base + '/' + tag;
     d.head.appendChild(s);
   };
   if (d.readyState === 'complete') load();
   else w.addEventListener('load', load);
-})(window, document, '__RELANCE_TAG_URL__');
+})(window, document, '__RELANCE_BASE__', '__RELANCE_TAG__', '__RELANCE_WASM__');

@@ -39,7 +39,12 @@ function isArguments(c: unknown): boolean {
 
 // GET /v1/config of the collector (public, cacheable).
 export async function fetchConfig(w: Window, origin: string): Promise<Record<string, unknown>> {
-  const res = await w.fetch(origin + '/v1/config', { credentials: 'omit' });
+  return readConfig(await w.fetch(origin + '/v1/config', { credentials: 'omit' }));
+}
+
+// The configuration in a /v1/config answer (the tag's own request or the
+// one the snippet started).
+export async function readConfig(res: Response): Promise<Record<string, unknown>> {
   if (!res.ok) throw new Error(`GET /v1/config answered HTTP ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
 }

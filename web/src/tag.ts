@@ -1,37 +1,69 @@
-// The script tag (built to relance.<hash>.js): loaded by the snippet from the
-// collector's origin. Takes over `window.relance`, loads the engine (the .wasm
-// next to this file) and the site configuration, then replays the commands
+// The script tag (built to relance.<hash>.js): added by the snippet once the
+// page has loaded. Takes over `window.relance`, starts the engine (the .wasm
+// next to this file) with the site configuration, then replays the commands
 // queued by the snippet and captures the page.
+//
+// The snippet has usually started the configuration's download and the
+// engine's compilation already (`relance.p`, see web/snippet/snippet.js):
+// those are picked up here, and fetched again only if they failed.
 
 import { load } from 'relance';
 import * as ui from './ui/index';
-import { boot, fetchConfig } from './boot';
+import { boot, fetchConfig, readConfig } from './boot';
+import { nextTask } from './yield';
 import type { Instance } from './app';
 import type { UiPort } from './runtime';
 
 declare const __RELANCE_WASM__: string;
 
+// What the snippet started (all optional: an older snippet starts nothing).
+interface Early {
+  wasmUrl?: string;
+  config?: Promise<Response>;
+  wasm?: Promise<WebAssembly.Module>;
+}
+
+type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?: boolean };
+
 (() => {
-  const w = window as unknown as Window & { relance?: { q?: unknown[][]; (...a: unknown[]): void } };
-  if ((w as unknown as { __relanceTag?: boolean }).__relanceTag) return; // loaded twice
-  (w as unknown as { __relanceTag?: boolean }).__relanceTag = true;
+  const w = window as unknown as Window & { relance?: Queue; __relanceTag?: boolean };
+  if (w.__relanceTag) return; // loaded twice
+  w.__relanceTag = true;
   const script = document.currentScript as HTMLScriptElement | null;
   const src = script && script.src ? script.src : location.href;
   const origin = new URL(src).origin;
   const wasmUrl = new URL(__RELANCE_WASM__, src).href;
+  const early: Early = (w.relance && w.relance.p) || {};
 
   const pending: unknown[][] = (w.relance && Array.isArray(w.relance.q)) ? w.relance.q.slice() : [];
   let inst: Instance | null = null;
   const relance = function (...args: unknown[]) {
     if (inst) inst.command(String(args[0]), args.slice(1));
     else pending.push(args);
-  } as ((...a: unknown[]) => void) & { q?: unknown[][]; loaded?: boolean };
+  } as Queue;
   relance.q = pending;
   w.relance = relance;
 
-  Promise.all([load({ wasmUrl }), fetchConfig(w, origin)]).then(([core, config]) => {
+  // The engine compiled by the snippet if it is this tag's engine, else (or
+  // if that failed) fetched and compiled here. Instantiated in a task of its
+  // own, after this script's evaluation.
+  const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
+  const core = nextTask()
+    .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
+    .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }));
+  const config = early.config
+    ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
+    : fetchConfig(w, origin);
+
+  // Then each step in its own task, so that none adds to another's: compiling
+  // the configuration, then the first page view and its decisions.
+  Promise.all([core, config]).then(async ([c, conf]) => {
+    await nextTask();
+    const engine = c.createEngine(conf);
+    await nextTask();
     inst = boot({
-      window: w, core: core as never, config, origin, ui: ui as unknown as UiPort, queued: pending.splice(0),
+      window: w, core: { createEngine: () => engine }, config: conf, origin, ui: ui as unknown as UiPort,
+      queued: pending.splice(0),
     });
     relance.loaded = true;
     w.dispatchEvent(new Event('relance:ready'));

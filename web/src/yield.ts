@@ -1,0 +1,10 @@
+// Start-up work split into tasks: nextTask() resolves in a later task (not a
+// microtask), so the browser may paint and handle input in between and no
+// piece of Relance's start-up adds up to a long task (> 50 ms).
+
+/** Resolves in a later task: `scheduler.yield()` where the browser has it, else a zero-delay timer. */
+export function nextTask(): Promise<void> {
+  const s = (globalThis as { scheduler?: { yield?: () => Promise<void> } }).scheduler;
+  if (s && typeof s.yield === 'function') return s.yield();
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
