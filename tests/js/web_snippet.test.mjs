@@ -109,9 +109,49 @@ test('the tag replays the queue: consent and debug first, then the page view, th
     location: { href: 'https://shop.example/' }, document: { title: 't', referrer: '' }, innerWidth: 1000, innerHeight: 800,
     setTimeout, clearTimeout, addEventListener: (t, f) => { listeners[t] = f; }, removeEventListener: () => {},
   };
-  const inst = boot({ window: fakeWindow, core, config: {}, origin: '', queued: w.relance.q, autoCapture: false });
+  const inst = await boot({ window: fakeWindow, core, config: {}, origin: '', queued: w.relance.q, autoCapture: false });
   assert.deepEqual(seen, ['consent', 'custom.first', 'identify']);
   inst.command('page', []);
   assert.equal(seen.at(-1), 'page_view');
+  inst.shutdown();
+});
+
+test('boot runs in steps; commands made between them are replayed in order, consent still before the page view', async () => {
+  const { boot } = await importWeb('boot');
+  const seen = [];
+  let engines = 0;
+  const core = { createEngine: () => {
+    engines += 1;
+    seen.push('engine');
+    return {
+      restore: () => { seen.push('restore'); return {}; },
+      observe: (s) => { seen.push(s.type === 'track' ? s.props.event : s.type); return {}; },
+      state: () => ({}),
+    };
+  } };
+  const fakeWindow = {
+    localStorage: new FakeStorage(), fetch: async () => ({ status: 200 }), navigator: { userAgent: 'x', language: 'en' },
+    location: { href: 'https://shop.example/' }, document: { title: 't', referrer: '' }, innerWidth: 1000, innerHeight: 800,
+    setTimeout, clearTimeout, addEventListener: () => {}, removeEventListener: () => {},
+  };
+  const queue = [['track', 'custom.first']];
+  // The page keeps calling relance() while the runtime boots: each pause
+  // lets one more command in.
+  const during = [['consent', { analytics: true }], ['track', 'custom.second'], ['identify', 'u1']];
+  let pauses = 0;
+  const pause = async () => {
+    pauses += 1;
+    seen.push('pause');
+    queue.push(during.shift());
+  };
+  const inst = await boot({ window: fakeWindow, core, config: {}, origin: '', queued: queue, autoCapture: false }, pause);
+  assert.equal(engines, 1);
+  assert.equal(pauses, 3);
+  assert.deepEqual(seen, [
+    'engine', 'pause', 'restore', 'pause',
+    'consent', // queued before the first page view: applied first
+    'pause', 'custom.first', 'custom.second', 'identify',
+  ]);
+  assert.equal(queue.length, 0, 'the queue is drained');
   inst.shutdown();
 });

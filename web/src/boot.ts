@@ -1,6 +1,13 @@
-// Boots the runtime once the engine and the configuration are in: applies
-// consent and debug commands queued before loading, then the first page
-// view, then every other queued command in order.
+// Boots the runtime once the engine and the configuration are in: compiles
+// the configuration, restores the visitor state, applies consent and debug
+// commands queued before loading, then the first page view, then every other
+// queued command in order.
+//
+// Each of these steps can cost tens of milliseconds on a slow phone (the
+// engine's code is compiled lazily on first use), so the tag and the npm entry
+// pass `pause` (nextTask) to run them in separate tasks: none adds up to a
+// long task with the others, and the decisions of the first page view still
+// come as early as possible.
 
 import { start, CoreLike, Instance } from './app';
 import type { UiPort } from './runtime';
@@ -12,24 +19,40 @@ export interface BootOptions {
   origin: string;
   ui?: UiPort;
   autoCapture?: boolean;
+  // The commands queued before loading (the caller's queue itself: commands
+  // that arrive while booting are appended to it and replayed too).
   queued: unknown[][];
 }
 
 const EARLY = new Set(['consent', 'debug']);
+const noPause = () => Promise.resolve();
 
-export function boot(o: BootOptions): Instance {
-  const inst = start(o);
-  const queued = o.queued.filter((c) => Array.isArray(c) || isArguments(c)).map((c) => Array.prototype.slice.call(c));
+/** Boots; the returned instance has replayed every queued command, in order. */
+export async function boot(o: BootOptions, pause: () => Promise<void> = noPause): Promise<Instance> {
+  const engine = o.core.createEngine(o.config);
+  await pause();
+  const inst = start({ ...o, core: { createEngine: () => engine } });
+  await pause();
+  const queue = o.queued;
+  const run = (c: unknown) => {
+    if (!Array.isArray(c) && !isArguments(c)) return; // not a command: ignored
+    const args = Array.prototype.slice.call(c) as unknown[];
+    inst.command(String(args[0]), args.slice(1));
+  };
   // ?relance_debug=1 turns the explanations on; ?relance_preview=ID shows an
   // offer regardless of its targeting (the engine still knows it is a preview).
   let params: URLSearchParams | null = null;
   try { params = new URL(o.window.location.href).searchParams; } catch { /* no URL: no parameters */ }
   if (params && params.get('relance_debug') === '1') inst.command('debug', [true]);
-  for (const c of queued) if (EARLY.has(c[0])) inst.command(c[0], c.slice(1));
+  // Consent and debug commands go before the first page view, taken out of the queue.
+  const early = queue.filter((c) => (Array.isArray(c) || isArguments(c)) && EARLY.has((c as unknown[])[0] as string));
+  for (const c of early) queue.splice(queue.indexOf(c), 1);
+  early.forEach(run);
   inst.firstPage();
   const preview = params && params.get('relance_preview');
   if (preview) inst.runtime.signal('show_offer', { offer_id: preview, preview: true });
-  for (const c of queued) if (!EARLY.has(c[0])) inst.command(c[0], c.slice(1));
+  await pause();
+  while (queue.length) run(queue.shift());
   return inst;
 }
 

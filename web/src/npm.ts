@@ -7,6 +7,7 @@
 import type { Relance, RelanceOptions } from './api';
 import type { Instance } from './app';
 import type { UiPort } from './runtime';
+import { nextTask } from './yield';
 
 export type {
   Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command,
@@ -34,10 +35,14 @@ export function createRelance(options: RelanceOptions): Relance {
       options.config ? Promise.resolve(options.config) : fetchConfig(w, origin),
     ]);
     if (stopped) return;
-    inst = boot({
+    // Boots in steps, one task each (see boot.ts); calls made meanwhile join
+    // `pending`, which boot() drains.
+    const started = await boot({
       window: w, core: core as never, config, origin, ui: ui as unknown as UiPort | undefined,
-      autoCapture: options.autoCapture, queued: pending.splice(0),
-    });
+      autoCapture: options.autoCapture, queued: pending,
+    }, nextTask);
+    if (stopped) started.shutdown();
+    else inst = started;
   })();
   ready.catch((e) => console.error('relance: could not start', e));
 

@@ -55,16 +55,14 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
     ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
     : fetchConfig(w, origin);
 
-  // Then each step in its own task, so that none adds to another's: compiling
-  // the configuration, then the first page view and its decisions.
+  // Then each step of booting in its own task (see boot.ts). Commands made
+  // meanwhile join `pending`, which boot() drains.
   Promise.all([core, config]).then(async ([c, conf]) => {
     await nextTask();
-    const engine = c.createEngine(conf);
-    await nextTask();
-    inst = boot({
-      window: w, core: { createEngine: () => engine }, config: conf, origin, ui: ui as unknown as UiPort,
-      queued: pending.splice(0),
-    });
+    const started = await boot({
+      window: w, core: c as never, config: conf, origin, ui: ui as unknown as UiPort, queued: pending,
+    }, nextTask);
+    inst = started;
     relance.loaded = true;
     w.dispatchEvent(new Event('relance:ready'));
   }).catch((e) => {
