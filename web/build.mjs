@@ -8,6 +8,7 @@
 //   build/tag/snippet.min.js        the snippet pointing at the hashed tag and wasm
 //   build/tag/manifest.json         names, sizes
 //   js-bindings/dist/runtime.js     createRelance (ESM), runtime.d.ts, api.d.ts
+//   js-bindings/dist/runtime.cjs    the same for require('relance'), and *.d.cts types
 //   build/site/                     demo/ with the snippet in place + build/tag/*
 
 import { build, transform } from 'esbuild';
@@ -132,10 +133,37 @@ async function main() {
   if (!process.env.RELANCE_BINDINGS_ENTRY) {
     appendOnce(path.join(distDir, 'index.js'), RUNTIME_EXPORT);
     appendOnce(path.join(distDir, 'index.d.ts'), "export { createRelance } from './runtime.js';\nexport type { Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command } from './api.js';");
+    await buildCommonJsRuntime();
   }
 
   assembleSite(manifest);
   console.log(`20-tag: ${tagName} ${manifest.bytes[tagName].brotli} B br, ${wasmName} ${manifest.bytes[wasmName].brotli} B br, snippet ${manifest.snippet_bytes} B`);
+}
+
+// `require('relance').createRelance`: the same runtime as CommonJS
+// (runtime.cjs, loading index.cjs lazily), exported from index.cjs; and
+// CommonJS type declarations (*.d.cts, the .d.ts with './x.cjs' imports) for
+// TypeScript under node16/nodenext resolution, which reads the "require"
+// condition's types for require() and for .cts files.
+async function buildCommonJsRuntime() {
+  await build({
+    entryPoints: [r('web/src/npm.ts')],
+    bundle: true, format: 'cjs', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.cjs'),
+    legalComments: 'none', logLevel: 'warning',
+    supported: { 'dynamic-import': false }, // import('relance') becomes a lazy require('./index.cjs')
+    plugins: [uiFallback, {
+      name: 'relance-self',
+      setup(b) { b.onResolve({ filter: /^relance$/ }, () => ({ path: './index.cjs', external: true })); },
+    }],
+  });
+  // Appended as `module.exports.x = ...` so that Node's CommonJS export
+  // detection also offers it to `import { createRelance } from './index.cjs'`.
+  appendOnce(path.join(distDir, 'index.cjs'), "module.exports.createRelance=require('./runtime.cjs').createRelance;");
+  for (const f of fs.readdirSync(distDir)) {
+    if (!f.endsWith('.d.ts')) continue;
+    const text = fs.readFileSync(path.join(distDir, f), 'utf8').replace(/(from\s+'\.\/[\w-]+)\.js'/g, "$1.cjs'");
+    fs.writeFileSync(path.join(distDir, f.replace(/\.d\.ts$/, '.d.cts')), text);
+  }
 }
 
 function appendOnce(file, line) {
