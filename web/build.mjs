@@ -4,6 +4,7 @@
 //
 //   build/tag/relance.<hash>.wasm   the engine (copied from js-bindings/dist)
 //   build/tag/relance.<hash>.js     the tag (esbuild, minified, ES2018)
+//   build/tag/relance-offer.<hash>.js  the offer dialog, loaded by the tag when an offer shows
 //   build/tag/*.br, *.gz            precompressed (brotli CLI, gzip -9)
 //   build/tag/snippet.min.js        the snippet pointing at the hashed tag and wasm
 //   build/tag/manifest.json         names, sizes
@@ -75,10 +76,20 @@ async function main() {
   fs.mkdirSync(tagWork, { recursive: true });
   const bindingsCopy = path.join(tagWork, 'bindings.js');
   fs.writeFileSync(bindingsCopy, fs.readFileSync(bindingsEntry, 'utf8').replace(RUNTIME_EXPORT, ''));
+  // The offer dialog's chunk first: the tag carries its name.
+  const offerChunk = await build({
+    entryPoints: [r('web/src/offer_chunk.ts')],
+    bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
+    write: false, legalComments: 'none', logLevel: 'warning',
+  });
+  const offerCode = offerChunk.outputFiles[0].contents;
+  const offerName = `relance-offer.${hash(offerCode)}.js`;
+  fs.writeFileSync(path.join(tagDir, offerName), offerCode);
   const tag = await build({
     entryPoints: [r('web/src/tag.ts')],
     bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
-    write: false, legalComments: 'none', define: { __RELANCE_WASM__: JSON.stringify(wasmName) },
+    write: false, legalComments: 'none',
+    define: { __RELANCE_WASM__: JSON.stringify(wasmName), __RELANCE_OFFER_UI__: JSON.stringify(offerName) },
     alias: { relance: bindingsCopy },
     // The default wasm URL (import.meta.url) is never used: the tag passes wasmUrl.
     logOverride: { 'empty-import-meta': 'silent' },
@@ -87,7 +98,7 @@ async function main() {
   const tagCode = tag.outputFiles[0].contents;
   const tagName = `relance.${hash(tagCode)}.js`;
   fs.writeFileSync(path.join(tagDir, tagName), tagCode);
-  for (const f of [tagName, wasmName]) compress(path.join(tagDir, f));
+  for (const f of [tagName, wasmName, offerName]) compress(path.join(tagDir, f));
 
   // 3. the snippet, with the UI's anti-flicker rule inlined when it exists
   // ('' = the page's own origin: the collector serves the site, as in the demo)
@@ -104,8 +115,8 @@ async function main() {
 
   const size = (f) => fs.statSync(path.join(tagDir, f)).size;
   const manifest = {
-    tag: tagName, wasm: wasmName, snippet: 'snippet.min.js',
-    bytes: Object.fromEntries([tagName, wasmName].map((f) => [f, { raw: size(f), gzip: size(f + '.gz'), brotli: size(f + '.br') }])),
+    tag: tagName, wasm: wasmName, offer: offerName, snippet: 'snippet.min.js',
+    bytes: Object.fromEntries([tagName, wasmName, offerName].map((f) => [f, { raw: size(f), gzip: size(f + '.gz'), brotli: size(f + '.br') }])),
     snippet_bytes: Buffer.byteLength(snippet),
   };
   fs.writeFileSync(path.join(tagDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -137,7 +148,8 @@ async function main() {
   }
 
   assembleSite(manifest);
-  console.log(`20-tag: ${tagName} ${manifest.bytes[tagName].brotli} B br, ${wasmName} ${manifest.bytes[wasmName].brotli} B br, snippet ${manifest.snippet_bytes} B`);
+  console.log(`20-tag: ${tagName} ${manifest.bytes[tagName].brotli} B br, ${wasmName} ${manifest.bytes[wasmName].brotli} B br, `
+    + `${offerName} ${manifest.bytes[offerName].brotli} B br (when an offer shows), snippet ${manifest.snippet_bytes} B`);
 }
 
 // `require('relance').createRelance`: the same runtime as CommonJS

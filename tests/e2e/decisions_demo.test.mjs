@@ -20,10 +20,14 @@ test('exit intent shows the offer; Escape closes it and the cap holds after a re
     const page = await shop.context.newPage();
     await visit(page, shop, '/category.html');
     assert.equal(await offerShown(page), 0, 'no offer before the exit intent');
+    const offerChunkLoads = () => page.evaluate(() => performance.getEntriesByType('resource')
+      .filter((e) => /\/relance-offer\.[0-9a-f]+\.js$/.test(e.name)).length);
+    assert.equal(await offerChunkLoads(), 0, 'the offer dialog\'s code is not loaded before an offer shows');
     await exitThroughTop(page);
     const dialog = page.locator(`${OFFER} [role=dialog]`);
     await dialog.waitFor({ timeout: 10000 });
     assert.equal(await dialog.getAttribute('aria-modal'), 'true');
+    assert.equal(await offerChunkLoads(), 1, 'the offer dialog\'s chunk loaded once it was needed');
     assert.equal(await page.locator(`${OFFER} h2`).textContent(), demoConfig().offers.find((o) => o.id === 'welcome').content.title);
     assert.equal(await page.locator(`${OFFER} input[name=email]`).evaluate((el) => el === el.getRootNode().activeElement), true,
       'focus moved into the offer');

@@ -1,20 +1,21 @@
 // The script tag (built to relance.<hash>.js): added by the snippet once the
 // page has loaded. Takes over `window.relance`, starts the engine (the .wasm
 // next to this file) with the site configuration, then replays the commands
-// queued by the snippet and captures the page.
+// queued by the snippet and captures the page. The offer dialog is in a chunk
+// next to this file too, loaded when an offer first shows (tag_ui.ts).
 //
 // The snippet has usually started the configuration's download and the
 // engine's compilation already (`relance.p`, see web/snippet/snippet.js):
 // those are picked up here, and fetched again only if they failed.
 
 import { load } from 'relance';
-import * as ui from './ui/index';
 import { boot, fetchConfig, readConfig } from './boot';
 import { nextTask } from './yield';
+import { loadOfferScript, tagUi } from './tag_ui';
 import type { Instance } from './app';
-import type { UiPort } from './runtime';
 
 declare const __RELANCE_WASM__: string;
+declare const __RELANCE_OFFER_UI__: string;
 
 // What the snippet started (all optional: an older snippet starts nothing).
 interface Early {
@@ -33,6 +34,7 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const src = script && script.src ? script.src : location.href;
   const origin = new URL(src).origin;
   const wasmUrl = new URL(__RELANCE_WASM__, src).href;
+  const offerUrl = new URL(__RELANCE_OFFER_UI__, src).href;
   const early: Early = (w.relance && w.relance.p) || {};
 
   const pending: unknown[][] = (w.relance && Array.isArray(w.relance.q)) ? w.relance.q.slice() : [];
@@ -60,7 +62,7 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   Promise.all([core, config]).then(async ([c, conf]) => {
     await nextTask();
     const started = await boot({
-      window: w, core: c as never, config: conf, origin, ui: ui as unknown as UiPort, queued: pending,
+      window: w, core: c as never, config: conf, origin, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
     }, nextTask);
     inst = started;
     relance.loaded = true;
