@@ -104,7 +104,7 @@ async function main() {
   // ('' = the page's own origin: the collector serves the site, as in the demo)
   let snippetSrc = fs.readFileSync(r('web/snippet/snippet.js'), 'utf8')
     .replace('__RELANCE_BASE__', '').replace('__RELANCE_TAG__', tagName).replace('__RELANCE_WASM__', wasmName);
-  const af = r('web/src/ui/anti_flicker.ts');
+  const af = r('web/src/ui/anti_flicker_snippet.ts');
   if (fs.existsSync(af)) {
     const m = await build({ entryPoints: [af], bundle: true, format: 'esm', write: false, platform: 'neutral', logLevel: 'silent' });
     const mod = await import('data:text/javascript;base64,' + Buffer.from(m.outputFiles[0].text).toString('base64'));

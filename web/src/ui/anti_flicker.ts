@@ -4,7 +4,8 @@
 // and `visibility` keeps their space, so nothing moves. A timeout (300 ms)
 // shows the originals if Relance is slow or blocked.
 //
-// The snippet should inline ANTI_FLICKER_SNIPPET_JS (or the tag calls
+// The snippet should inline ANTI_FLICKER_SNIPPET_JS (anti_flicker_snippet.ts;
+// the build does) (or the tag calls
 // installAntiFlicker() as early as it can); the runtime calls revealSlots()
 // with `actions.reveal`, and endAntiFlicker() once the first page view's
 // actions are carried out (the slots no rule changed then show at once).
@@ -21,22 +22,11 @@ export const ANTI_FLICKER_TIMEOUT_MS = 300;
  * mistake never blanks the slots for long.
  */
 export const ANTI_FLICKER_OVERRIDE = 'relanceAntiFlickerMs';
-const MAX_TIMEOUT_MS = 5000;
+/** The longest budget a site may set. */
+export const MAX_TIMEOUT_MS = 5000;
 /** The CSS rule that hides undecided slots while <html> has ANTI_FLICKER_CLASS. */
 export const ANTI_FLICKER_CSS =
   `html.${ANTI_FLICKER_CLASS} [data-relance-slot]:not([${REVEALED_ATTR}]){visibility:hidden!important}`;
-/**
- * A self-contained script for the snippet: the same as installAntiFlicker().
- * It marks <html data-relance-af="on"> so the tag does not install it twice.
- */
-export const ANTI_FLICKER_SNIPPET_JS =
-  `(function(d,w){var h=d.documentElement;if(h.getAttribute('data-relance-af'))return;` +
-  `var ms=+w.${ANTI_FLICKER_OVERRIDE};ms=ms>0?Math.min(ms,${MAX_TIMEOUT_MS}):${ANTI_FLICKER_TIMEOUT_MS};` +
-  `h.setAttribute('data-relance-af','on');var s=d.createElement('style');s.setAttribute('data-relance-af','');` +
-  `s.textContent=${JSON.stringify(ANTI_FLICKER_CSS)};(d.head||h).appendChild(s);h.classList.add('${ANTI_FLICKER_CLASS}');` +
-  `setTimeout(function(){h.classList.remove('${ANTI_FLICKER_CLASS}');h.setAttribute('data-relance-af','done')},ms)` +
-  `})(document,window);`;
-
 /**
  * Hides the undecided slots of `doc` for at most `timeoutMs` (default: the
  * page's window.relanceAntiFlickerMs, else 300 ms). Does nothing if already

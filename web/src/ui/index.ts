@@ -32,7 +32,8 @@ export { OFFER_HOST_ATTR, hideOffer, renderOffer, showOfferResult } from './offe
 export { applyPersonalizations } from './personalize';
 export { isSafeUrl, sanitizeHtml } from './sanitize';
 export {
-  ANTI_FLICKER_CLASS, ANTI_FLICKER_CSS, ANTI_FLICKER_OVERRIDE, ANTI_FLICKER_SNIPPET_JS, ANTI_FLICKER_TIMEOUT_MS, REVEALED_ATTR,
+  ANTI_FLICKER_CLASS, ANTI_FLICKER_CSS, ANTI_FLICKER_OVERRIDE, ANTI_FLICKER_TIMEOUT_MS, REVEALED_ATTR,
   endAntiFlicker, installAntiFlicker, revealSlots,
 } from './anti_flicker';
+export { ANTI_FLICKER_SNIPPET_JS } from './anti_flicker_snippet';
 export { printDebug } from './debug';
