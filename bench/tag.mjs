@@ -138,6 +138,7 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   const results = {};
+  let longTaskReport = '';
   try {
     for (const name of Object.keys(pages)) {
       const runs = [];
@@ -147,6 +148,7 @@ async function main() {
         longTasks: Math.max(...runs.map((r) => r.longTasks)), first: median(runs.map((r) => r.first)),
       };
     }
+    longTaskReport = await longTaskAttribution(browser, `${base}/relance.html`);
   } finally {
     await browser.close();
     server.close();
@@ -164,6 +166,7 @@ async function main() {
   console.log(`(empty page: ${base0.task.toFixed(1)} ms main thread, ${base0.longTasks} long tasks; "first page view queued" is ms from navigation start; Relance loads its tag after the load event)`);
   console.log(`\nRelance on the critical path before load: the inline snippet, ${Buffer.byteLength(snippet)} B raw, ${sizes(Buffer.from(snippet)).brotli} B brotli`);
   await breakdown();
+  console.log(longTaskReport);
   fs.rmSync(work, { recursive: true, force: true });
 }
 
@@ -284,6 +287,53 @@ async function breakdown() {
   }
   console.log(`\ntag ${manifest.tag}: ${manifest.bytes[manifest.tag].raw} B raw, ${manifest.bytes[manifest.tag].brotli} B brotli; minified bytes by origin:`);
   for (const [g, n] of Object.entries(groups).sort((a, b) => b[1] - a[1])) console.log(`  ${g.padEnd(36)} ${String(n).padStart(7)} B`);
+}
+
+// ---------------------------------------------------------------- which work makes the long tasks
+// One cold load of the Relance page, CPU throttled 4x, traced (Chromium's
+// devtools.timeline and v8 categories): every main-thread task over 50 ms
+// from navigation start, with what took the time in it (scripts by URL,
+// wasm compilation, yields back into Relance's start-up, layout, GC).
+async function longTaskAttribution(browser, url) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  // (blink.user_timing carries navigationStart)
+  await browser.startTracing(p, { categories: ['devtools.timeline', 'v8', 'v8.wasm', 'disabled-by-default-devtools.timeline', 'blink.user_timing'] });
+  await p.goto(url, { waitUntil: 'load' });
+  await p.waitForFunction(() => window.__ready !== undefined, null, { timeout: 30000 }).catch(() => {});
+  await p.waitForTimeout(300);
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  await context.close();
+  // The page's main thread: the renderer thread that marked the document's navigation start.
+  const nav = events.filter((e) => e.name === 'navigationStart' && e.args && e.args.data && /^https?:/.test(e.args.data.documentLoaderURL || '')).pop();
+  if (!nav) return '\n(long-task attribution: no navigationStart in the trace)';
+  const main = events.filter((e) => e.pid === nav.pid && e.tid === nav.tid && e.ph === 'X');
+  const lines = [`\nRelance page, main-thread tasks over 50 ms (one cold load, CPU 4x, traced), ms from navigation start:`];
+  for (const t of main.filter((e) => e.name === 'RunTask' && e.dur > 50000 && e.ts >= nav.ts)) {
+    const inside = main.filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.name !== 'RunTask')
+      .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+    const byWhat = new Map();
+    let countedUntil = 0;
+    for (const e of inside) {
+      // Only the outermost events of interest: what runs inside a counted one is part of it.
+      if (!/^(EvaluateScript|FunctionCall|v8\.wasm\.|wasm\.CompileLazy|RunYieldContinuation|TimerFire|EventDispatch|ParseHTML|Layout|UpdateLayoutTree|Paint|MajorGC|MinorGC|RunMicrotasks|v8\.compile)/.test(e.name)) continue;
+      if (e.ts < countedUntil) continue;
+      countedUntil = e.ts + e.dur;
+      const data = (e.args && e.args.data) || {};
+      const where = data.url ? ' ' + data.url.split('/').pop().slice(0, 28) : data.type ? ' ' + data.type : '';
+      const key = e.name + where;
+      const v = byWhat.get(key) || { ms: 0, n: 0 };
+      v.ms += e.dur / 1000; v.n += 1;
+      byWhat.set(key, v);
+    }
+    const top = [...byWhat].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4)
+      .map(([k, v]) => `${k} ${v.ms.toFixed(0)} ms${v.n > 1 ? ` (x${v.n})` : ''}`).join(', ');
+    lines.push(`  at ${((t.ts - nav.ts) / 1000).toFixed(0).padStart(5)}  ${(t.dur / 1000).toFixed(0).padStart(4)} ms  ${top}`);
+  }
+  if (lines.length === 1) lines.push('  none');
+  return lines.join('\n');
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
