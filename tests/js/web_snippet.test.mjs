@@ -23,7 +23,8 @@ function runSnippet(readyState = 'loading', browser = false) {
     head: { appendChild: (el) => appended.push(el) },
   };
   const window = { addEventListener: (type, f) => { listeners[type] = f; } };
-  const globals = { window, document };
+  const timers = [];
+  const globals = { window, document, setTimeout: (f) => { timers.push(f); } };
   if (browser) {
     globals.fetch = (url, init) => {
       const p = Promise.resolve({ url, ok: true });
@@ -33,7 +34,8 @@ function runSnippet(readyState = 'loading', browser = false) {
     globals.WebAssembly = { compileStreaming: (response) => { compiled.push(response); return Promise.resolve('module'); } };
   }
   vm.runInNewContext(snippetSource, globals);
-  return { window, appended, fetches, compiled, fireLoad: () => listeners.load && listeners.load() };
+  const runTimers = () => { while (timers.length) timers.shift()(); };
+  return { window, appended, fetches, compiled, runTimers, fireLoad: () => listeners.load && listeners.load() };
 }
 
 test('the snippet queues commands in order and loads the tag after the load event', () => {
@@ -55,7 +57,9 @@ test('the snippet queues commands in order and loads the tag after the load even
 });
 
 test('the snippet starts the configuration, the engine and the tag downloads at once, for the tag to pick up', async () => {
-  const { window, appended, fetches, compiled, fireLoad } = runSnippet('loading', true);
+  const { window, appended, fetches, compiled, runTimers, fireLoad } = runSnippet('loading', true);
+  assert.equal(fetches.length, 0, 'not in the parser\'s task: a page\'s first fetch() has a set-up cost');
+  runTimers();
   assert.deepEqual(fetches.map((f) => f.url), [
     'https://collect.example/v1/config',
     'https://collect.example/relance.abcdef0123.wasm',
@@ -80,13 +84,21 @@ test('a snippet run after load loads the tag at once', () => {
   assert.equal(appended.length, 1);
 });
 
+test('in a browser without fetch or streaming compilation the snippet starts nothing and still loads the tag', () => {
+  const { window, appended, runTimers, fireLoad } = runSnippet('loading', false);
+  runTimers();
+  assert.equal(window.relance.p, undefined, 'nothing for the tag to pick up: it fetches everything itself');
+  fireLoad();
+  assert.equal(appended.length, 1);
+});
+
 test('pasting the snippet twice keeps one queue and loads once', () => {
   const appended = [];
   const document = { readyState: 'complete', createElement: (tag) => ({ tag }), head: { appendChild: (el) => appended.push(el) } };
   const window = { addEventListener: () => {} };
-  vm.runInNewContext(snippetSource, { window, document });
+  vm.runInNewContext(snippetSource, { window, document, setTimeout });
   window.relance('track', 'custom.a');
-  vm.runInNewContext(snippetSource, { window, document });
+  vm.runInNewContext(snippetSource, { window, document, setTimeout });
   assert.equal(appended.length, 1);
   assert.equal(window.relance.q.length, 1);
 });

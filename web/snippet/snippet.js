@@ -19,18 +19,23 @@
   r.q = [];
   w.relance = r;
   var quiet = function () {};
-  try {
-    // The tag reports its own failures; these catches only keep an unused
-    // rejection (the tag blocked, say) out of the console.
-    r.p = {
-      wasmUrl: base + '/' + wasm,
-      config: fetch(base + '/v1/config', { credentials: 'omit' }),
-      wasm: WebAssembly.compileStreaming(fetch(base + '/' + wasm))
-    };
-    r.p.config['catch'](quiet);
-    r.p.wasm['catch'](quiet);
-    fetch(base + '/' + tag, { mode: 'no-cors', credentials: 'include' })['catch'](quiet);
-  } catch (e) { /* no fetch or no streaming compile: the tag fetches everything itself */ }
+  // In a task of its own, right after this one: a page's first fetch() sets
+  // up the Fetch API (a few ms, tens on a slow phone), which must not hold up
+  // the HTML parser that runs this snippet.
+  setTimeout(function () {
+    try {
+      // The tag reports its own failures; these catches only keep an unused
+      // rejection (the tag blocked, say) out of the console.
+      r.p = {
+        wasmUrl: base + '/' + wasm,
+        config: fetch(base + '/v1/config', { credentials: 'omit' }),
+        wasm: WebAssembly.compileStreaming(fetch(base + '/' + wasm))
+      };
+      r.p.config['catch'](quiet);
+      r.p.wasm['catch'](quiet);
+      fetch(base + '/' + tag, { mode: 'no-cors', credentials: 'include' })['catch'](quiet);
+    } catch (e) { /* no fetch or no streaming compile: the tag fetches everything itself */ }
+  }, 0);
   var load = function () {
     var s = d.createElement('script');
     s.async = true;
