@@ -11,7 +11,7 @@ BIN="${RELANCE_COLLECTOR_BIN:-build/bin/relance-collector}"
 DURATION="${DURATION:-10}"
 THREADS="${WRK_THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-64}"
-SYNC="${SYNC:-full}"
+SYNC="${SYNC:-normal}"  # the collector's default; SYNC=full measures --synchronous full
 WORK="$(mktemp -d /tmp/relance-bench.XXXXXX)"
 COLLECTOR_PID=""
 NGINX_PID=""

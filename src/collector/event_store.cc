@@ -55,9 +55,30 @@ bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, 
 
 }  // namespace
 
+struct EventStore::Statements {
+  explicit Statements(sqlite3* db)
+      : event(db, "INSERT OR IGNORE INTO events (id, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?)"),
+        identity(db,
+                 "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen"),
+        optin(db, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)") {}
+  bool ok() const { return event.ok() && identity.ok() && optin.ok(); }
+  Statement event;
+  Statement identity;
+  Statement optin;
+};
+
 EventStore::EventStore(StoreOptions options) : options_(std::move(options)) {}
 
 EventStore::~EventStore() { stop(); }
+
+void EventStore::closeDatabase() {
+  statements_.reset();  // finalized before the connection closes
+  if (db_) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+}
 
 void EventStore::start(CommitObserver observer) {
   observer_ = std::move(observer);
@@ -95,6 +116,14 @@ bool EventStore::openIfNeeded() {
     sqlite3_close(db);
     return false;
   }
+  auto statements = std::make_unique<Statements>(db);
+  if (!statements->ok()) {
+    setProblem(describe(db, "cannot prepare a statement"));
+    statements.reset();
+    sqlite3_close(db);
+    return false;
+  }
+  statements_ = std::move(statements);
   db_ = db;
   setProblem("");
   return true;
@@ -137,10 +166,7 @@ void EventStore::run() {
     std::lock_guard<std::mutex> lock(mutex_);
     queued_rows_ -= rows;
   }
-  if (db_) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
+  closeDatabase();
 }
 
 void EventStore::commit(std::vector<Pending>& group) {
@@ -152,12 +178,9 @@ void EventStore::commit(std::vector<Pending>& group) {
   } else if (!exec(db_, "BEGIN IMMEDIATE")) {
     failure = describe(db_, "cannot begin a transaction");
   } else {
-    Statement event(db_, "INSERT OR IGNORE INTO events (id, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?)");
-    Statement identity(db_,
-                       "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen");
-    Statement optin(db_, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)");
-    if (!event.ok() || !identity.ok() || !optin.ok()) failure = describe(db_, "cannot prepare a statement");
+    Statement& event = statements_->event;
+    Statement& identity = statements_->identity;
+    Statement& optin = statements_->optin;
     for (std::size_t i = 0; failure.empty() && i < group.size(); ++i) {
       const WriteBatch& batch = group[i].batch;
       WriteResult& result = results[i];
@@ -220,10 +243,7 @@ void EventStore::stop() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
-  if (db_) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
+  closeDatabase();
 }
 
 void EventStore::setProblem(std::string problem) {

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -28,7 +29,7 @@ namespace relance::collector {
 
 struct StoreOptions {
   std::string path;                  // file name or SQLite URI ("file:x.db?mode=ro")
-  bool synchronous_full = true;      // PRAGMA synchronous=FULL (else NORMAL; see docs/collector.md)
+  bool synchronous_full = false;     // PRAGMA synchronous=FULL, else NORMAL (see docs/collector.md, "Durability")
   std::size_t queue_limit = 50000;   // rows waiting for the writer, at most
   std::int64_t max_pages = 0;        // PRAGMA max_page_count when > 0 (caps the file size)
 };
@@ -103,10 +104,16 @@ class EventStore {
   bool openIfNeeded();
   void commit(std::vector<Pending>& group);
   void setProblem(std::string problem);
+  void closeDatabase();
+
+  // The insert statements, prepared once per open database (preparing them
+  // for every commit cost more than the inserts of a small commit).
+  struct Statements;
 
   StoreOptions options_;
   CommitObserver observer_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> statements_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;

@@ -39,7 +39,7 @@ struct ServeFlags {
   double rate = 100;
   double burst = 200;
   std::size_t queue_limit = 50000;
-  std::string synchronous = "full";
+  std::string synchronous = "normal";
   std::int64_t max_db_pages = 0;
   bool secure_cookie = false;
   bool trust_proxy = false;
@@ -84,7 +84,7 @@ int serve(const ServeFlags& flags) {
 
   StoreOptions store_options;
   store_options.path = flags.db;
-  store_options.synchronous_full = flags.synchronous != "normal";
+  store_options.synchronous_full = flags.synchronous == "full";
   store_options.queue_limit = flags.queue_limit;
   store_options.max_pages = flags.max_db_pages;
   EventStore store(store_options);
@@ -153,7 +153,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--rate-limit", flags.rate, "API requests per second per client address (0: off)")->capture_default_str()->check(CLI::NonNegativeNumber);
   serve_cmd->add_option("--rate-burst", flags.burst, "API requests a client may send at once")->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_option("--queue-limit", flags.queue_limit, "rows waiting for the store before 503")->capture_default_str()->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: full or normal")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
+  serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: normal (survives a killed process) or full (also a power loss)")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
   serve_cmd->add_option("--max-db-pages", flags.max_db_pages, "cap the database size in pages (0: no cap)")->capture_default_str();
   serve_cmd->add_flag("--secure-cookie", flags.secure_cookie, "always mark the rl_id cookie Secure");
   serve_cmd->add_flag("--trust-proxy", flags.trust_proxy, "use X-Forwarded-For and X-Forwarded-Proto");
