@@ -30,7 +30,7 @@ class Statement {
   void text(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC); }
   void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   int step() { return sqlite3_step(stmt_); }
-  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  void reset() { sqlite3_reset(stmt_); }  // every use binds every parameter again
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
@@ -61,11 +61,25 @@ struct EventStore::Statements {
         identity(db,
                  "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
                  "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen"),
-        optin(db, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)") {}
-  bool ok() const { return event.ok() && identity.ok() && optin.ok(); }
+        optin(db, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)"),
+        begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK") {}
+  bool ok() const {
+    return event.ok() && identity.ok() && optin.ok() && begin.ok() && commit.ok() && rollback.ok();
+  }
+  // Runs a statement without parameters; true when it succeeded.
+  static bool run(Statement& statement) {
+    int rc = statement.step();
+    statement.reset();
+    return rc == SQLITE_DONE;
+  }
   Statement event;
   Statement identity;
   Statement optin;
+  Statement begin;
+  Statement commit;
+  Statement rollback;
 };
 
 EventStore::EventStore(StoreOptions options) : options_(std::move(options)) {}
@@ -175,7 +189,7 @@ void EventStore::commit(std::vector<Pending>& group) {
   std::string failure;
   if (!openIfNeeded()) {
     failure = readyProblem();
-  } else if (!exec(db_, "BEGIN IMMEDIATE")) {
+  } else if (!Statements::run(statements_->begin)) {
     failure = describe(db_, "cannot begin a transaction");
   } else {
     Statement& event = statements_->event;
@@ -216,8 +230,8 @@ void EventStore::commit(std::vector<Pending>& group) {
         if (sqlite3_changes(db_) == 1) ++result.inserted; else ++result.duplicates;
       }
     }
-    if (failure.empty() && !exec(db_, "COMMIT")) failure = describe(db_, "cannot commit");
-    if (!failure.empty()) exec(db_, "ROLLBACK");
+    if (failure.empty() && !Statements::run(statements_->commit)) failure = describe(db_, "cannot commit");
+    if (!failure.empty()) Statements::run(statements_->rollback);
   }
   setProblem(failure);
   for (std::size_t i = 0; i < group.size(); ++i) {

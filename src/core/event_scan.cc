@@ -72,8 +72,13 @@ class Scanner {
  private:
   // ---- tokens
 
+  // The hot loops read through a local pointer: p_ is a member, and a char
+  // store may alias it, so the compiler would reload it at every byte.
   void skipSpace() {
-    while (p_ < end_ && isSpace(*p_)) ++p_;
+    const char* p = p_;
+    while (p < end_ && isSpace(*p)) ++p;
+    spaced_ = spaced_ || p != p_;
+    p_ = p;
   }
   bool peek(char c) {
     skipSpace();
@@ -93,32 +98,36 @@ class Scanner {
   // Stricter than RFC 8259 in one way: escaped surrogates are refused here
   // (the reference parser checks that they pair up).
   bool string(std::string_view& raw, bool& escaped) {
-    const char* begin = ++p_;
+    const char* begin = p_ + 1;
+    const char* p = begin;
+    const char* end = end_;
     escaped = false;
-    while (p_ < end_) {
-      char c = *p_;
+    unsigned char seen = 0;  // every byte or'ed: bit 7 set when any is not ASCII
+    while (p < end) {
+      unsigned char c = static_cast<unsigned char>(*p);
+      seen |= c;
       if (c == '"') {
-        raw = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
-        ++p_;
+        raw = std::string_view(begin, static_cast<std::size_t>(p - begin));
+        p_ = p + 1;
         // Escapes are ASCII, so the raw bytes are well-formed exactly when the value is.
-        if (findInvalidUtf8(raw) != kUtf8Valid) break;
+        if ((seen & 0x80) && findInvalidUtf8(raw) != kUtf8Valid) break;
         return true;
       }
-      if (static_cast<unsigned char>(c) < 0x20) break;
+      if (c < 0x20) break;
       if (c == '\\') {
         escaped = true;
-        if (++p_ == end_) break;
-        c = *p_;
+        if (++p == end) break;
+        c = static_cast<unsigned char>(*p);
         if (c == 'u') {
-          if (end_ - p_ < 5 || !isHex(p_[1]) || !isHex(p_[2]) || !isHex(p_[3]) || !isHex(p_[4])) break;
-          int high = hexValue(p_[1]) * 16 + hexValue(p_[2]);
+          if (end - p < 5 || !isHex(p[1]) || !isHex(p[2]) || !isHex(p[3]) || !isHex(p[4])) break;
+          int high = hexValue(p[1]) * 16 + hexValue(p[2]);
           if (high >= 0xD8 && high <= 0xDF) break;
-          p_ += 4;
-        } else if (std::string_view("\"\\/bfnrt").find(c) == std::string_view::npos) {
+          p += 4;
+        } else if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
           break;
         }
       }
-      ++p_;
+      ++p;
     }
     fail();
     return false;
@@ -386,6 +395,7 @@ class Scanner {
     Facts f;
     skipSpace();
     const char* begin = p_;
+    spaced_ = false;
     if (!peek('{')) {
       f.fast = false;  // not an object: validateEvent says so
       value(f, 1);
@@ -446,7 +456,8 @@ class Scanner {
     }
     if (!errors.empty()) return out;
 
-    out.compact = compact(out.text);
+    // Usually there is no whitespace between the tokens (JSON.stringify's output): a plain copy.
+    out.compact = spaced_ ? compact(out.text) : std::string(out.text);
     if (out.compact.size() + f.numbers * kMaxNumberDumpBytes > kMaxEventBytes) return out;
     out.valid = true;
     return out;
@@ -454,29 +465,31 @@ class Scanner {
 
   // `text` (well-formed JSON) without the whitespace between tokens.
   static std::string compact(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
+    std::string out(text.size(), '\0');
+    char* o = out.data();
     bool in_string = false;
     for (std::size_t i = 0; i < text.size(); ++i) {
       char c = text[i];
       if (in_string) {
-        out.push_back(c);
+        *o++ = c;
         if (c == '\\') {
-          out.push_back(text[++i]);
+          *o++ = text[++i];
         } else if (c == '"') {
           in_string = false;
         }
       } else if (!isSpace(c)) {
-        out.push_back(c);
+        *o++ = c;
         in_string = c == '"';
       }
     }
+    out.resize(static_cast<std::size_t>(o - out.data()));
     return out;
   }
 
   const char* p_;
   const char* end_;
   bool ok_ = true;
+  bool spaced_ = false;  // skipSpace() skipped something since the current event began
   std::vector<std::string_view> keys_;  // keys of the objects being read, innermost last
 };
 
