@@ -94,8 +94,9 @@ void EventStore::closeDatabase() {
   }
 }
 
-void EventStore::start(CommitObserver observer) {
+void EventStore::start(CommitObserver observer, Dispatcher dispatcher) {
   observer_ = std::move(observer);
+  dispatcher_ = std::move(dispatcher);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (started_) return;
@@ -234,6 +235,8 @@ void EventStore::commit(std::vector<Pending>& group) {
     if (!failure.empty()) Statements::run(statements_->rollback);
   }
   setProblem(failure);
+  std::vector<WriteCallback> callbacks;
+  callbacks.reserve(group.size());
   for (std::size_t i = 0; i < group.size(); ++i) {
     WriteResult& result = results[i];
     result.ok = failure.empty();
@@ -241,11 +244,21 @@ void EventStore::commit(std::vector<Pending>& group) {
       result = WriteResult{};
       result.error = failure;
     }
-    if (group[i].done) group[i].done(result);
+    callbacks.push_back(std::move(group[i].done));
   }
   if (observer_) {
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     observer_(took.count(), group.size());
+  }
+  auto answer = [callbacks = std::move(callbacks), results = std::move(results)] {
+    for (std::size_t i = 0; i < callbacks.size(); ++i) {
+      if (callbacks[i]) callbacks[i](results[i]);
+    }
+  };
+  if (dispatcher_) {
+    dispatcher_(std::move(answer));
+  } else {
+    answer();
   }
 }
 

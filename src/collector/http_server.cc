@@ -245,6 +245,8 @@ void HttpServer::shutdown() {
   });
 }
 
+void HttpServer::post(std::function<void()> task) { net::post(io_, std::move(task)); }
+
 void HttpServer::stopOnSignals() {
   auto signals = std::make_shared<net::signal_set>(io_, SIGINT, SIGTERM);
   signals->async_wait([this, signals](beast::error_code ec, int number) {

@@ -5,6 +5,7 @@
 // docs/collector.md describes every flag.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -89,10 +90,6 @@ int serve(const ServeFlags& flags) {
   store_options.max_pages = flags.max_db_pages;
   EventStore store(store_options);
   Metrics metrics;
-  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); });
-  if (std::string problem = store.readyProblem(); !problem.empty()) {
-    logLine("error", "store not ready", relance::Json{{"reason", problem}});
-  }
 
   RateLimiter limiter(flags.rate, flags.burst);
   StaticFiles files(flags.static_dir);
@@ -103,6 +100,14 @@ int serve(const ServeFlags& flags) {
   Service service(service_options, site, store, limiter, metrics, files, wallClockMs);
 
   HttpServer server(server_options, service);
+  // The writer thread only commits; the answers are built on the HTTP threads.
+  // (Every request waiting for a commit keeps the server running, so the
+  // server outlives every task posted here.)
+  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); },
+              [&server](std::function<void()> task) { server.post(std::move(task)); });
+  if (std::string problem = store.readyProblem(); !problem.empty()) {
+    logLine("error", "store not ready", relance::Json{{"reason", problem}});
+  }
   if (std::string error = server.listen(); !error.empty()) {
     std::cerr << "relance-collector: " << error << "\n";
     return 1;
