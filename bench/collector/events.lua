@@ -3,6 +3,15 @@
 -- events the collector acknowledged ("accepted" of each 200 answer) and
 -- prints one JSON line of figures at the end.
 local batch = tonumber(os.getenv("BATCH") or "1")
+-- DELAY_MS (env): each connection waits this long between an answer and its
+-- next request, so C connections offer about C * 1000 / DELAY_MS requests/s
+-- (wrk has no fixed-rate mode; see bench/collector.sh).
+local pause = tonumber(os.getenv("DELAY_MS") or "0")
+if pause > 0 then
+  function delay()
+    return pause
+  end
+end
 local counter = 0
 local thread_id = 0
 local threads = {}

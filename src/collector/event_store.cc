@@ -30,7 +30,7 @@ class Statement {
   void text(int i, const std::string& s) { sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC); }
   void integer(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   int step() { return sqlite3_step(stmt_); }
-  void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+  void reset() { sqlite3_reset(stmt_); }  // every use binds every parameter again
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
@@ -55,12 +55,48 @@ bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, 
 
 }  // namespace
 
+struct EventStore::Statements {
+  explicit Statements(sqlite3* db)
+      : event(db, "INSERT OR IGNORE INTO events (id, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?)"),
+        identity(db,
+                 "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen"),
+        optin(db, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)"),
+        begin(db, "BEGIN IMMEDIATE"),
+        commit(db, "COMMIT"),
+        rollback(db, "ROLLBACK") {}
+  bool ok() const {
+    return event.ok() && identity.ok() && optin.ok() && begin.ok() && commit.ok() && rollback.ok();
+  }
+  // Runs a statement without parameters; true when it succeeded.
+  static bool run(Statement& statement) {
+    int rc = statement.step();
+    statement.reset();
+    return rc == SQLITE_DONE;
+  }
+  Statement event;
+  Statement identity;
+  Statement optin;
+  Statement begin;
+  Statement commit;
+  Statement rollback;
+};
+
 EventStore::EventStore(StoreOptions options) : options_(std::move(options)) {}
 
 EventStore::~EventStore() { stop(); }
 
-void EventStore::start(CommitObserver observer) {
+void EventStore::closeDatabase() {
+  statements_.reset();  // finalized before the connection closes
+  if (db_) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+  }
+}
+
+void EventStore::start(CommitObserver observer, Dispatcher dispatcher) {
   observer_ = std::move(observer);
+  dispatcher_ = std::move(dispatcher);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (started_) return;
@@ -95,6 +131,14 @@ bool EventStore::openIfNeeded() {
     sqlite3_close(db);
     return false;
   }
+  auto statements = std::make_unique<Statements>(db);
+  if (!statements->ok()) {
+    setProblem(describe(db, "cannot prepare a statement"));
+    statements.reset();
+    sqlite3_close(db);
+    return false;
+  }
+  statements_ = std::move(statements);
   db_ = db;
   setProblem("");
   return true;
@@ -137,10 +181,7 @@ void EventStore::run() {
     std::lock_guard<std::mutex> lock(mutex_);
     queued_rows_ -= rows;
   }
-  if (db_) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
+  closeDatabase();
 }
 
 void EventStore::commit(std::vector<Pending>& group) {
@@ -149,15 +190,12 @@ void EventStore::commit(std::vector<Pending>& group) {
   std::string failure;
   if (!openIfNeeded()) {
     failure = readyProblem();
-  } else if (!exec(db_, "BEGIN IMMEDIATE")) {
+  } else if (!Statements::run(statements_->begin)) {
     failure = describe(db_, "cannot begin a transaction");
   } else {
-    Statement event(db_, "INSERT OR IGNORE INTO events (id, type, ts, received_at, body) VALUES (?, ?, ?, ?, ?)");
-    Statement identity(db_,
-                       "INSERT INTO identities (anonymous_id, rl_id, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (anonymous_id, rl_id) DO UPDATE SET last_seen = excluded.last_seen");
-    Statement optin(db_, "INSERT OR IGNORE INTO optins (id, received_at, body) VALUES (?, ?, ?)");
-    if (!event.ok() || !identity.ok() || !optin.ok()) failure = describe(db_, "cannot prepare a statement");
+    Statement& event = statements_->event;
+    Statement& identity = statements_->identity;
+    Statement& optin = statements_->optin;
     for (std::size_t i = 0; failure.empty() && i < group.size(); ++i) {
       const WriteBatch& batch = group[i].batch;
       WriteResult& result = results[i];
@@ -193,10 +231,12 @@ void EventStore::commit(std::vector<Pending>& group) {
         if (sqlite3_changes(db_) == 1) ++result.inserted; else ++result.duplicates;
       }
     }
-    if (failure.empty() && !exec(db_, "COMMIT")) failure = describe(db_, "cannot commit");
-    if (!failure.empty()) exec(db_, "ROLLBACK");
+    if (failure.empty() && !Statements::run(statements_->commit)) failure = describe(db_, "cannot commit");
+    if (!failure.empty()) Statements::run(statements_->rollback);
   }
   setProblem(failure);
+  std::vector<WriteCallback> callbacks;
+  callbacks.reserve(group.size());
   for (std::size_t i = 0; i < group.size(); ++i) {
     WriteResult& result = results[i];
     result.ok = failure.empty();
@@ -204,11 +244,21 @@ void EventStore::commit(std::vector<Pending>& group) {
       result = WriteResult{};
       result.error = failure;
     }
-    if (group[i].done) group[i].done(result);
+    callbacks.push_back(std::move(group[i].done));
   }
   if (observer_) {
     std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     observer_(took.count(), group.size());
+  }
+  auto answer = [callbacks = std::move(callbacks), results = std::move(results)] {
+    for (std::size_t i = 0; i < callbacks.size(); ++i) {
+      if (callbacks[i]) callbacks[i](results[i]);
+    }
+  };
+  if (dispatcher_) {
+    dispatcher_(std::move(answer));
+  } else {
+    answer();
   }
 }
 
@@ -220,10 +270,7 @@ void EventStore::stop() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
-  if (db_) {
-    sqlite3_close(db_);
-    db_ = nullptr;
-  }
+  closeDatabase();
 }
 
 void EventStore::setProblem(std::string problem) {

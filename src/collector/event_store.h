@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
@@ -28,7 +29,7 @@ namespace relance::collector {
 
 struct StoreOptions {
   std::string path;                  // file name or SQLite URI ("file:x.db?mode=ro")
-  bool synchronous_full = true;      // PRAGMA synchronous=FULL (else NORMAL; see docs/collector.md)
+  bool synchronous_full = false;     // PRAGMA synchronous=FULL, else NORMAL (see docs/collector.md, "Durability")
   std::size_t queue_limit = 50000;   // rows waiting for the writer, at most
   std::int64_t max_pages = 0;        // PRAGMA max_page_count when > 0 (caps the file size)
 };
@@ -69,6 +70,9 @@ using WriteCallback = std::function<void(const WriteResult&)>;
 // Figures about each commit, for /metrics.
 using CommitObserver = std::function<void(double seconds, std::size_t batches)>;
 
+// Runs a task on another thread, soon (the HTTP server's threads): see start().
+using Dispatcher = std::function<void(std::function<void()> task)>;
+
 class EventStore {
  public:
   explicit EventStore(StoreOptions options);
@@ -78,11 +82,14 @@ class EventStore {
 
   // Opens the database and starts the writer thread. A database that cannot be
   // opened is not fatal: readyProblem() says why and the writer retries.
-  void start(CommitObserver observer = nullptr);
+  // With a dispatcher, the callbacks of each commit are handed to it in one
+  // task, so the writer thread (the one serial step) only writes; without
+  // one they run on the writer thread.
+  void start(CommitObserver observer = nullptr, Dispatcher dispatcher = nullptr);
 
-  // Queues `batch`; `done` runs on the writer thread after the commit (or its
-  // failure). Returns false, without calling `done`, when the queue is full or
-  // the store is stopping.
+  // Queues `batch`; `done` runs after the commit (or its failure), on the
+  // writer thread or through the dispatcher. Returns false, without calling
+  // `done`, when the queue is full or the store is stopping.
   bool submit(WriteBatch batch, WriteCallback done);
 
   // Refuses new batches, commits everything queued, closes the database.
@@ -103,10 +110,17 @@ class EventStore {
   bool openIfNeeded();
   void commit(std::vector<Pending>& group);
   void setProblem(std::string problem);
+  void closeDatabase();
+
+  // The insert statements, prepared once per open database (preparing them
+  // for every commit cost more than the inserts of a small commit).
+  struct Statements;
 
   StoreOptions options_;
   CommitObserver observer_;
+  Dispatcher dispatcher_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Statements> statements_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Pending> queue_;

@@ -27,6 +27,10 @@ using tcp = net::ip::tcp;
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
   Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    // Beast reads at most the buffer's free capacity (512 bytes at least) at a
+    // time, and the parser empties the buffer as it goes, so an unreserved
+    // buffer never grows: a 28 KB batch took 55 recv calls. Reserved, one or two.
+    buffer_.reserve(kReadBufferBytes);
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -166,6 +170,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   Peer peer_;
   bool waiting_ = false;
   static constexpr std::size_t kMaxLingerBytes = 8 * 1024 * 1024;
+  static constexpr std::size_t kReadBufferBytes = 16 * 1024;
   std::array<char, 16 * 1024> scratch_;
   std::size_t drained_ = 0;
 };
@@ -239,6 +244,8 @@ void HttpServer::shutdown() {
     for (auto& session : live) session->closeIfIdle();
   });
 }
+
+void HttpServer::post(std::function<void()> task) { net::post(io_, std::move(task)); }
 
 void HttpServer::stopOnSignals() {
   auto signals = std::make_shared<net::signal_set>(io_, SIGINT, SIGTERM);

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +47,10 @@ class HttpServer {
 
   // Called when SIGINT or SIGTERM arrives (installs the handler on the loop).
   void stopOnSignals();
+
+  // Runs `task` on one of the serving threads, soon (never inline). Tasks
+  // posted while a request is in flight run before run() returns.
+  void post(std::function<void()> task);
 
   class Session;
 

@@ -5,6 +5,7 @@
 // docs/collector.md describes every flag.
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -39,7 +40,7 @@ struct ServeFlags {
   double rate = 100;
   double burst = 200;
   std::size_t queue_limit = 50000;
-  std::string synchronous = "full";
+  std::string synchronous = "normal";
   std::int64_t max_db_pages = 0;
   bool secure_cookie = false;
   bool trust_proxy = false;
@@ -84,15 +85,11 @@ int serve(const ServeFlags& flags) {
 
   StoreOptions store_options;
   store_options.path = flags.db;
-  store_options.synchronous_full = flags.synchronous != "normal";
+  store_options.synchronous_full = flags.synchronous == "full";
   store_options.queue_limit = flags.queue_limit;
   store_options.max_pages = flags.max_db_pages;
   EventStore store(store_options);
   Metrics metrics;
-  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); });
-  if (std::string problem = store.readyProblem(); !problem.empty()) {
-    logLine("error", "store not ready", relance::Json{{"reason", problem}});
-  }
 
   RateLimiter limiter(flags.rate, flags.burst);
   StaticFiles files(flags.static_dir);
@@ -103,6 +100,14 @@ int serve(const ServeFlags& flags) {
   Service service(service_options, site, store, limiter, metrics, files, wallClockMs);
 
   HttpServer server(server_options, service);
+  // The writer thread only commits; the answers are built on the HTTP threads.
+  // (Every request waiting for a commit keeps the server running, so the
+  // server outlives every task posted here.)
+  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); },
+              [&server](std::function<void()> task) { server.post(std::move(task)); });
+  if (std::string problem = store.readyProblem(); !problem.empty()) {
+    logLine("error", "store not ready", relance::Json{{"reason", problem}});
+  }
   if (std::string error = server.listen(); !error.empty()) {
     std::cerr << "relance-collector: " << error << "\n";
     return 1;
@@ -153,7 +158,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--rate-limit", flags.rate, "API requests per second per client address (0: off)")->capture_default_str()->check(CLI::NonNegativeNumber);
   serve_cmd->add_option("--rate-burst", flags.burst, "API requests a client may send at once")->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_option("--queue-limit", flags.queue_limit, "rows waiting for the store before 503")->capture_default_str()->check(CLI::PositiveNumber);
-  serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: full or normal")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
+  serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: normal (survives a killed process) or full (also a power loss)")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
   serve_cmd->add_option("--max-db-pages", flags.max_db_pages, "cap the database size in pages (0: no cap)")->capture_default_str();
   serve_cmd->add_flag("--secure-cookie", flags.secure_cookie, "always mark the rl_id cookie Secure");
   serve_cmd->add_flag("--trust-proxy", flags.trust_proxy, "use X-Forwarded-For and X-Forwarded-Proto");

@@ -1,7 +1,9 @@
 #include "collector/privacy.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <vector>
 
 #include <boost/asio/ip/address.hpp>
 
@@ -36,6 +38,32 @@ bool contains(const std::string& haystack, std::string_view needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// The markers indexed by their first byte, so one pass over a user agent
+// compares at each position only the few markers that start with its byte
+// (instead of one search of the whole string per marker: 57 of them).
+using MarkerTable = std::array<std::vector<std::string_view>, 128>;
+
+const MarkerTable& markersByFirstByte() {
+  static const MarkerTable table = [] {
+    MarkerTable t;
+    for (auto marker : kBotMarkers) t[static_cast<unsigned char>(marker[0])].push_back(marker);
+    return t;
+  }();
+  return table;
+}
+
+bool containsBotMarker(std::string_view lowered) {
+  const MarkerTable& table = markersByFirstByte();
+  for (std::size_t i = 0; i < lowered.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(lowered[i]);
+    if (c >= 128) continue;
+    for (auto marker : table[c]) {
+      if (lowered.compare(i, marker.size(), marker) == 0) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string truncateIp(std::string_view address) {
@@ -57,8 +85,8 @@ std::string truncateIp(std::string_view address) {
 
 std::string deviceClass(std::string_view user_agent) {
   if (user_agent.empty()) return "unknown";
-  if (isBot(user_agent)) return "bot";
   std::string ua = lower(user_agent);
+  if (containsBotMarker(ua)) return "bot";
   if (contains(ua, "ipad") || contains(ua, "tablet") ||
       (contains(ua, "android") && !contains(ua, "mobile")))
     return "tablet";
@@ -68,12 +96,6 @@ std::string deviceClass(std::string_view user_agent) {
   return "desktop";
 }
 
-bool isBot(std::string_view user_agent) {
-  std::string ua = lower(user_agent);
-  for (auto marker : kBotMarkers) {
-    if (contains(ua, marker)) return true;
-  }
-  return false;
-}
+bool isBot(std::string_view user_agent) { return containsBotMarker(lower(user_agent)); }
 
 }  // namespace relance::collector

@@ -10,6 +10,7 @@
 #include "collector/privacy.h"
 #include "core/contact.h"
 #include "core/event.h"
+#include "core/event_scan.h"
 
 namespace relance::collector {
 
@@ -59,13 +60,18 @@ bool isApi(const std::string& route) { return route == "events" || route == "opt
 
 Json errorBody(const std::string& message) { return Json{{"error", message}}; }
 
-// Appends the server's fields to an event serialized as a JSON object.
-std::string storedBody(const Json& event, std::int64_t received_at, const Json& server) {
+// The server's fields as the tail of a stored JSON object:
+// ,"received_at":...,"server":{...}} (the same for every event of a request).
+std::string storedAdditions(std::int64_t received_at, const Json& server) {
+  return ",\"received_at\":" + std::to_string(received_at) +
+         ",\"server\":" + server.dump(-1, ' ', false, Json::error_handler_t::replace) + "}";
+}
+
+// An event serialized as a JSON object, with the server's fields appended.
+std::string storedBody(const Json& event, const std::string& additions) {
   std::string text = event.dump(-1, ' ', false, Json::error_handler_t::replace);
   text.pop_back();  // the closing brace of a non-empty object
-  text += ",\"received_at\":" + std::to_string(received_at) + ",\"server\":";
-  text += server.dump(-1, ' ', false, Json::error_handler_t::replace);
-  text += "}";
+  text += additions;
   return text;
 }
 
@@ -240,25 +246,37 @@ bool Service::admit(const ContextPtr& context, const Respond& respond) {
 
 void Service::events(const ContextPtr& context, Respond respond) {
   if (!admit(context, respond)) return;
-  ParsedJson parsed = parseJson(context->request.body());
-  if (!parsed.ok) {
-    finish(*context,
-           json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
-           respond);
-    return;
+  const std::string& text = context->request.body();
+  // The fast path proves the usual events valid in one pass over the text
+  // and keeps their bytes; whatever it is unsure of takes the reference path
+  // (a JSON document and validateEvent), which also words every error.
+  ScannedBatch scanned = scanEventBatch(text);
+  ParsedJson parsed;
+  const Json* list = nullptr;
+  std::size_t count = scanned.events.size();
+  if (!scanned.ok) {
+    parsed = parseJson(text);
+    if (!parsed.ok) {
+      finish(*context,
+             json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
+             respond);
+      return;
+    }
+    const Json& body = parsed.value;
+    auto events = body.is_object() ? body.find("events") : body.end();
+    if (!body.is_object() || events == body.end() || !events->is_array()) {
+      PathError error = body.is_object() ? PathError{"/events", "must be an array of events"}
+                                         : PathError{"", "must be an object {\"events\": [...]}"};
+      finish(*context, json(*context, 400, Json{{"error", "invalid body"}, {"errors", toJson({error})}}), respond);
+      return;
+    }
+    list = &*events;
+    count = list->size();
   }
-  const Json& body = parsed.value;
-  auto list = body.is_object() ? body.find("events") : body.end();
-  if (!body.is_object() || list == body.end() || !list->is_array()) {
-    PathError error = body.is_object() ? PathError{"/events", "must be an array of events"}
-                                       : PathError{"", "must be an object {\"events\": [...]}"};
-    finish(*context, json(*context, 400, Json{{"error", "invalid body"}, {"errors", toJson({error})}}), respond);
-    return;
-  }
-  if (list->size() > kMaxEventsPerRequest) {
+  if (count > kMaxEventsPerRequest) {
     finish(*context,
            json(*context, 413,
-                errorBody("too many events: " + std::to_string(list->size()) + " (at most " +
+                errorBody("too many events: " + std::to_string(count) + " (at most " +
                           std::to_string(kMaxEventsPerRequest) + " per request)")),
            respond);
     return;
@@ -267,20 +285,55 @@ void Service::events(const ContextPtr& context, Respond respond) {
   const SiteConfig& config = *site_.config;
   std::string user_agent;
   if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
-  bool bot = isBot(user_agent);
+  std::string device = deviceClass(user_agent);
+  bool bot = device == "bot";  // the same test as isBot, done once
   Json server = Json{{"ip", truncateIp(context->client)},
-                     {"device", deviceClass(user_agent)},
+                     {"device", device},
                      {"bot", bot},
                      {"rl_id", context->identity}};
   std::int64_t received_at = now_ms_();
+  std::string additions = storedAdditions(received_at, server);
 
   Json rejected = Json::array();
   std::size_t dropped = 0;
   WriteBatch batch;
   batch.received_at = received_at;
+  batch.events.reserve(count);
   std::set<std::string> anonymous_ids;
-  for (std::size_t i = 0; i < list->size(); ++i) {
-    const Json& event = (*list)[i];
+  auto reject = [&rejected](std::size_t index, std::string_view id, const PathErrors& errors) {
+    Json entry = {{"index", index}, {"errors", toJson(errors)}};
+    entry["id"] = id.empty() ? Json(nullptr) : Json(std::string(id));
+    rejected.push_back(std::move(entry));
+  };
+  const PathError refused_consent{"/consent/analytics",
+                                  "analytics consent refused: the site does not allow consent-exempt measurement"};
+  for (std::size_t i = 0; i < count; ++i) {
+    if (scanned.ok && scanned.events[i].valid) {
+      ScannedEvent& event = scanned.events[i];
+      if (event.analytics_refused && !config.consent.exempt_measurement) {
+        reject(i, event.id, {refused_consent});
+        continue;
+      }
+      if (bot && config.drop_bots) {
+        ++dropped;
+        continue;
+      }
+      StoredEvent stored;
+      stored.id = std::string(event.id);
+      stored.type = std::string(event.type);
+      stored.ts = event.ts;
+      // The bytes the client sent (minus whitespace): the same JSON value the
+      // reference path would re-serialise, without the cost.
+      stored.body = std::move(event.compact);
+      stored.body.pop_back();  // the closing brace
+      stored.body += additions;
+      batch.events.push_back(std::move(stored));
+      anonymous_ids.emplace(event.anonymous_id);
+      continue;
+    }
+    ParsedJson one;  // the scanned event's own document, when the scan was not enough
+    if (scanned.ok) one = parseJson(scanned.events[i].text);
+    const Json& event = scanned.ok ? one.value : (*list)[i];
     auto id = event.is_object() ? event.find("id") : event.end();
     std::string id_text = id != event.end() && id->is_string() ? id->get<std::string>() : "";
     PathErrors errors = validateEvent(event);
@@ -290,15 +343,12 @@ void Service::events(const ContextPtr& context, Respond respond) {
         auto analytics = consent->find("analytics");
         if (analytics != consent->end() && analytics->is_boolean() && !analytics->get<bool>() &&
             !config.consent.exempt_measurement) {
-          errors.push_back({"/consent/analytics",
-                            "analytics consent refused: the site does not allow consent-exempt measurement"});
+          errors.push_back(refused_consent);
         }
       }
     }
     if (!errors.empty()) {
-      Json entry = {{"index", i}, {"errors", toJson(errors)}};
-      entry["id"] = id_text.empty() ? Json(nullptr) : Json(id_text);
-      rejected.push_back(std::move(entry));
+      reject(i, id_text, errors);
       continue;
     }
     if (bot && config.drop_bots) {
@@ -310,7 +360,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
     stored.type = event.find("type")->get<std::string>();
     auto ts = event.find("ts");
     stored.ts = ts->is_number_unsigned() ? static_cast<std::int64_t>(ts->get<std::uint64_t>()) : ts->get<std::int64_t>();
-    stored.body = storedBody(event, received_at, server);
+    stored.body = storedBody(event, additions);
     batch.events.push_back(std::move(stored));
     auto anonymous = event.find("anonymous_id");
     if (anonymous != event.end() && anonymous->is_string()) anonymous_ids.insert(anonymous->get<std::string>());
@@ -379,13 +429,14 @@ void Service::optin(const ContextPtr& context, Respond respond) {
   std::string user_agent;
   if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
   std::int64_t received_at = now_ms_();
+  std::string device = deviceClass(user_agent);
   Json server = Json{{"ip", truncateIp(context->client)},
-                     {"device", deviceClass(user_agent)},
-                     {"bot", isBot(user_agent)},
+                     {"device", device},
+                     {"bot", device == "bot"},
                      {"rl_id", context->identity}};
   WriteBatch batch;
   batch.received_at = received_at;
-  batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, received_at, server)});
+  batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, storedAdditions(received_at, server))});
   auto anonymous = body.find("anonymous_id");
   if (anonymous != body.end() && anonymous->is_string() && !anonymous->get_ref<const std::string&>().empty())
     batch.identities.emplace_back(anonymous->get<std::string>(), context->identity);

@@ -54,7 +54,8 @@ class Service {
           const StaticFiles& files, std::function<std::int64_t()> now_ms);
 
   // Answers `request`. `respond` is called exactly once, either before handle
-  // returns or later from the store's writer thread.
+  // returns or later, after the store's commit (on the store's writer thread,
+  // or where the store's dispatcher runs its tasks: an HTTP thread).
   void handle(Request&& request, const Peer& peer, Respond respond);
 
   // A response for a request the transport refused before it was complete

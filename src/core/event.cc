@@ -84,24 +84,7 @@ bool isNonEmptyString(const Json& v) {
   return v.is_string() && !v.get_ref<const std::string&>().empty();
 }
 
-// "en", "fr-FR", "zh-Hant-TW", "pt_BR": a language tag, loosely.
-bool isLocale(const Json& v) {
-  if (!v.is_string()) return false;
-  const auto& s = v.get_ref<const std::string&>();
-  if (s.size() > 35) return false;
-  std::size_t i = 0, n = 0;
-  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
-  while (i < s.size() && alpha(s[i])) ++i, ++n;
-  if (n < 2 || n > 3) return false;
-  while (i < s.size()) {
-    if (s[i] != '-' && s[i] != '_') return false;
-    ++i;
-    std::size_t len = 0;
-    while (i < s.size() && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9'))) ++i, ++len;
-    if (len < 1 || len > 8) return false;
-  }
-  return true;
-}
+bool isLocale(const Json& v) { return v.is_string() && isLocaleTag(v.get_ref<const std::string&>()); }
 
 bool isNonNegativeInteger(const Json& v) {
   if (v.is_number_unsigned()) return true;
@@ -196,7 +179,10 @@ class EventChecker {
       p = &*props;
     }
     static const Json kEmpty = Json::object();
-    if (!type_name.empty()) checkTypeProperties(type_name, p ? *p : kEmpty, e);
+    if (!type_name.empty()) {
+      auto user = e.find("user_id");
+      checkTypeProperties(type_name, p ? *p : kEmpty, user != e.end() && !user->is_null());
+    }
   }
 
  private:
@@ -389,7 +375,10 @@ class EventChecker {
     }
   }
 
-  void checkTypeProperties(const std::string& type, const Json& props, const Json& event) {
+ public:
+  // The checks that depend on the type, over `properties` (an empty object
+  // when the event has none).
+  void checkTypeProperties(const std::string& type, const Json& props, bool has_user_id) {
     const std::string P = "/properties";
     if (type == "product_view") {
       product(props, type);
@@ -416,8 +405,7 @@ class EventChecker {
       lineItems(props, "items", type);
     } else if (type == "identify") {
       // The identified user is the event's own user_id (top level).
-      auto user = event.find("user_id");
-      if (user == event.end() || user->is_null()) add("/user_id", "is required for identify");
+      if (!has_user_id) add("/user_id", "is required for identify");
       if (props.contains("traits") && !props["traits"].is_object()) add("/properties/traits", "must be an object");
     } else if (type == "optin" || type == "offer_shown" || type == "offer_dismissed" ||
                type == "offer_converted") {
@@ -495,7 +483,29 @@ bool isValidEventType(std::string_view type) {
   return true;
 }
 
+bool isLocaleTag(std::string_view s) {
+  if (s.size() > 35) return false;
+  std::size_t i = 0, n = 0;
+  auto alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+  while (i < s.size() && alpha(s[i])) ++i, ++n;
+  if (n < 2 || n > 3) return false;
+  while (i < s.size()) {
+    if (s[i] != '-' && s[i] != '_') return false;
+    ++i;
+    std::size_t len = 0;
+    while (i < s.size() && (alpha(s[i]) || (s[i] >= '0' && s[i] <= '9'))) ++i, ++len;
+    if (len < 1 || len > 8) return false;
+  }
+  return true;
+}
+
 PathErrors validateEvent(const Json& event) { return validate(event, /*check_size=*/true); }
+
+PathErrors validateTypeProperties(const std::string& type, const Json& properties, bool has_user_id) {
+  EventChecker checker;
+  checker.checkTypeProperties(type, properties, has_user_id);
+  return checker.errors;
+}
 
 PathErrors validateEventText(std::string_view text) {
   if (text.size() > kMaxEventBytes) {

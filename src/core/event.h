@@ -26,6 +26,10 @@ constexpr long long kMaxTimestampMs = 4102444800000LL;
 // True for a known type or `custom.` followed by [a-z][a-z0-9_]{0,63}.
 bool isValidEventType(std::string_view type);
 
+// True for a language tag such as "en", "fr-FR", "zh-Hant-TW" or "pt_BR"
+// (loosely: 2-3 letters, then subtags of 1-8 letters or digits).
+bool isLocaleTag(std::string_view text);
+
 // Checks `event` against the v1 contract and returns every error found (empty
 // when valid), each with its JSON Pointer: "/properties/quantity: must be a
 // positive integer". Unknown top-level fields are errors; unknown properties
@@ -34,6 +38,13 @@ PathErrors validateEvent(const Json& event);
 
 // Same, from the raw text (also checks size and UTF-8 before parsing).
 PathErrors validateEventText(std::string_view text);
+
+// The part of validateEvent that depends on the event's type: the rules of
+// its `properties` (pass an empty object when the event has none).
+// `has_user_id`: the event has a user_id that is not null (identify needs
+// one). `type` must already be valid (isValidEventType). Used by the
+// collector's fast path (core/event_scan.h), which checks everything else.
+PathErrors validateTypeProperties(const std::string& type, const Json& properties, bool has_user_id);
 
 // True when `text` is well-formed UTF-8 (no overlongs, no surrogates).
 bool isValidUtf8(std::string_view text);

@@ -36,6 +36,16 @@ TEST(CollectorPrivacyTest, KnownBots) {
   EXPECT_FALSE(isBot("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:121.0) Gecko/20100101 Firefox/121.0"));
 }
 
+TEST(CollectorPrivacyTest, MarkersAreFoundAnywhereInAnyCase) {
+  EXPECT_TRUE(isBot("GPTBot/1.0"));                      // at the start
+  EXPECT_TRUE(isBot("Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0)"));
+  EXPECT_TRUE(isBot("Mozilla/5.0 Playwright"));          // at the very end
+  EXPECT_TRUE(isBot("x+http"));
+  EXPECT_TRUE(isBot("\xC3\xA9 scrapy"));                  // after non-ASCII bytes
+  EXPECT_FALSE(isBot("Playwrigh"));                      // a marker cut short
+  EXPECT_FALSE(isBot(""));
+}
+
 TEST(CollectorIdentityTest, CookieReadAndWrite) {
   std::string id = newIdentity();
   EXPECT_EQ(id.size(), 32u);

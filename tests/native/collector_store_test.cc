@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <future>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -96,6 +99,34 @@ TEST_F(CollectorStoreTest, ConcurrentRequestsShareCommits) {
   store.stop();
   EXPECT_EQ(carried.load(), static_cast<std::size_t>(kRequests));
   EXPECT_LT(commits.load(), static_cast<std::size_t>(kRequests)) << "every request had its own commit";
+}
+
+TEST_F(CollectorStoreTest, ADispatcherRunsTheCallbacksOfACommitAfterIt) {
+  EventStore store({path_});
+  std::mutex mutex;
+  std::condition_variable posted;
+  std::vector<std::function<void()>> tasks;
+  store.start(nullptr, [&](std::function<void()> task) {
+    std::lock_guard<std::mutex> lock(mutex);
+    tasks.push_back(std::move(task));
+    posted.notify_one();
+  });
+  std::atomic<int> answered{0};
+  WriteBatch batch;
+  batch.events = {event("d1")};
+  ASSERT_TRUE(store.submit(std::move(batch), [&](const WriteResult& r) { answered += r.ok && r.inserted == 1 ? 1 : 0; }));
+  std::function<void()> task;
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    ASSERT_TRUE(posted.wait_for(lock, std::chrono::seconds(10), [&] { return !tasks.empty(); }));
+    task = std::move(tasks.front());
+  }
+  EXPECT_EQ(answered.load(), 0) << "the writer thread answered by itself";
+  // The commit is done before the task exists: another reader sees the row.
+  EXPECT_NE(exported(0, "").find("\"d1\""), std::string::npos);
+  task();
+  EXPECT_EQ(answered.load(), 1);
+  store.stop();
 }
 
 TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
