@@ -284,6 +284,13 @@ async function breakdown() {
   }
   console.log(`\ntag ${manifest.tag}: ${manifest.bytes[manifest.tag].raw} B raw, ${manifest.bytes[manifest.tag].brotli} B brotli; minified bytes by origin:`);
   for (const [g, n] of Object.entries(groups).sort((a, b) => b[1] - a[1])) console.log(`  ${g.padEnd(36)} ${String(n).padStart(7)} B`);
+  // The Emscripten glue alone (Embind's runtime and the module loader), minified as the tag minifies it.
+  const glue = await build({ entryPoints: [path.join(root, 'build/wasm/tag/relance-tag.js')], minify: true, write: false,
+    target: 'es2018', logLevel: 'silent' }).catch(() => null);
+  if (glue) {
+    const g = sizes(Buffer.from(glue.outputFiles[0].contents));
+    console.log(`  of which the Emscripten glue (build/wasm/tag/relance-tag.js): ${g.raw} B minified, ${g.brotli} B brotli alone`);
+  }
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -11,7 +11,7 @@ import type { Engine, EngineActions, EngineSignal } from './types.js';
 export interface EngineModule {
   engineCreate(configJson: string): number;
   engineErrors(h: number): string;
-  engineConfig(h: number): string;
+  engineConfig?(h: number): string;
   engineRestore(h: number, stateText: string, nowMs: number): string;
   engineObserve(h: number, signalJson: string, nowMs: number): string;
   engineState(h: number): string;
@@ -51,6 +51,8 @@ export function createEngine(m: EngineModule, config: unknown): Engine {
       return asObject(m.engineState(live()));
     },
     config(): Record<string, unknown> {
+      // The browser tag's engine-only wasm leaves engineConfig out.
+      if (typeof m.engineConfig !== 'function') throw new Error('relance: config() is not in this build');
       return asObject(m.engineConfig(live()));
     },
     dispose(): void {

@@ -14,7 +14,8 @@
 //                               was refused, or was not JSON); the other
 //                               calls then answer '{"errors":[...]}' and do
 //                               nothing.
-//   engineConfig(h) -> string   the normalised configuration (as GET /v1/config)
+//   engineConfig(h) -> string   the normalised configuration (as GET /v1/config);
+//                               not in the browser tag's build (RELANCE_TAG_BUILD)
 //   engineRestore(h, stateText: string, nowMs: number) -> string   actions JSON
 //   engineObserve(h, signalJson: string, nowMs: number) -> string  actions JSON
 //   engineState(h) -> string    the visitor state JSON (what the host persists)
@@ -153,7 +154,12 @@ EMSCRIPTEN_BINDINGS(relance_engine) {
   using emscripten::function;
   function("engineCreate", &relance::engineCreate);
   function("engineErrors", &relance::engineErrors);
+#ifndef RELANCE_TAG_BUILD
+  // The tag never reads the normalised configuration back (the collector
+  // serves it as GET /v1/config): without this export its wasm drops
+  // toBrowserJson (about 2 KB brotli).
   function("engineConfig", &relance::engineConfig);
+#endif
   function("engineRestore", &relance::engineRestore);
   function("engineObserve", &relance::engineObserve);
   function("engineState", &relance::engineState);
