@@ -79,7 +79,7 @@ class WasmEngine {
     ParsedJson parsed = parseJson(signal_json, 16);
     if (!parsed.ok) {
       PathErrors errors{{"", "the signal is not valid JSON: " + parsed.message}};
-      return dumpSafe(Json{{"errors", toJson(errors)}});
+      return dumpSafe(object({{"errors", toJson(errors)}}));
     }
     return dumpSafe(engine_->observe(parsed.value, toMillis(now)));
   }
