@@ -250,8 +250,8 @@ async function breakdown() {
   console.log(`\nWhere Relance's bytes go\n\nwasm ${manifest.wasm}: ${wasm.length} B raw, ${sizes(wasm).brotli} B brotli`);
   for (const s of w.sections.sort((a, b) => b.size - a.size)) console.log(`  section ${s.label.padEnd(24)} ${String(s.size).padStart(8)} B`);
   // Names: the wasm's name section, else an Emscripten symbol map
-  // (--emit-symbol-map writes relance-core.js.symbols, "index:name" lines).
-  const symbols = path.join(root, 'js-bindings/dist/relance-core.js.symbols');
+  // (--emit-symbol-map writes relance-tag.js.symbols, "index:name" lines).
+  const symbols = path.join(root, 'build/wasm/tag/relance-tag.js.symbols');
   if (!w.funcNames.size && fs.existsSync(symbols)) {
     for (const line of fs.readFileSync(symbols, 'utf8').split('\n')) {
       const i = line.indexOf(':');
@@ -266,7 +266,7 @@ async function breakdown() {
   const r = await build({
     entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
     write: false, metafile: true, define: { __RELANCE_WASM__: '"x.wasm"' },
-    alias: { relance: path.join(root, 'build/tag-work/bindings.js') }, logLevel: 'silent',
+    alias: { relance: path.join(root, 'build/js-bindings/engine-only.js') }, logLevel: 'silent',
     plugins: [{ name: 'ui-fallback', setup(b) {
       b.onResolve({ filter: /^\.\/ui\/index$/ }, (a) => {
         const real = path.join(a.resolveDir, 'ui', 'index.ts');
@@ -275,11 +275,11 @@ async function breakdown() {
       b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export {}' }));
     } }],
   }).catch(() => null);
-  if (!r) { console.log('(tag breakdown unavailable: js-bindings/dist/index.js missing)'); return; }
+  if (!r) { console.log('(tag breakdown unavailable: build/js-bindings/engine-only.js missing)'); return; }
   const groups = {};
   for (const out of Object.values(r.metafile.outputs)) {
     for (const [file, info] of Object.entries(out.inputs)) {
-      const g = /tag-work\/bindings\.js$/.test(file) ? 'js-bindings dist/index.js (Emscripten glue + wrapper)'
+      const g = /engine-only\.js$/.test(file) ? 'js-bindings engine-only (Emscripten glue + wrapper)'
           : /web\/src\/ui\//.test(file) ? 'web UI (web/src/ui)'
             : /web\/src\//.test(file) ? 'runtime (web/src)' : 'other';
       groups[g] = (groups[g] || 0) + info.bytesInOutput;
@@ -287,6 +287,13 @@ async function breakdown() {
   }
   console.log(`\ntag ${manifest.tag}: ${manifest.bytes[manifest.tag].raw} B raw, ${manifest.bytes[manifest.tag].brotli} B brotli; minified bytes by origin:`);
   for (const [g, n] of Object.entries(groups).sort((a, b) => b[1] - a[1])) console.log(`  ${g.padEnd(36)} ${String(n).padStart(7)} B`);
+  // The Emscripten glue alone (Embind's runtime and the module loader), minified as the tag minifies it.
+  const glue = await build({ entryPoints: [path.join(root, 'build/wasm/tag/relance-tag.js')], minify: true, write: false,
+    target: 'es2018', logLevel: 'silent' }).catch(() => null);
+  if (glue) {
+    const g = sizes(Buffer.from(glue.outputFiles[0].contents));
+    console.log(`  of which the Emscripten glue (build/wasm/tag/relance-tag.js): ${g.raw} B minified, ${g.brotli} B brotli alone`);
+  }
 }
 
 // ---------------------------------------------------------------- which work makes the long tasks

@@ -2,7 +2,7 @@
 // assembles the static site. Run by scripts/build.d/20-tag.sh after the
 // js-bindings step (it needs js-bindings/dist).
 //
-//   build/tag/relance.<hash>.wasm   the engine (copied from js-bindings/dist)
+//   build/tag/relance.<hash>.wasm   the engine (build/wasm/tag/relance-tag.wasm: engine only, for size)
 //   build/tag/relance.<hash>.js     the tag (esbuild, minified, ES2018)
 //   build/tag/relance-offer.<hash>.js  the offer dialog, loaded by the tag when an offer shows
 //   build/tag/*.br, *.gz            precompressed (brotli CLI, gzip -9)
@@ -57,9 +57,13 @@ function compress(file) {
 async function main() {
   // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only).
   const bindingsEntry = process.env.RELANCE_BINDINGS_ENTRY || path.join(distDir, 'index.js');
-  const wasmSrc = path.join(distDir, 'relance-core.wasm');
-  if (!fs.existsSync(bindingsEntry) || !fs.existsSync(wasmSrc)) {
-    console.error(`20-tag: ${path.relative(root, bindingsEntry)} or the wasm is missing; the tag is not built`);
+  // The tag's engine: the engine-only wasm built for size (CMake target
+  // relance_tag) and its bindings (scripts/build.d/10-js-bindings.sh); with
+  // RELANCE_BINDINGS_ENTRY, that entry and the package's wasm instead.
+  const tagBindings = process.env.RELANCE_BINDINGS_ENTRY ? null : r('build/js-bindings/engine-only.js');
+  const wasmSrc = tagBindings ? r('build/wasm/tag/relance-tag.wasm') : path.join(distDir, 'relance-core.wasm');
+  if (!fs.existsSync(bindingsEntry) || !fs.existsSync(wasmSrc) || (tagBindings && !fs.existsSync(tagBindings))) {
+    console.error(`20-tag: ${path.relative(root, bindingsEntry)}, the tag's bindings or the wasm is missing; the tag is not built`);
     assembleSite(null);
     return;
   }
@@ -70,12 +74,16 @@ async function main() {
   const wasmName = `relance.${hash(wasm)}.wasm`;
   fs.writeFileSync(path.join(tagDir, wasmName), wasm);
 
-  // 2. the tag (from a copy of js-bindings' entry without the createRelance
-  // re-export that step 4 adds, so the tag never pulls the npm runtime in)
-  const tagWork = path.join(outRoot, 'tag-work');
-  fs.mkdirSync(tagWork, { recursive: true });
-  const bindingsCopy = path.join(tagWork, 'bindings.js');
-  fs.writeFileSync(bindingsCopy, fs.readFileSync(bindingsEntry, 'utf8').replace(RUNTIME_EXPORT, ''));
+  // 2. the tag (over the engine-only bindings, or over a copy of the
+  // RELANCE_BINDINGS_ENTRY without the createRelance re-export that step 4
+  // adds, so the tag never pulls the npm runtime in)
+  let bindingsCopy = tagBindings;
+  if (!bindingsCopy) {
+    const tagWork = path.join(outRoot, 'tag-work');
+    fs.mkdirSync(tagWork, { recursive: true });
+    bindingsCopy = path.join(tagWork, 'bindings.js');
+    fs.writeFileSync(bindingsCopy, fs.readFileSync(bindingsEntry, 'utf8').replace(RUNTIME_EXPORT, ''));
+  }
   // The offer dialog's chunk first: the tag carries its name.
   const offerChunk = await build({
     entryPoints: [r('web/src/offer_chunk.ts')],

@@ -1,73 +1,64 @@
-// The decision engine wrapper over the Embind class `Engine` that
-// src/wasm/engine_bindings.cc adds (docs/design/engine-contract.md).
-// Accepts either binding shape: a static `Engine.create(configJson)` or a
-// constructor `new Engine(configJson)`; config errors come from an
-// `errors()` method ("" or a JSON array), an `ok()` method, or a JSON answer
-// from create() ({"ok": false, "errors": [...]}).
+// The decision engine wrapper over the Embind functions that
+// src/wasm/engine_bindings.cc binds (docs/design/engine-contract.md): the
+// wasm holds the engine, JavaScript holds its integer handle. Free functions
+// rather than an Embind class keep Embind's class machinery out of the glue
+// (the browser tag's wasm binds nothing else).
 import { RelanceError, parseErrors } from './errors.js';
 import { Owned, type NativeHandle } from './handles.js';
-import type { Engine, EngineActions, EngineSignal, PathError } from './types.js';
+import type { Engine, EngineActions, EngineSignal } from './types.js';
 
-interface NativeEngine extends NativeHandle {
-  restore(text: string, now: number): string;
-  observe(signal: string, now: number): string;
-  state(): string;
-  config?(): string;
-  errors?(): string;
-  ok?(): boolean;
+/** The Embind module functions this wrapper uses. */
+export interface EngineModule {
+  engineCreate(configJson: string): number;
+  engineErrors(h: number): string;
+  engineConfig?(h: number): string;
+  engineRestore(h: number, stateText: string, nowMs: number): string;
+  engineObserve(h: number, signalJson: string, nowMs: number): string;
+  engineState(h: number): string;
+  engineDelete(h: number): void;
 }
 
-function asObject(answer: unknown): any {
-  if (typeof answer !== 'string') return answer ?? {};
-  if (answer === '') return {};
-  return JSON.parse(answer);
+function asObject(answer: string): any {
+  return answer === '' ? {} : JSON.parse(answer);
 }
 
-function configErrors(native: NativeEngine): PathError[] {
-  if (typeof native.errors === 'function') {
-    const e = native.errors();
-    return typeof e === 'string' ? parseErrors(e) : ((e as PathError[]) ?? []);
-  }
-  if (typeof native.ok === 'function' && !native.ok()) return [{ path: '', message: 'configuration refused' }];
-  return [];
-}
-
-export function createEngine(module: any, config: unknown): Engine {
-  const Bound = module.Engine;
-  if (typeof Bound !== 'function') {
+export function createEngine(m: EngineModule, config: unknown): Engine {
+  if (typeof m.engineCreate !== 'function') {
     throw new Error('relance: this build has no decision engine (src/wasm/engine_bindings.cc is missing)');
   }
-  const configText = typeof config === 'string' ? config : JSON.stringify(config);
-  let made: unknown = typeof Bound.create === 'function' ? Bound.create(configText) : new Bound(configText);
-  if (typeof made === 'string') {
-    const answer = JSON.parse(made);
-    throw new RelanceError('invalid configuration', answer.errors ?? [{ path: '', message: 'refused' }]);
-  }
-  const native = made as NativeEngine;
-  const errors = configErrors(native);
+  const h = m.engineCreate(typeof config === 'string' ? config : JSON.stringify(config));
+  // The handle as Owned expects it: delete() frees the engine in the wasm.
+  const native: NativeHandle = { delete: () => m.engineDelete(h) };
+  const errors = parseErrors(m.engineErrors(h));
   if (errors.length) {
     native.delete();
     throw new RelanceError('invalid configuration', errors);
   }
+  // Every call goes through owned.get() so that a disposed engine throws.
+  const live = (): number => {
+    owned.get(); // throws once disposed
+    return h;
+  };
   const engine: Engine = {
     restore(stateText: string, nowMs: number): EngineActions {
-      return asObject(owned.get().restore(stateText ?? '', nowMs));
+      return asObject(m.engineRestore(live(), stateText ?? '', nowMs));
     },
     observe(signal: EngineSignal, nowMs: number): EngineActions {
       const text = typeof signal === 'string' ? signal : JSON.stringify(signal);
-      return asObject(owned.get().observe(text, nowMs));
+      return asObject(m.engineObserve(live(), text, nowMs));
     },
     state(): Record<string, unknown> {
-      return asObject(owned.get().state());
+      return asObject(m.engineState(live()));
     },
     config(): Record<string, unknown> {
-      const n = owned.get();
-      return typeof n.config === 'function' ? asObject(n.config()) : {};
+      // The browser tag's engine-only wasm leaves engineConfig out.
+      if (typeof m.engineConfig !== 'function') throw new Error('relance: config() is not in this build');
+      return asObject(m.engineConfig(live()));
     },
     dispose(): void {
       owned.dispose();
     },
   };
-  const owned = new Owned<NativeEngine>(engine, native);
+  const owned = new Owned(engine, native);
   return engine;
 }

@@ -8,7 +8,7 @@
 // wasm is fetched or read by load(), never at import time.
 import createRelanceCore from 'relance-core-glue';
 import { wrapModule } from './core.js';
-import { instantiate } from './loader.js';
+import { startGlue } from './loader.js';
 import type { LoadOptions, RelanceCore } from './types.js';
 
 export * from './types.js';
@@ -17,16 +17,5 @@ export { finalized as finalizedHandleCount } from './handles.js';
 
 /** Loads and starts the engine. Each call makes a fresh, independent instance. */
 export async function load(options: LoadOptions = {}): Promise<RelanceCore> {
-  let failed: (e: unknown) => void = () => {};
-  const failure = new Promise<never>((_, reject) => {
-    failed = reject;
-  });
-  const started = createRelanceCore({
-    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-      instantiate(options, imports).then((r) => receive(r.instance, r.module), failed);
-      return {};
-    },
-  });
-  const module = await Promise.race([started, failure]);
-  return wrapModule(module);
+  return wrapModule(await startGlue(createRelanceCore, options));
 }

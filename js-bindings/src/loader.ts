@@ -63,3 +63,21 @@ export async function instantiate(options: LoadOptions, imports: Imports): Promi
   if (bin) return WebAssembly.instantiate(bin as BufferSource, imports);
   return fromUrl(options.wasmUrl ?? defaultWasmUrl(), imports);
 }
+
+/**
+ * Starts an Emscripten module (the glue's MODULARIZE factory), handing it the
+ * wasm that instantiate() finds; rejects if the wasm cannot be had.
+ */
+export async function startGlue(factory: (module: Record<string, unknown>) => Promise<any>, options: LoadOptions): Promise<any> {
+  let failed: (e: unknown) => void = () => {};
+  const failure = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  const started = factory({
+    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
+      instantiate(options, imports).then((r) => receive(r.instance, r.module), failed);
+      return {};
+    },
+  });
+  return Promise.race([started, failure]);
+}

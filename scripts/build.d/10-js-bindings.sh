@@ -4,6 +4,9 @@
 #   dist/index.js   ESM, the glue bundled in (no separate .js glue to load)
 #   dist/index.cjs  CommonJS, same
 #   dist/*.d.ts     types (tsc --emitDeclarationOnly)
+# and, for the browser tag (web/build.mjs), not part of the package:
+#   build/js-bindings/engine-only.js   ESM, js-bindings/src/engine_only.ts with
+#                                      the glue of build/wasm/tag/relance-tag.wasm
 # The glue is a CommonJS/UMD script; the package is "type": "module", so it is
 # copied to a .cjs name first, which esbuild then bundles as CommonJS.
 set -euo pipefail
@@ -22,7 +25,17 @@ common=(--bundle --minify --platform=neutral --target=es2020 --log-level=warning
 "$ESBUILD" "$PKG/src/index.ts" "${common[@]}" --format=cjs --define:RELANCE_CJS=true --outfile="$DIST/index.cjs" \
   --log-override:empty-import-meta=silent
 node node_modules/typescript/bin/tsc -p "$PKG/tsconfig.json"
+rm -f "$DIST/engine_only.d.ts"  # the tag's entry is not part of the package
+
+TAG_GLUE=build/wasm/tag/relance-tag.js
+[ -f "$TAG_GLUE" ] || { echo "10-js-bindings: $TAG_GLUE missing (wasm build failed?)"; exit 1; }
+cp "$TAG_GLUE" "$WORK/relance-tag.cjs"
+"$ESBUILD" "$PKG/src/engine_only.ts" --bundle --minify --platform=neutral --target=es2020 --log-level=warning \
+  --legal-comments=none --alias:relance-core-glue="./$WORK/relance-tag.cjs" --format=esm --define:RELANCE_CJS=false \
+  --outfile="$WORK/engine-only.js"
 
 raw=$(wc -c <"$DIST/relance-core.wasm"); br=$(brotli -c "$DIST/relance-core.wasm" | wc -c)
 js=$(wc -c <"$DIST/index.js"); jsbr=$(brotli -c "$DIST/index.js" | wc -c)
 echo "10-js-bindings: relance-core.wasm ${raw} B (${br} B br), index.js ${js} B (${jsbr} B br)"
+traw=$(wc -c <build/wasm/tag/relance-tag.wasm); tbr=$(brotli -c build/wasm/tag/relance-tag.wasm | wc -c)
+echo "10-js-bindings: tag engine relance-tag.wasm ${traw} B (${tbr} B br)"

@@ -96,14 +96,14 @@ void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep
   memory["cart"] = hash;
   Json items = Json::array();
   for (const auto& item : *member(cart, "items")) {
-    items.push_back({{"id", stringMember(item, "id")},
-                     {"quantity", integerMember(item, "quantity", 1)},
-                     {"price", numberMember(item, "price")}});
+    items.push_back(object({{"id", stringMember(item, "id")},
+                            {"quantity", integerMember(item, "quantity", 1)},
+                            {"price", numberMember(item, "price")}}));
   }
-  step.emit("cart_abandoned", {{"items", items},
-                               {"value", cartValue(cart)},
-                               {"currency", stringMember(cart, "currency", "EUR")},
-                               {"reason", reason}});
+  step.emit("cart_abandoned", object({{"items", items},
+                                      {"value", cartValue(cart)},
+                                      {"currency", stringMember(cart, "currency", "EUR")},
+                                      {"reason", reason}}));
 }
 
 void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step, const std::string& type) {
@@ -132,8 +132,8 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
   std::string session_id = stringMember(member(step.state, "session") ? *member(step.state, "session") : Json(), "id");
   Json& session = memory["session"];
   if (!session.is_object() || stringMember(session, "id") != session_id) {
-    session = {{"id", session_id}, {"products", Json::object()}, {"carted", Json::array()}, {"product", ""},
-               {"page_ms", 0}};
+    session = object({{"id", session_id}, {"products", Json::object()}, {"carted", Json::array()}, {"product", ""},
+                      {"page_ms", 0}});
   }
   Json& products = session["products"];
   if (!products.is_object()) products = Json::object();
@@ -154,7 +154,7 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
     }
     if (!products.contains(id) && products.size() >= kMaxSessionProducts) return;
     Json& p = products[id];
-    if (!p.is_object()) p = {{"views", 0}, {"ms", 0}};
+    if (!p.is_object()) p = object({{"views", 0}, {"ms", 0}});
     p["views"] = integerMember(p, "views") + 1;
     session["product"] = id;
     session["page_ms"] = 0;
@@ -190,10 +190,10 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
   }
   reported[touched] = step.now_ms;
   step.emit("browse_abandoned",
-            {{"products", Json::array({{{"id", touched},
-                                        {"views", integerMember(p, "views")},
-                                        {"seconds", integerMember(p, "ms") / 1000}}})},
-             {"reason", viewed_enough ? "views" : "time"}});
+            object({{"products", Json::array({object({{"id", touched},
+                                               {"views", integerMember(p, "views")},
+                                               {"seconds", integerMember(p, "ms") / 1000}})})},
+                    {"reason", viewed_enough ? "views" : "time"}}));
 }
 
 void checkOptin(const AbandonmentConfig& config, Json& memory, DecisionStep& step) {
@@ -205,7 +205,7 @@ void checkOptin(const AbandonmentConfig& config, Json& memory, DecisionStep& ste
   }
   if (step.now_ms - optin < static_cast<std::int64_t>(config.optin_delay_minutes * 60000)) return;
   memory["optin"] = 0;
-  Json properties = {{"minutes", config.optin_delay_minutes}};
+  Json properties = object({{"minutes", config.optin_delay_minutes}});
   std::string offer = stringMember(memory, "optin_offer");
   if (!offer.empty()) properties["offer_id"] = offer;
   step.emit("optin_no_cart", properties);
@@ -274,11 +274,11 @@ std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section,
 
 Json abandonmentToJson(const AbandonmentConfig& config) {
   if (!config.browse_enabled && !config.cart_enabled && !config.optin_enabled) return nullptr;
-  return {{"browse", {{"enabled", config.browse_enabled}, {"views", config.browse_views},
-                      {"seconds", config.browse_seconds}, {"period_days", config.browse_period_days}}},
-          {"cart", {{"enabled", config.cart_enabled}, {"idle_minutes", config.cart_idle_minutes},
-                    {"hidden_minutes", config.cart_hidden_minutes}}},
-          {"optin", {{"enabled", config.optin_enabled}, {"delay_minutes", config.optin_delay_minutes}}}};
+  return object({{"browse", object({{"enabled", config.browse_enabled}, {"views", config.browse_views},
+                             {"seconds", config.browse_seconds}, {"period_days", config.browse_period_days}})},
+                 {"cart", object({{"enabled", config.cart_enabled}, {"idle_minutes", config.cart_idle_minutes},
+                           {"hidden_minutes", config.cart_hidden_minutes}})},
+                 {"optin", object({{"enabled", config.optin_enabled}, {"delay_minutes", config.optin_delay_minutes}})}});
 }
 
 void decideAbandonment(const AbandonmentConfig& config, DecisionStep& step) {

@@ -76,10 +76,10 @@ Json cartContext(const Json& cart) {
     items.push_back(item);
     quantity += numberOr(item, "quantity", 0);
   }
-  return Json{{"items", std::move(items)},
-              {"quantity", number(quantity)},
-              {"value", number(numberOr(cart, "value", 0))},
-              {"currency", field(cart, "currency")}};
+  return object({{"items", std::move(items)},
+                 {"quantity", number(quantity)},
+                 {"value", number(numberOr(cart, "value", 0))},
+                 {"currency", field(cart, "currency")}});
 }
 
 Json viewedContext(const Json& viewed) {
@@ -109,11 +109,11 @@ Json buildContext(const SiteConfig& config, const Json& state, const ContextInpu
   c["visitor"] = visitorContext(state, in.now_ms);
   const Json& session = field(state, "session");
   double start = numberOr(session, "start", 0);
-  c["session"] = Json{{"pages", field(session, "pages")},
-                      {"seconds", number(numberOr(session, "seconds", 0))},
-                      {"number", field(state, "visits")},
-                      {"new", in.new_session},
-                      {"age_seconds", start > 0 ? (in.now_ms - static_cast<std::int64_t>(start)) / 1000 : 0}};
+  c["session"] = object({{"pages", field(session, "pages")},
+                         {"seconds", number(numberOr(session, "seconds", 0))},
+                         {"number", field(state, "visits")},
+                         {"new", in.new_session},
+                         {"age_seconds", start > 0 ? (in.now_ms - static_cast<std::int64_t>(start)) / 1000 : 0}});
   c["cart"] = cartContext(field(state, "cart"));
   c["viewed"] = viewedContext(field(state, "viewed"));
   if (in.event != nullptr) c["event"] = *in.event;

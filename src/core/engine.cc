@@ -267,7 +267,7 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
     std::string id = productId(properties);
     if (id.empty()) return;
     Json& viewed = state["viewed"];
-    Json entry = {{"id", id}, {"count", 0}, {"ms", 0}, {"last", now}};
+    Json entry = object({{"id", id}, {"count", 0}, {"ms", 0}, {"last", now}});
     for (auto it = viewed.begin(); it != viewed.end(); ++it) {
       if (member(*it, "id") == id) {
         entry = std::move(*it);
@@ -288,7 +288,7 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
     double quantity = numberOr(properties, "quantity", type == "add_to_cart" ? 1 : 1e9);
     if (type == "add_to_cart") {
       if (found == items.end()) {
-        Json item = {{"id", id}, {"quantity", 0}, {"price", 0}};
+        Json item = object({{"id", id}, {"quantity", 0}, {"price", 0}});
         const Json& name = member(member(properties, "product"), "name");
         if (name.is_string()) item["name"] = truncateUtf8(name.get<std::string>(), 200);
         items.push_back(std::move(item));
@@ -316,9 +316,9 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
     orders["revenue"] = number(std::round((numberOr(orders, "revenue", 0) + revenue) * 100) / 100);
     orders["last"] = now;
     const Json& order_id = member(properties, "order_id");
-    Json order = {{"id", order_id.is_string() ? order_id.get<std::string>() : std::string()},
-                  {"ts", now},
-                  {"revenue", number(revenue)}};
+    Json order = object({{"id", order_id.is_string() ? order_id.get<std::string>() : std::string()},
+                         {"ts", now},
+                         {"revenue", number(revenue)}});
     orders["recent"].push_back(std::move(order));
     if (orders["recent"].size() > kMaxOrders) orders["recent"].erase(orders["recent"].begin());
     cart["items"] = Json::array();
@@ -407,8 +407,8 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
     const std::int64_t last = static_cast<std::int64_t>(numberOr(session, "last", 0));
     if (!session["id"].is_string() || now_ms - last > timeout) {
       new_session = true;
-      session = Json{{"id", base_id}, {"start", now_ms},        {"last", now_ms},
-                     {"pages", 0},    {"seconds", 0},          {"utm", landingUtm(event_context)}};
+      session = object({{"id", base_id}, {"start", now_ms},        {"last", now_ms},
+                        {"pages", 0},    {"seconds", 0},          {"utm", landingUtm(event_context)}});
       state_["visits"] = number(numberOr(state_, "visits", 0) + 1);
     }
     session["last"] = std::max<std::int64_t>(now_ms, static_cast<std::int64_t>(numberOr(session, "last", 0)));
@@ -429,13 +429,13 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
     event["anonymous_id"] = state_["anonymous_id"];
     if (state_["user_id"].is_string()) event["user_id"] = state_["user_id"];
     if (state_["session"]["id"].is_string()) event["session_id"] = state_["session"]["id"];
-    event["consent"] = Json{{"analytics", c.analytics}, {"marketing", c.marketing}};
+    event["consent"] = object({{"analytics", c.analytics}, {"marketing", c.marketing}});
     if (event_context.is_object() && !event_context.empty()) event["context"] = event_context;
     event["properties"] = properties.is_object() ? std::move(properties) : Json::object();
     PathErrors problems = validateEvent(event);
     if (!problems.empty()) {
       for (const auto& p : problems)
-        errors.push_back({{"path", p.path}, {"message", p.message}, {"event", event_type}});
+        errors.push_back(object({{"path", p.path}, {"message", p.message}, {"event", event_type}}));
       return false;
     }
     ++emitted;
@@ -447,18 +447,18 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   if (type == "page_view") {
     Json& page = state_["page"];
     const Json& p = member(event_context, "page");
-    page = Json{{"path", member(p, "path").is_string() ? member(p, "path") : Json(nullptr)},
-                {"url", member(p, "url").is_string() ? member(p, "url") : Json(nullptr)},
-                {"scroll", 0}, {"seconds", 0}, {"idle", 0}, {"hidden", false}, {"hidden_since", 0},
-                {"exit_intent", false}, {"offer_shown", false}, {"product", nullptr}};
+    page = object({{"path", member(p, "path").is_string() ? member(p, "path") : Json(nullptr)},
+                   {"url", member(p, "url").is_string() ? member(p, "url") : Json(nullptr)},
+                   {"scroll", 0}, {"seconds", 0}, {"idle", 0}, {"hidden", false}, {"hidden_since", 0},
+                   {"exit_intent", false}, {"offer_shown", false}, {"product", nullptr}});
     state_["session"]["pages"] = number(numberOr(state_["session"], "pages", 0) + 1);
     state_["pages_total"] = number(numberOr(state_, "pages_total", 0) + 1);
-    engine_event = Json{{"type", "page_view"}, {"properties", Json::object()}};
+    engine_event = object({{"type", "page_view"}, {"properties", Json::object()}});
     emit("page_view", Json::object());
   } else if (type == "track") {
     std::string event_type = props["event"].get<std::string>();
     Json properties = member(props, "properties").is_object() ? props["properties"] : Json::object();
-    engine_event = Json{{"type", event_type}, {"properties", properties}};
+    engine_event = object({{"type", event_type}, {"properties", properties}});
     if (emit(event_type, properties)) {
       applyTrackedEvent(state_, event_type, properties, now_ms);
     } else {
@@ -475,8 +475,8 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
         kept[it.key()] = it.value();
       }
     }
-    Json properties = {{"user_id", props["user_id"]}, {"traits", traits}};
-    engine_event = Json{{"type", "identify"}, {"properties", properties}};
+    Json properties = object({{"user_id", props["user_id"]}, {"traits", traits}});
+    engine_event = object({{"type", "identify"}, {"properties", properties}});
     emit("identify", properties);
   } else if (type == "consent") {
     Json& c = state_["consent"];
@@ -535,7 +535,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   if (type == "consent") {
     if (consent_before.deliver != "queue" && consent_now.deliver == "queue") {
       actions["release_held"] =
-          Json{{"consent", {{"analytics", consent_now.analytics}, {"marketing", consent_now.marketing}}}};
+          object({{"consent", object({{"analytics", consent_now.analytics}, {"marketing", consent_now.marketing}})}});
     } else if (consent_before.deliver == "hold" && consent_now.deliver == "drop") {
       actions["drop_held"] = true;
     }

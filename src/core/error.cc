@@ -23,7 +23,7 @@ std::string pointerAppend(const std::string& pointer, std::size_t index) {
 
 Json toJson(const PathErrors& errors) {
   Json out = Json::array();
-  for (const auto& e : errors) out.push_back({{"path", e.path}, {"message", e.message}});
+  for (const auto& e : errors) out.push_back(object({{"path", e.path}, {"message", e.message}}));
   return out;
 }
 

@@ -65,6 +65,12 @@ class BoundedDomBuilder {
 
 }  // namespace
 
+Json object(std::initializer_list<std::pair<const char*, Json>> members) {
+  Json out = Json::object();
+  for (const auto& m : members) out.emplace(m.first, m.second);
+  return out;
+}
+
 ParsedJson parseJson(std::string_view text, int max_depth) {
   ParsedJson out;
   BoundedDomBuilder builder(out.value, max_depth);

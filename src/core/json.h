@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -29,6 +30,14 @@ struct ParsedJson {
 // trailing commas). Never throws. Nesting deeper than `max_depth` is refused
 // (protects both hosts' stacks from hostile input).
 ParsedJson parseJson(std::string_view text, int max_depth = 64);
+
+// Builds a JSON object from key/value pairs: object({{"id", id}, {"count", 0}}).
+// Reads like nlohmann's initializer list, but that one decides at run time,
+// at every call site, whether the list is an object or an array of arrays,
+// and costs about 50 bytes of WebAssembly per member; this is one function
+// (docs/design/performance.md, "Browser tag"). Of duplicate keys the first
+// wins, as in nlohmann's list.
+Json object(std::initializer_list<std::pair<const char*, Json>> members);
 
 }  // namespace relance
 

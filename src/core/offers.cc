@@ -225,29 +225,29 @@ Json renderModel(const Offer& offer, const OfferVariant& variant, const std::str
   if (const Json* fs = member(c, "fields"); fs != nullptr && fs->is_array()) {
     for (const auto& f : *fs) {
       std::string name = stringMember(f, "name");
-      fields.push_back({{"name", name},
-                        {"type", name == "email" ? "email" : name == "phone" ? "tel" : "text"},
-                        {"autocomplete", name == "email" ? "email" : name == "phone" ? "tel" : "given-name"},
-                        {"label", stringMember(f, "label", defaultLabel(name))},
-                        {"placeholder", stringMember(f, "placeholder")},
-                        {"required", boolMember(f, "required")}});
+      fields.push_back(object({{"name", name},
+                               {"type", name == "email" ? "email" : name == "phone" ? "tel" : "text"},
+                               {"autocomplete", name == "email" ? "email" : name == "phone" ? "tel" : "given-name"},
+                               {"label", stringMember(f, "label", defaultLabel(name))},
+                               {"placeholder", stringMember(f, "placeholder")},
+                               {"required", boolMember(f, "required")}}));
     }
   }
-  Json model = {{"offer_id", offer.id},
-                {"variant", variant.id},
-                {"trigger", trigger},
-                {"layout", stringMember(c, "layout", "dialog")},
-                {"theme", member(c, "theme") ? *member(c, "theme") : Json::object()},
-                {"title", stringMember(c, "title")},
-                {"body", stringMember(c, "body")},
-                {"fields", fields},
-                {"button", stringMember(c, "button", "Subscribe")},
-                {"success", stringMember(c, "success", "Thank you!")},
-                {"close_label", stringMember(c, "close_label", "Close")},
-                {"honeypot", "website"},
-                {"preview", preview}};
+  Json model = object({{"offer_id", offer.id},
+                       {"variant", variant.id},
+                       {"trigger", trigger},
+                       {"layout", stringMember(c, "layout", "dialog")},
+                       {"theme", member(c, "theme") ? *member(c, "theme") : Json::object()},
+                       {"title", stringMember(c, "title")},
+                       {"body", stringMember(c, "body")},
+                       {"fields", fields},
+                       {"button", stringMember(c, "button", "Subscribe")},
+                       {"success", stringMember(c, "success", "Thank you!")},
+                       {"close_label", stringMember(c, "close_label", "Close")},
+                       {"honeypot", "website"},
+                       {"preview", preview}});
   if (const Json* consent = member(c, "consent")) {
-    model["consent"] = {{"text", stringMember(*consent, "text")}, {"required", boolMember(*consent, "required", true)}};
+    model["consent"] = object({{"text", stringMember(*consent, "text")}, {"required", boolMember(*consent, "required", true)}});
   }
   if (const Json* advantage = member(c, "advantage")) model["advantage"] = *advantage;
   return model;
@@ -334,14 +334,14 @@ void showOffer(const Offer& offer, DecisionStep& step, Json& records, const std:
   record["shown_session"] = shown + 1;
   record["last_shown"] = step.now_ms;
   stateObject(step.state, "page")["offer_shown"] = true;
-  step.actions["offer"] = {{"show", renderModel(offer, variant, trigger, false)}};
-  step.emit("offer_shown", {{"offer_id", offer.id}, {"variant", variant.id}, {"trigger", trigger}});
+  step.actions["offer"] = object({{"show", renderModel(offer, variant, trigger, false)}});
+  step.emit("offer_shown", object({{"offer_id", offer.id}, {"variant", variant.id}, {"trigger", trigger}}));
 }
 
 void addSignalError(DecisionStep& step, const std::string& path, const std::string& message) {
   Json& errors = step.actions["errors"];
   if (!errors.is_array()) errors = Json::array();
-  errors.push_back({{"path", path}, {"message", message}});
+  errors.push_back(object({{"path", path}, {"message", message}}));
 }
 
 // The offer named by props.offer_id, or null after reporting an error.
@@ -359,7 +359,7 @@ void onDismissed(const OffersConfig& config, DecisionStep& step, Json& records) 
   if (!record.is_object()) record = Json::object();
   record["dismissed"] = step.now_ms;
   std::string variant = stringMember(signalProps(step), "variant", assignedVariant(*offer, step).id);
-  step.emit("offer_dismissed", {{"offer_id", offer->id}, {"variant", variant}});
+  step.emit("offer_dismissed", object({{"offer_id", offer->id}, {"variant", variant}}));
 }
 
 std::string trimmed(const std::string& s) {
@@ -376,7 +376,7 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
   // A bot filled the hidden field: tell it "ok" and do nothing else.
   const Json* honeypot = member(props, "honeypot");
   if (honeypot != nullptr && !(honeypot->is_string() && honeypot->get<std::string>().empty()) && !honeypot->is_null()) {
-    step.actions["offer_result"] = {{"ok", true}, {"message", stringMember(assignedVariant(*offer, step).content, "success", "Thank you!")}};
+    step.actions["offer_result"] = object({{"ok", true}, {"message", stringMember(assignedVariant(*offer, step).content, "success", "Thank you!")}});
     return;
   }
   const OfferVariant& variant = assignedVariant(*offer, step);
@@ -395,17 +395,17 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
     } else if (value.size() > 100 || !isValidUtf8(value)) {
       message = "enter a first name of at most 100 characters";
     }
-    if (!message.empty()) errors.push_back({{"field", field.name}, {"message", message}});
+    if (!message.empty()) errors.push_back(object({{"field", field.name}, {"message", message}}));
     else if (!value.empty()) contact[field.name] = value;
   }
   bool checked = boolMember(props, "consent_checked");
   if (offer->consent_required && !checked)
-    errors.push_back({{"field", "consent"}, {"message", "please tick the box to agree"}});
+    errors.push_back(object({{"field", "consent"}, {"message", "please tick the box to agree"}}));
   if (!contact.contains("email") && !contact.contains("phone") && errors.empty())
-    errors.push_back({{"field", offer->fields.empty() ? "email" : offer->fields.front().name},
-                      {"message", "an e-mail address or a phone number is required"}});
+    errors.push_back(object({{"field", offer->fields.empty() ? "email" : offer->fields.front().name},
+                             {"message", "an e-mail address or a phone number is required"}}));
   if (!errors.empty()) {
-    step.actions["offer_result"] = {{"ok", false}, {"errors", errors}};
+    step.actions["offer_result"] = object({{"ok", false}, {"errors", errors}});
     return;
   }
   Json& record = records[offer->id];
@@ -422,22 +422,22 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
     page_url = stringMember(*member(step.context, "page"), "url");
   std::string id = stringMember(step.signal, "id");
   if (id.empty()) id = "optin-" + std::to_string(step.now_ms);
-  Json optin = {{"id", id},
-                {"ts", step.now_ms},
-                {"anonymous_id", stringMember(step.state, "anonymous_id")},
-                {"user_id", member(step.state, "user_id") && member(step.state, "user_id")->is_string()
-                                ? *member(step.state, "user_id") : Json()},
-                {"offer_id", offer->id},
-                {"variant", variant.id},
-                {"consent", {{"text", offer->consent_text}, {"checked", checked}, {"ts", step.now_ms}, {"page", page_url}}}};
+  Json optin = object({{"id", id},
+                       {"ts", step.now_ms},
+                       {"anonymous_id", stringMember(step.state, "anonymous_id")},
+                       {"user_id", member(step.state, "user_id") && member(step.state, "user_id")->is_string()
+                                       ? *member(step.state, "user_id") : Json()},
+                       {"offer_id", offer->id},
+                       {"variant", variant.id},
+                       {"consent", object({{"text", offer->consent_text}, {"checked", checked}, {"ts", step.now_ms}, {"page", page_url}})}});
   for (auto it = contact.begin(); it != contact.end(); ++it) optin[it.key()] = *it;
   step.actions["optin"] = optin;
-  step.actions["offer_result"] = {{"ok", true}, {"message", stringMember(variant.content, "success", "Thank you!")}};
+  step.actions["offer_result"] = object({{"ok", true}, {"message", stringMember(variant.content, "success", "Thank you!")}});
   Json given_fields = Json::array();
   for (auto it = contact.begin(); it != contact.end(); ++it) given_fields.push_back(it.key());
-  step.emit("offer_converted", {{"offer_id", offer->id}, {"variant", variant.id}});
+  step.emit("offer_converted", object({{"offer_id", offer->id}, {"variant", variant.id}}));
   // No contact details in events: they go only to POST /v1/optin.
-  step.emit("optin", {{"offer_id", offer->id}, {"variant", variant.id}, {"fields", given_fields}, {"consent", checked}});
+  step.emit("optin", object({{"offer_id", offer->id}, {"variant", variant.id}, {"fields", given_fields}, {"consent", checked}}));
 }
 
 void onShowRequest(const OffersConfig& config, DecisionStep& step, Json& records) {
@@ -445,7 +445,7 @@ void onShowRequest(const OffersConfig& config, DecisionStep& step, Json& records
   if (offer == nullptr) return;
   if (boolMember(signalProps(step), "preview")) {
     // The marketer's preview: shown whatever the triggers and caps, nothing recorded or emitted.
-    step.actions["offer"] = {{"show", renderModel(*offer, assignedVariant(*offer, step), "preview", true)}};
+    step.actions["offer"] = object({{"show", renderModel(*offer, assignedVariant(*offer, step), "preview", true)}});
     addDebug(step, "offer", offer->id, true, "preview");
     return;
   }
@@ -592,18 +592,18 @@ Json offersToJson(const OffersConfig& config) {
   for (const auto& offer : config.offers) {
     Json triggers = Json::array();
     for (const auto& t : offer.triggers) triggers.push_back(t.source);
-    Json o = {{"id", offer.id},
-              {"priority", offer.priority},
-              {"triggers", triggers},
-              {"caps", {{"max_per_session", offer.max_per_session},
-                        {"dismiss_days", offer.dismiss_days},
-                        {"after_conversion", offer.after_conversion},
-                        {"show_to_subscribers", offer.show_to_subscribers}}},
-              {"content", offer.content}};
+    Json o = object({{"id", offer.id},
+                     {"priority", offer.priority},
+                     {"triggers", triggers},
+                     {"caps", object({{"max_per_session", offer.max_per_session},
+                               {"dismiss_days", offer.dismiss_days},
+                               {"after_conversion", offer.after_conversion},
+                               {"show_to_subscribers", offer.show_to_subscribers}})},
+                     {"content", offer.content}});
     if (offer.has_variants) {
       Json variants = Json::array();
       for (const auto& v : offer.variants) {
-        Json vj = {{"id", v.id}, {"weight", v.weight}};
+        Json vj = object({{"id", v.id}, {"weight", v.weight}});
         if (!v.overrides.is_null()) vj["content"] = v.overrides;
         variants.push_back(std::move(vj));
       }

@@ -226,13 +226,13 @@ Json personalizationToJson(const PersonalizationConfig& config) {
   if (config.rules.empty()) return nullptr;
   Json out = Json::array();
   for (const auto& rule : config.rules) {
-    Json r = {{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}};
+    Json r = object({{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}});
     if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
     Json variants = Json::array();
     for (const auto& v : rule.variants) {
       Json actions = Json::array();
       for (const auto& a : v.actions) actions.push_back(actionToJson(a));
-      variants.push_back({{"id", v.id}, {"weight", v.weight}, {"actions", actions}});
+      variants.push_back(object({{"id", v.id}, {"weight", v.weight}, {"actions", actions}}));
     }
     r["variants"] = variants;
     out.push_back(std::move(r));
@@ -276,7 +276,7 @@ void decidePersonalization(const PersonalizationConfig& config, DecisionStep& st
       }
     }
     addDebug(step, "personalization", rule.id, true, variant != nullptr ? "" : "holdout group: original shown");
-    step.emit("personalization_exposed", {{"rule_id", rule.id}, {"variant", variant_id}, {"holdout", variant == nullptr}});
+    step.emit("personalization_exposed", object({{"rule_id", rule.id}, {"variant", variant_id}, {"holdout", variant == nullptr}}));
   }
   if (!personalize.empty()) step.actions["personalize"] = personalize;
   if (!config.slots.empty()) step.actions["reveal"] = config.slots;

@@ -110,13 +110,13 @@ Json scoringToJson(const ScoringConfig& config) {
   if (config.rules.empty() && config.thresholds.empty()) return nullptr;
   Json rules = Json::array();
   for (const auto& rule : config.rules) {
-    Json r = {{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}};
+    Json r = object({{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}});
     if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
     rules.push_back(std::move(r));
   }
   Json thresholds = Json::array();
   for (double t : config.thresholds) thresholds.push_back(t);
-  return {{"rules", rules}, {"half_life_days", config.half_life_days}, {"thresholds", thresholds}};
+  return object({{"rules", rules}, {"half_life_days", config.half_life_days}, {"thresholds", thresholds}});
 }
 
 void decideScoring(const ScoringConfig& config, DecisionStep& step) {
@@ -141,7 +141,7 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
         continue;
       }
       Json& counter = counters[rule.id];
-      if (!counter.is_object() || integerMember(counter, "day", -1) != day) counter = {{"day", day}, {"count", 0}};
+      if (!counter.is_object() || integerMember(counter, "day", -1) != day) counter = object({{"day", day}, {"count", 0}});
       std::int64_t count = integerMember(counter, "count");
       if (rule.max_per_day > 0 && count >= rule.max_per_day) {
         addDebug(step, "scoring", rule.id, false,
@@ -151,7 +151,7 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
       counter["count"] = count + 1;
       value = rounded(value + rule.points);
       addDebug(step, "scoring", rule.id, true, "");
-      step.emit("score_changed", {{"score", value}, {"delta", rule.points}, {"rule", rule.id}});
+      step.emit("score_changed", object({{"score", value}, {"delta", rule.points}, {"rule", rule.id}}));
     }
     // Counters from earlier days are dead weight: keep the state bounded.
     for (auto it = counters.begin(); it != counters.end();) {
@@ -166,7 +166,7 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
     bool was = std::find(reached.begin(), reached.end(), Json(t)) != reached.end();
     if (value >= t) {
       now_reached.push_back(t);
-      if (!was) step.emit("score_threshold_reached", {{"threshold", t}, {"score", value}});
+      if (!was) step.emit("score_threshold_reached", object({{"threshold", t}, {"score", value}}));
     }
   }
   // The stored value changes only with points (or a threshold re-armed): a

@@ -153,7 +153,7 @@ void addDebug(DecisionStep& step, const char* kind, const std::string& id, bool 
   if (!step.debug) return;
   Json& list = step.actions["debug"];
   if (!list.is_array()) list = Json::array();
-  list.push_back({{"kind", kind}, {"id", id}, {"matched", matched}, {"why", why}});
+  list.push_back(object({{"kind", kind}, {"id", id}, {"matched", matched}, {"why", why}}));
 }
 
 }  // namespace relance

@@ -231,20 +231,20 @@ void compileSegments(const Json& section, PathErrors& errors, SiteConfig& config
 Json SiteConfig::toBrowserJson() const {
   Json out = Json::object();
   out["version"] = 1;
-  out["site"] = Json{{"currency", currency}};
+  out["site"] = object({{"currency", currency}});
   if (!site_id.empty()) out["site"]["id"] = site_id;
   if (!site_name.empty()) out["site"]["name"] = site_name;
-  out["consent"] = Json{{"required", consent.required},
-                        {"honor_gpc", consent.honor_gpc},
-                        {"exempt_measurement", consent.exempt_measurement},
-                        {"pending", consent.pending},
-                        {"pending_limit", consent.pending_limit}};
-  out["transport"] = Json{{"endpoint", transport.endpoint},
-                          {"optin_endpoint", transport.optin_endpoint},
-                          {"batch_size", transport.batch_size},
-                          {"flush_ms", transport.flush_ms},
-                          {"queue_limit", transport.queue_limit}};
-  out["session"] = Json{{"timeout_minutes", session_timeout_minutes}};
+  out["consent"] = object({{"required", consent.required},
+                           {"honor_gpc", consent.honor_gpc},
+                           {"exempt_measurement", consent.exempt_measurement},
+                           {"pending", consent.pending},
+                           {"pending_limit", consent.pending_limit}});
+  out["transport"] = object({{"endpoint", transport.endpoint},
+                             {"optin_endpoint", transport.optin_endpoint},
+                             {"batch_size", transport.batch_size},
+                             {"flush_ms", transport.flush_ms},
+                             {"queue_limit", transport.queue_limit}});
+  out["session"] = object({{"timeout_minutes", session_timeout_minutes}});
   out["segments"] = segments;
   if (personalization) out["personalization"] = personalizationToJson(*personalization);
   if (offers) out["offers"] = offersToJson(*offers);

@@ -6,14 +6,14 @@ namespace relance {
 namespace {
 
 Json newSession() {
-  return Json{{"id", nullptr}, {"start", 0}, {"last", 0}, {"pages", 0}, {"seconds", 0},
-              {"utm", Json::object()}};
+  return object({{"id", nullptr}, {"start", 0}, {"last", 0}, {"pages", 0}, {"seconds", 0},
+                 {"utm", Json::object()}});
 }
 
 Json newPage() {
-  return Json{{"path", nullptr}, {"url", nullptr}, {"scroll", 0}, {"seconds", 0}, {"idle", 0},
-              {"hidden", false}, {"hidden_since", 0}, {"exit_intent", false}, {"offer_shown", false},
-              {"product", nullptr}};
+  return object({{"path", nullptr}, {"url", nullptr}, {"scroll", 0}, {"seconds", 0}, {"idle", 0},
+                 {"hidden", false}, {"hidden_since", 0}, {"exit_intent", false}, {"offer_shown", false},
+                 {"product", nullptr}});
 }
 
 // Two JSON values have a compatible type for the state: numbers of any kind
@@ -125,7 +125,7 @@ Json migrateV0(const Json& old) {
       if (id == item.end() || !id->is_string() || q == item.end() || !q->is_number() || p == item.end() ||
           !p->is_number())
         continue;
-      state["cart"]["items"].push_back({{"id", *id}, {"quantity", *q}, {"price", *p}});
+      state["cart"]["items"].push_back(object({{"id", *id}, {"quantity", *q}, {"price", *p}}));
       value += q->get<double>() * p->get<double>();
     }
     state["cart"]["value"] = value;
@@ -178,25 +178,25 @@ Json* child(Json& object, const char* key) {
 }  // namespace
 
 Json newVisitorState() {
-  return Json{{"v", kVisitorStateVersion},
-              {"anonymous_id", nullptr},
-              {"user_id", nullptr},
-              {"first_seen", 0},
-              {"last_seen", 0},
-              {"visits", 0},
-              {"session", newSession()},
-              {"pages_total", 0},
-              {"consent", {{"analytics", nullptr}, {"marketing", nullptr}, {"gpc", false}}},
-              {"subscribed", false},
-              {"score", Json::object()},
-              {"cart", {{"items", Json::array()}, {"value", 0}, {"currency", nullptr}, {"updated", 0}}},
-              {"viewed", Json::array()},
-              {"orders", {{"count", 0}, {"revenue", 0}, {"last", 0}, {"recent", Json::array()}}},
-              {"offers", Json::object()},
-              {"abandonment", Json::object()},
-              {"traits", Json::object()},
-              {"page", newPage()},
-              {"debug", false}};
+  return object({{"v", kVisitorStateVersion},
+                 {"anonymous_id", nullptr},
+                 {"user_id", nullptr},
+                 {"first_seen", 0},
+                 {"last_seen", 0},
+                 {"visits", 0},
+                 {"session", newSession()},
+                 {"pages_total", 0},
+                 {"consent", object({{"analytics", nullptr}, {"marketing", nullptr}, {"gpc", false}})},
+                 {"subscribed", false},
+                 {"score", Json::object()},
+                 {"cart", object({{"items", Json::array()}, {"value", 0}, {"currency", nullptr}, {"updated", 0}})},
+                 {"viewed", Json::array()},
+                 {"orders", object({{"count", 0}, {"revenue", 0}, {"last", 0}, {"recent", Json::array()}})},
+                 {"offers", Json::object()},
+                 {"abandonment", Json::object()},
+                 {"traits", Json::object()},
+                 {"page", newPage()},
+                 {"debug", false}});
 }
 
 RestoredState parseVisitorState(std::string_view text) {

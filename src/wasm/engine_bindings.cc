@@ -2,30 +2,34 @@
 // JSON string out per call; built with -fno-exceptions, so nothing here
 // throws: every failure is an answer.
 //
-// JavaScript sees (js-bindings wraps it as core.createEngine(config)):
+// Free functions over an integer handle, not an Embind class: a bound class
+// pulls Embind's whole class machinery into the JavaScript glue and RTTI
+// helpers into the wasm (together about 5 KB brotli of the browser tag,
+// docs/design/performance.md). js-bindings/src/engine.ts wraps the handle in
+// the typed Engine object. JavaScript sees:
 //
-//   compileSiteConfig(configJson: string) -> string
-//       '{"ok":true,"config":{...normalised browser configuration...}}'
-//     | '{"ok":false,"errors":[{"path":"/session/timeout_minutes","message":"..."}]}'
+//   engineCreate(configJson: string) -> handle (a number >= 0; always made)
+//   engineErrors(h) -> string   "" when the engine is ready, else the JSON
+//                               array of {path, message} (the configuration
+//                               was refused, or was not JSON); the other
+//                               calls then answer '{"errors":[...]}' and do
+//                               nothing.
+//   engineConfig(h) -> string   the normalised configuration (as GET /v1/config);
+//                               not in the browser tag's build (RELANCE_TAG_BUILD)
+//   engineRestore(h, stateText: string, nowMs: number) -> string   actions JSON
+//   engineObserve(h, signalJson: string, nowMs: number) -> string  actions JSON
+//   engineState(h) -> string    the visitor state JSON (what the host persists)
+//   engineDelete(h)             frees the engine; h must not be used again
 //
-//   const e = new Engine(configJson: string)
-//   e.errors() -> string   "" when the engine is ready, else the JSON array
-//                          of {path, message} (the configuration was refused,
-//                          or was not JSON); the other methods then answer
-//                          '{"errors":[...]}' and do nothing.
-//   e.config() -> string   the normalised configuration (as GET /v1/config)
-//   e.restore(stateText: string, nowMs: number) -> string   actions JSON
-//   e.observe(signalJson: string, nowMs: number) -> string  actions JSON
-//   e.state() -> string    the visitor state JSON (what the host persists)
-//   e.delete()             frees the wasm memory (Embind)
-//
-// nowMs is a JS number of milliseconds since the epoch (Date.now()).
+// nowMs is a JS number of milliseconds since the epoch (Date.now()). An
+// unknown or deleted handle answers '{"errors":[...]}' (or does nothing).
 #include <emscripten/bind.h>
 
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/engine.h"
 #include "core/error.h"
@@ -48,13 +52,6 @@ CompileSiteConfigResult compileText(const std::string& config_json) {
     return failed;
   }
   return compileSiteConfig(parsed.value);
-}
-
-std::string compileSiteConfigJson(const std::string& config_json) {
-  CompileSiteConfigResult result = compileText(config_json);
-  if (!result.errors.empty() || !result.config)
-    return dumpSafe(Json{{"ok", false}, {"errors", toJson(result.errors)}});
-  return dumpSafe(Json{{"ok", true}, {"config", result.config->toBrowserJson()}});
 }
 
 class WasmEngine {
@@ -82,7 +79,7 @@ class WasmEngine {
     ParsedJson parsed = parseJson(signal_json, 16);
     if (!parsed.ok) {
       PathErrors errors{{"", "the signal is not valid JSON: " + parsed.message}};
-      return dumpSafe(Json{{"errors", toJson(errors)}});
+      return dumpSafe(object({{"errors", toJson(errors)}}));
     }
     return dumpSafe(engine_->observe(parsed.value, toMillis(now)));
   }
@@ -96,16 +93,75 @@ class WasmEngine {
   std::string errors_;
 };
 
+// The live engines, indexed by handle; a deleted one leaves an empty slot
+// that the next engineCreate reuses. A page holds one or two engines, so a
+// linear scan is fine.
+std::vector<std::unique_ptr<WasmEngine>>& engines() {
+  static std::vector<std::unique_ptr<WasmEngine>> all;
+  return all;
+}
+
+WasmEngine* find(int handle) {
+  auto& all = engines();
+  return handle >= 0 && static_cast<std::size_t>(handle) < all.size() ? all[handle].get() : nullptr;
+}
+
+const char kNoEngineErrors[] = R"json([{"path":"","message":"no such engine (deleted?)"}])json";
+std::string noEngine() { return std::string(R"({"errors":)") + kNoEngineErrors + "}"; }
+
+int engineCreate(const std::string& config_json) {
+  auto& all = engines();
+  std::size_t slot = 0;
+  while (slot < all.size() && all[slot]) ++slot;
+  if (slot == all.size()) all.emplace_back();
+  all[slot] = std::make_unique<WasmEngine>(config_json);
+  return static_cast<int>(slot);
+}
+
+std::string engineErrors(int h) {
+  WasmEngine* e = find(h);
+  return e ? e->errors() : kNoEngineErrors;
+}
+
+std::string engineConfig(int h) {
+  WasmEngine* e = find(h);
+  return e ? e->config() : noEngine();
+}
+
+std::string engineRestore(int h, const std::string& state_text, double now) {
+  WasmEngine* e = find(h);
+  return e ? e->restore(state_text, now) : noEngine();
+}
+
+std::string engineObserve(int h, const std::string& signal_json, double now) {
+  WasmEngine* e = find(h);
+  return e ? e->observe(signal_json, now) : noEngine();
+}
+
+std::string engineState(int h) {
+  WasmEngine* e = find(h);
+  return e ? e->state() : noEngine();
+}
+
+void engineDelete(int h) {
+  if (find(h)) engines()[h].reset();
+}
+
 }  // namespace
 }  // namespace relance
 
 EMSCRIPTEN_BINDINGS(relance_engine) {
-  emscripten::function("compileSiteConfig", &relance::compileSiteConfigJson);
-  emscripten::class_<relance::WasmEngine>("Engine")
-      .constructor<const std::string&>()
-      .function("errors", &relance::WasmEngine::errors)
-      .function("config", &relance::WasmEngine::config)
-      .function("restore", &relance::WasmEngine::restore)
-      .function("observe", &relance::WasmEngine::observe)
-      .function("state", &relance::WasmEngine::state);
+  using emscripten::function;
+  function("engineCreate", &relance::engineCreate);
+  function("engineErrors", &relance::engineErrors);
+#ifndef RELANCE_TAG_BUILD
+  // The tag never reads the normalised configuration back (the collector
+  // serves it as GET /v1/config): without this export its wasm drops
+  // toBrowserJson (about 2 KB brotli).
+  function("engineConfig", &relance::engineConfig);
+#endif
+  function("engineRestore", &relance::engineRestore);
+  function("engineObserve", &relance::engineObserve);
+  function("engineState", &relance::engineState);
+  function("engineDelete", &relance::engineDelete);
 }

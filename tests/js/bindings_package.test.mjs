@@ -194,3 +194,29 @@ test('createEngine: a bad configuration throws with paths; the events it emits p
   engine.dispose();
   assert.throws(() => engine.state(), /disposed/);
 });
+
+test('createEngine: engines are independent; a disposed engine frees its slot for the next one', async () => {
+  const { load } = await import('relance');
+  const core = await load();
+  const config = { version: 1, site: { id: 'demo', currency: 'EUR' } };
+  const now = 1700000000000;
+  const page = { type: 'page_view', id: 'sig-1', context: { page: { url: 'https://shop.example/', path: '/' } } };
+  const a = core.createEngine(config);
+  const b = core.createEngine(config);
+  a.restore('', now);
+  b.restore('', now);
+  const bFresh = JSON.stringify(b.state());
+  a.observe(page, now);
+  const aSeen = JSON.stringify(a.state());
+  assert.notEqual(aSeen, bFresh, 'a page view changes only the engine that saw it');
+  assert.equal(JSON.stringify(b.state()), bFresh);
+  a.dispose();
+  a.dispose(); // harmless
+  const c = core.createEngine(config); // takes a's freed slot
+  c.restore('', now);
+  assert.notEqual(JSON.stringify(c.state()), aSeen, 'a new engine does not inherit the disposed one\'s state');
+  assert.equal(JSON.stringify(b.state()), bFresh);
+  assert.throws(() => a.observe(page, now), /disposed/);
+  b.dispose();
+  c.dispose();
+});

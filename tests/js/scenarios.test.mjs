@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { load } from '../../js-bindings/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -80,25 +80,33 @@ function runScenario(core, config, scenario, where) {
   }
 }
 
-const core = await load();
+// The same tables through both wasm builds of the engine: the npm package's
+// and the browser tag's (engine only, compiled for size: CMake target relance_tag).
+const { load: loadTagEngine } = await import(pathToFileURL(join(root, 'build', 'js-bindings', 'engine-only.js')).href);
+const builds = [
+  ['wasm', await load()],
+  ['tag wasm', await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) })],
+];
 
-for (const file of files) {
-  test(`scenarios (wasm): ${file}`, () => {
-    const table = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-    const config = table.config ?? (table.config_file
-      ? JSON.parse(readFileSync(join(root, table.config_file), 'utf8')) : {});
-    if (table.expect_config_errors) {
-      let errors = [];
-      try {
-        core.createEngine(config).dispose();
-      } catch (e) {
-        errors = e.errors ?? [{ path: '', message: String(e) }];
+for (const [build, core] of builds) {
+  for (const file of files) {
+    test(`scenarios (${build}): ${file}`, () => {
+      const table = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+      const config = table.config ?? (table.config_file
+        ? JSON.parse(readFileSync(join(root, table.config_file), 'utf8')) : {});
+      if (table.expect_config_errors) {
+        let errors = [];
+        try {
+          core.createEngine(config).dispose();
+        } catch (e) {
+          errors = e.errors ?? [{ path: '', message: String(e) }];
+        }
+        assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
+        if (errors.length) return;
       }
-      assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
-      if (errors.length) return;
-    }
-    for (const scenario of table.scenarios ?? []) runScenario(core, config, scenario, `${file}: ${scenario.name}`);
-  });
+      for (const scenario of table.scenarios ?? []) runScenario(core, config, scenario, `${file}: ${scenario.name}`);
+    });
+  }
 }
 
 test('scenario matching follows the format', () => {
