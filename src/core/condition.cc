@@ -15,12 +15,6 @@ namespace {
 struct CondNode;
 struct ValueTest;
 
-// One part of a dot path, split at compile time.
-struct PathSeg {
-  std::string key;
-  long long index = -1;  // the key as an array index ("0", "12"), or -1
-};
-
 // Members every JavaScript object inherits: `in` finds them on any context
 // object, so GrowthBook's getPath would answer a function. Refused in paths.
 bool isObjectPrototypeName(const std::string& k) {
@@ -31,26 +25,6 @@ bool isObjectPrototypeName(const std::string& k) {
   for (const char* n : kNames)
     if (k == n) return true;
   return false;
-}
-
-long long arrayIndexOf(const std::string& k) {
-  if (k.empty() || k.size() > 10 || (k.size() > 1 && k[0] == '0')) return -1;
-  long long v = 0;
-  for (char c : k) {
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
-  }
-  return v < 4294967295LL ? v : -1;
-}
-
-std::vector<PathSeg> splitPath(const std::string& path) {
-  std::vector<PathSeg> out(1);
-  for (char c : path) {
-    if (c == '.') out.emplace_back();
-    else out.back().key.push_back(c);
-  }
-  for (auto& s : out) s.index = arrayIndexOf(s.key);
-  return out;
 }
 
 // Primitive operands of $in and friends, ready for lookup.
@@ -74,6 +48,7 @@ struct Op {
   bool flag = false;                     // $exists
   InSet set;                             // $in $nin $ini $nini
   std::shared_ptr<const Regex> regex;    // $regex $regexi
+  int regex_id = -1;                     // its number in the set's tables, or -1
   std::unique_ptr<ValueTest> value;      // $not $size $elemMatch (operators)
   std::unique_ptr<CondNode> cond;        // $elemMatch (condition)
   std::vector<ValueTest> all;            // $all $alli
@@ -99,6 +74,7 @@ struct Clause {
   std::string pointer;
   std::vector<CondNode> subs;         // $or $nor $and; $not has one
   std::vector<PathSeg> path;          // kField
+  int slot = -1;                      // kField read from the root: its path's slot in the set
   std::unique_ptr<ValueTest> test;    // kField
   std::string group_id;               // $savedGroup
   std::string attribute_key;
@@ -111,16 +87,13 @@ struct CondNode {
   std::vector<Clause> clauses;
 };
 
-const Json& nullJson() {
-  static const Json kNull;
-  return kNull;
-}
-
 // ------------------------------------------------------------------ compile
 
 class Compiler {
  public:
-  explicit Compiler(PathErrors* errors) : errors_(errors) {}
+  Compiler(PathErrors* errors, ConditionTables* tables) : errors_(errors), tables_(tables) {}
+
+  bool readsWholeContext() const { return reads_whole_context_; }
 
   bool compileCond(const Json& c, const std::string& at, CondNode* out) {
     out->pointer = at;
@@ -144,6 +117,7 @@ class Compiler {
         ok = compileCond(v, here, &clause.subs[0]) && ok;
       } else if (k == "$savedGroup") {
         clause.kind = ClauseKind::kSavedGroup;
+        reads_whole_context_ = true;
         ok = compileSavedGroup(v, here, &clause) && ok;
       } else if (!k.empty() && k[0] == '$') {
         ok = fail(here, "unknown operator " + k + " (a condition takes $and $or $nor $not $savedGroup or field paths)");
@@ -154,6 +128,7 @@ class Compiler {
         for (const auto& seg : clause.path)
           if (isObjectPrototypeName(seg.key))
             ok = fail(here, "path part \"" + seg.key + "\" names a built-in JavaScript property and is not supported");
+        if (tables_ && element_depth_ == 0) clause.slot = tables_->paths.intern(clause.path);
         clause.test = std::make_unique<ValueTest>();
         ok = compileValue(v, here, false, clause.test.get()) && ok;
       }
@@ -323,7 +298,10 @@ class Compiler {
       }
       op->kind = OpKind::kElemMatchCond;
       op->cond = std::make_unique<CondNode>();
-      return compileCond(v, at, op->cond.get());
+      ++element_depth_;  // its paths are read from each element, not the root
+      bool ok = compileCond(v, at, op->cond.get());
+      --element_depth_;
+      return ok;
     }
     if (name == "$all" || name == "$alli") {
       op->kind = name == "$all" ? OpKind::kAll : OpKind::kAlli;
@@ -337,9 +315,23 @@ class Compiler {
     if (name == "$regex" || name == "$regexi") {
       op->kind = OpKind::kRegex;
       if (!v.is_string()) return fail(at, "must be a string (a regular expression)");
+      std::string key = (name == "$regexi" ? "i/" : "/") + v.get<std::string>();
+      if (tables_) {
+        auto known = std::find(tables_->regex_keys.begin(), tables_->regex_keys.end(), key);
+        if (known != tables_->regex_keys.end()) {
+          op->regex_id = static_cast<int>(known - tables_->regex_keys.begin());
+          op->regex = tables_->regexes[static_cast<std::size_t>(op->regex_id)];
+          return true;
+        }
+      }
       std::string error;
       op->regex = Regex::compile(v.get_ref<const std::string&>(), name == "$regexi", &error);
       if (!op->regex) return fail(at, "invalid or unsupported regular expression: " + error);
+      if (tables_) {
+        op->regex_id = static_cast<int>(tables_->regexes.size());
+        tables_->regex_keys.push_back(std::move(key));
+        tables_->regexes.push_back(op->regex);
+      }
       return true;
     }
     if (name == "$type") {
@@ -356,6 +348,9 @@ class Compiler {
   }
 
   PathErrors* errors_;
+  ConditionTables* tables_;
+  int element_depth_ = 0;  // inside $elemMatch conditions
+  bool reads_whole_context_ = false;
 };
 
 }  // namespace
@@ -363,6 +358,7 @@ class Compiler {
 class CompiledCondition {
  public:
   CondNode root;
+  bool reads_whole_context = false;
 };
 
 namespace {
@@ -377,6 +373,13 @@ struct Env {
   // Holds a synthesized `length` while its clause is evaluated. Shared by
   // the whole evaluation: a number never leads to a nested path lookup.
   Json length;
+  // Set evaluation: the values of the root paths by slot (else null), the
+  // regex memo, and the slot value the current root clause tests (regex
+  // answers are memoised only for such values: they live as long as the
+  // evaluation, while values synthesized on the way do not).
+  const Json* const* slots = nullptr;
+  RegexMemo* memo = nullptr;
+  const Json* slot_value = nullptr;
 };
 
 bool evalCond(const CondNode& c, const Json& obj, Env& env);
@@ -384,30 +387,6 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env);
 
 void blame(Env& env, const std::string& pointer) {
   if (env.why && env.why->empty()) *env.why = pointer;
-}
-
-// getPath: a missing part makes the whole value null.
-const Json* resolve(const std::vector<PathSeg>& path, const Json& obj, Json& synth) {
-  const Json* cur = &obj;
-  for (const PathSeg& seg : path) {
-    if (cur->is_object()) {
-      auto it = cur->find(seg.key);
-      if (it == cur->end()) return &nullJson();
-      cur = &*it;
-    } else if (cur->is_array()) {
-      if (seg.index >= 0 && static_cast<std::size_t>(seg.index) < cur->size()) {
-        cur = &(*cur)[static_cast<std::size_t>(seg.index)];
-      } else if (seg.key == "length") {
-        synth = static_cast<double>(cur->size());
-        cur = &synth;
-      } else {
-        return &nullJson();  // includes Array.prototype methods: documented
-      }
-    } else {
-      return &nullJson();
-    }
-  }
-  return cur;
 }
 
 bool inSet(const InSet& set, const Json& e, bool insensitive, Env& env) {
@@ -493,7 +472,7 @@ bool evalSavedGroup(const Clause& c, const Json& obj, Env& env) {
     for (const auto& seg : splitPath(key))
       if (isObjectPrototypeName(seg.key)) return false;
     Json synth;
-    return isInValues(*resolve(splitPath(key), obj, synth), *values);
+    return isInValues(*resolvePath(splitPath(key), obj, synth), *values);
   }
   if (type->get_ref<const std::string&>() == "condition") {
     auto cond = it->find("condition");
@@ -599,10 +578,21 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
       return r;
     }
     case OpKind::kRegex: {
-      if (v.is_string()) return op.regex->test(v.get_ref<const std::string&>());
-      env.scratch.clear();
-      js::appendString(v, env.scratch);  // RegExp.test converts with String()
-      return op.regex->test(env.scratch);
+      bool memoise = env.memo && op.regex_id >= 0 && &v == env.slot_value;
+      if (memoise) {
+        int known = env.memo->find(op.regex_id, &v);
+        if (known >= 0) return known == 1;
+      }
+      bool r;
+      if (v.is_string()) {
+        r = op.regex->test(v.get_ref<const std::string&>());
+      } else {
+        env.scratch.clear();
+        js::appendString(v, env.scratch);  // RegExp.test converts with String()
+        r = op.regex->test(env.scratch);
+      }
+      if (memoise) env.memo->store(op.regex_id, &v, r);
+      return r;
     }
     case OpKind::kType: return op.text == js::typeName(v);
   }
@@ -649,7 +639,15 @@ bool evalCond(const CondNode& c, const Json& obj, Env& env) {
     bool ok;
     switch (clause.kind) {
       case ClauseKind::kField: {
-        ok = evalValue(*clause.test, *resolve(clause.path, obj, env.length), env);
+        if (env.slots && clause.slot >= 0) {
+          const Json* v = env.slots[clause.slot];
+          const Json* outer = env.slot_value;
+          env.slot_value = v;
+          ok = evalValue(*clause.test, *v, env);
+          env.slot_value = outer;
+        } else {
+          ok = evalValue(*clause.test, *resolvePath(clause.path, obj, env.length), env);
+        }
         break;
       }
       case ClauseKind::kAnd:
@@ -684,12 +682,30 @@ bool evalCond(const CondNode& c, const Json& obj, Env& env) {
 }  // namespace
 
 CompileConditionResult compileCondition(const Json& condition, const std::string& base_path) {
+  return compileCondition(condition, base_path, nullptr);
+}
+
+CompileConditionResult compileCondition(const Json& condition, const std::string& base_path,
+                                        ConditionTables* tables) {
   CompileConditionResult result;
   auto compiled = std::make_shared<CompiledCondition>();
-  Compiler compiler(&result.errors);
-  if (compiler.compileCond(condition, base_path, &compiled->root) && result.errors.empty())
+  Compiler compiler(&result.errors, tables);
+  if (compiler.compileCond(condition, base_path, &compiled->root) && result.errors.empty()) {
+    compiled->reads_whole_context = compiler.readsWholeContext();
     result.condition = std::move(compiled);
+  }
   return result;
+}
+
+bool readsWholeContext(const CompiledCondition& condition) { return condition.reads_whole_context; }
+
+bool evaluateValues(const CompiledCondition& condition, const Json* const* values, const Json& context,
+                    const SavedGroups* saved_groups, RegexMemo* memo) {
+  std::vector<std::string> visited;
+  Env env{saved_groups, &visited, nullptr, {}, Json()};
+  env.slots = values;
+  env.memo = memo;
+  return evalCond(condition.root, context, env);
 }
 
 bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups) {

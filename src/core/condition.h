@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/context_paths.h"
 #include "core/error.h"
 #include "core/json.h"
 
@@ -42,6 +43,67 @@ bool evaluate(const CompiledCondition& condition, const Json& context,
 // did not hold, for debug output. Empty when the condition holds.
 std::string explainFailure(const CompiledCondition& condition, const Json& context,
                            const SavedGroups* saved_groups = nullptr);
+
+// ------------------------------------------------------------------------
+// For ConditionSet (condition_set.h): many conditions evaluated against the
+// values of their paths, extracted once per context, not against a DOM.
+
+class Regex;
+
+// Filled while the conditions of one set compile: the dot paths they read
+// from the context root (each clause remembers its slot) and their distinct
+// regular expressions (each numbered, so answers can be memoised).
+struct ConditionTables {
+  PathTable paths;
+  std::vector<std::string> regex_keys;  // flag + pattern
+  std::vector<std::shared_ptr<const Regex>> regexes;
+};
+
+// compileCondition that also registers the condition's paths and regexes in
+// `tables` (which must outlive the compiled condition's evaluations).
+CompileConditionResult compileCondition(const Json& condition, const std::string& base_path,
+                                        ConditionTables* tables);
+
+// Whether the condition reads the context beyond its own paths ($savedGroup
+// resolves a path named by the groups handed in at evaluation time).
+bool readsWholeContext(const CompiledCondition& condition);
+
+// Regex answers within one evaluation of a set: the same pattern tested on
+// the same context value is answered once. Start a new evaluation with
+// next() (values from the previous one may be gone).
+class RegexMemo {
+ public:
+  explicit RegexMemo(std::size_t regexes = 0) : entries_(regexes) {}
+  void next() {
+    if (++generation_ == 0) {  // wrapped: old entries could look current
+      entries_.assign(entries_.size(), Entry{});
+      generation_ = 1;
+    }
+  }
+  // The memoised answer of regex `id` on `subject`, or -1.
+  int find(int id, const Json* subject) const {
+    const Entry& e = entries_[static_cast<std::size_t>(id)];
+    return e.generation == generation_ && e.subject == subject ? e.answer : -1;
+  }
+  void store(int id, const Json* subject, bool answer) {
+    entries_[static_cast<std::size_t>(id)] = Entry{subject, generation_, answer};
+  }
+
+ private:
+  struct Entry {
+    const Json* subject = nullptr;
+    unsigned generation = 0;
+    bool answer = false;
+  };
+  std::vector<Entry> entries_;
+  unsigned generation_ = 1;
+};
+
+// Evaluates a condition compiled against tables whose path values are
+// `values` (ContextExtractor::values()); `context` is the parsed context when
+// readsWholeContext, otherwise any value (unread). Same answers as evaluate().
+bool evaluateValues(const CompiledCondition& condition, const Json* const* values, const Json& context,
+                    const SavedGroups* saved_groups, RegexMemo* memo);
 
 }  // namespace relance
 
