@@ -44,6 +44,7 @@ struct Op {
   OpKind kind;
   std::string pointer;
   Json operand;                          // $eq/$ne/$lt.. operand
+  double number = 0;                     // $lt..: the operand when it is a number
   std::string text;                      // padded version, group name, type name
   bool flag = false;                     // $exists
   InSet set;                             // $in $nin $ini $nini
@@ -75,6 +76,7 @@ struct Clause {
   std::vector<CondNode> subs;         // $or $nor $and; $not has one
   std::vector<PathSeg> path;          // kField
   int slot = -1;                      // kField read from the root: its path's slot in the set
+  int test_id = -1;                   // and its field test's number there
   std::unique_ptr<ValueTest> test;    // kField
   std::string group_id;               // $savedGroup
   std::string attribute_key;
@@ -128,7 +130,11 @@ class Compiler {
         for (const auto& seg : clause.path)
           if (isObjectPrototypeName(seg.key))
             ok = fail(here, "path part \"" + seg.key + "\" names a built-in JavaScript property and is not supported");
-        if (tables_ && element_depth_ == 0) clause.slot = tables_->paths.intern(clause.path);
+        if (tables_ && element_depth_ == 0) {
+          clause.slot = tables_->paths.intern(clause.path);
+          std::string key = std::to_string(clause.slot) + ":" + v.dump();
+          clause.test_id = tables_->field_tests.emplace(std::move(key), static_cast<int>(tables_->field_tests.size())).first->second;
+        }
         clause.test = std::make_unique<ValueTest>();
         ok = compileValue(v, here, false, clause.test.get()) && ok;
       }
@@ -248,6 +254,7 @@ class Compiler {
       op->kind = e.kind;
       if (!v.is_string() && !v.is_number()) return fail(at, "must be a number or a string");
       op->operand = v;
+      if (v.is_number()) op->number = js::toNumber(v);
       return true;
     }
     if (name == "$eq" || name == "$ne") {
@@ -378,12 +385,21 @@ struct Env {
   // answers are memoised only for such values: they live as long as the
   // evaluation, while values synthesized on the way do not).
   const Json* const* slots = nullptr;
-  RegexMemo* memo = nullptr;
+  EvaluationMemo* memo = nullptr;
   const Json* slot_value = nullptr;
 };
 
 bool evalCond(const CondNode& c, const Json& obj, Env& env);
 bool evalValue(const ValueTest& t, const Json& v, Env& env);
+
+// Number(v) for a JSON number, inline: the hot comparison path.
+inline double numberOf(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::number_unsigned: return static_cast<double>(v.get<Json::number_unsigned_t>());
+    case Json::value_t::number_integer: return static_cast<double>(v.get<Json::number_integer_t>());
+    default: return v.get<Json::number_float_t>();
+  }
+}
 
 void blame(Env& env, const std::string& pointer) {
   if (env.why && env.why->empty()) *env.why = pointer;
@@ -511,7 +527,7 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
     case OpKind::kLt: case OpKind::kLte: case OpKind::kGt: case OpKind::kGte: {
       js::Order o;
       if (v.is_number() && op.operand.is_number()) {
-        double a = js::toNumber(v), b = js::toNumber(op.operand);
+        double a = numberOf(v), b = op.number;
         o = a < b ? js::Order::kLess : a > b ? js::Order::kGreater : a == b ? js::Order::kEqual : js::Order::kUndefined;
       } else {
         o = js::compare(v, op.operand);
@@ -580,7 +596,7 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
     case OpKind::kRegex: {
       bool memoise = env.memo && op.regex_id >= 0 && &v == env.slot_value;
       if (memoise) {
-        int known = env.memo->find(op.regex_id, &v);
+        int known = env.memo->regex(op.regex_id, &v);
         if (known >= 0) return known == 1;
       }
       bool r;
@@ -591,7 +607,7 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
         js::appendString(v, env.scratch);  // RegExp.test converts with String()
         r = op.regex->test(env.scratch);
       }
-      if (memoise) env.memo->store(op.regex_id, &v, r);
+      if (memoise) env.memo->storeRegex(op.regex_id, &v, r);
       return r;
     }
     case OpKind::kType: return op.text == js::typeName(v);
@@ -617,7 +633,7 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env) {
         }
       }
       break;
-    case ValueTest::kNumber: r = js::toNumber(v) == t.number; break;  // v * 1 === n
+    case ValueTest::kNumber: r = (v.is_number() ? numberOf(v) : js::toNumber(v)) == t.number; break;  // v * 1 === n
     case ValueTest::kBool: r = !v.is_null() && js::truthy(v) == t.boolean; break;
     case ValueTest::kNull: r = v.is_null(); break;
     case ValueTest::kDeep: r = js::stringifyEqual(v, t.literal); break;
@@ -634,46 +650,56 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env) {
   return r;
 }
 
+// A field clause read from the set's extracted values: answered once per
+// evaluation (the memo), however many conditions repeat it.
+bool evalSlotField(const Clause& clause, Env& env) {
+  int known = env.memo->test(clause.test_id);
+  if (known >= 0) return known == 1;
+  const Json* v = env.slots[clause.slot];
+  const Json* outer = env.slot_value;
+  env.slot_value = v;
+  bool ok = evalValue(*clause.test, *v, env);
+  env.slot_value = outer;
+  env.memo->storeTest(clause.test_id, ok);
+  return ok;
+}
+
+// Every clause kind but a field read from extracted values.
+bool evalClause(const Clause& clause, const Json& obj, Env& env) {
+  bool ok;
+  switch (clause.kind) {
+    case ClauseKind::kField:
+      return evalValue(*clause.test, *resolvePath(clause.path, obj, env.length), env);
+    case ClauseKind::kAnd:
+      for (const auto& s : clause.subs)
+        if (!evalCond(s, obj, env)) return false;
+      return true;
+    default: {
+      // $or $nor $not $savedGroup: inner failures are not the reason.
+      std::string* why = env.why;
+      env.why = nullptr;
+      if (clause.kind == ClauseKind::kNot) {
+        ok = !evalCond(clause.subs[0], obj, env);
+      } else if (clause.kind == ClauseKind::kSavedGroup) {
+        ok = evalSavedGroup(clause, obj, env);
+      } else {
+        bool any = clause.subs.empty();
+        for (const auto& s : clause.subs)
+          if (evalCond(s, obj, env)) { any = true; break; }
+        ok = clause.kind == ClauseKind::kOr ? any : !any;
+      }
+      env.why = why;
+      if (!ok) blame(env, clause.pointer);
+      return ok;
+    }
+  }
+}
+
+// evalCondition: every clause must hold. Kept small: it runs for every
+// condition of a set, and most clauses are memoised field tests.
 bool evalCond(const CondNode& c, const Json& obj, Env& env) {
   for (const Clause& clause : c.clauses) {
-    bool ok;
-    switch (clause.kind) {
-      case ClauseKind::kField: {
-        if (env.slots && clause.slot >= 0) {
-          const Json* v = env.slots[clause.slot];
-          const Json* outer = env.slot_value;
-          env.slot_value = v;
-          ok = evalValue(*clause.test, *v, env);
-          env.slot_value = outer;
-        } else {
-          ok = evalValue(*clause.test, *resolvePath(clause.path, obj, env.length), env);
-        }
-        break;
-      }
-      case ClauseKind::kAnd:
-        ok = true;
-        for (const auto& s : clause.subs)
-          if (!evalCond(s, obj, env)) { ok = false; break; }
-        break;
-      default: {
-        // $or $nor $not $savedGroup: inner failures are not the reason.
-        std::string* why = env.why;
-        env.why = nullptr;
-        if (clause.kind == ClauseKind::kNot) {
-          ok = !evalCond(clause.subs[0], obj, env);
-        } else if (clause.kind == ClauseKind::kSavedGroup) {
-          ok = evalSavedGroup(clause, obj, env);
-        } else {
-          bool any = clause.subs.empty();
-          for (const auto& s : clause.subs)
-            if (evalCond(s, obj, env)) { any = true; break; }
-          ok = clause.kind == ClauseKind::kOr ? any : !any;
-        }
-        env.why = why;
-        if (!ok) blame(env, clause.pointer);
-        break;
-      }
-    }
+    bool ok = env.slots && clause.slot >= 0 ? evalSlotField(clause, env) : evalClause(clause, obj, env);
     if (!ok) return false;
   }
   return true;
@@ -699,13 +725,16 @@ CompileConditionResult compileCondition(const Json& condition, const std::string
 
 bool readsWholeContext(const CompiledCondition& condition) { return condition.reads_whole_context; }
 
-bool evaluateValues(const CompiledCondition& condition, const Json* const* values, const Json& context,
-                    const SavedGroups* saved_groups, RegexMemo* memo) {
+void evaluateValues(const std::vector<std::shared_ptr<const CompiledCondition>>& conditions,
+                    const Json* const* values, const Json& context, const SavedGroups* saved_groups,
+                    EvaluationMemo* memo, std::vector<uint8_t>* answers) {
   std::vector<std::string> visited;
   Env env{saved_groups, &visited, nullptr, {}, Json()};
   env.slots = values;
   env.memo = memo;
-  return evalCond(condition.root, context, env);
+  answers->resize(conditions.size());
+  for (std::size_t i = 0; i < conditions.size(); ++i)
+    (*answers)[i] = evalCond(conditions[i]->root, context, env) ? 1 : 0;
 }
 
 bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups) {

@@ -5,6 +5,7 @@
 #ifndef RELANCE_CORE_CONDITION_H_
 #define RELANCE_CORE_CONDITION_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -51,16 +52,19 @@ std::string explainFailure(const CompiledCondition& condition, const Json& conte
 class Regex;
 
 // Filled while the conditions of one set compile: the dot paths they read
-// from the context root (each clause remembers its slot) and their distinct
-// regular expressions (each numbered, so answers can be memoised).
+// from the context root (each clause remembers its slot), their distinct
+// regular expressions, and their distinct field tests (a path with what it
+// must hold, like "visitor.score" {"$gte": 30}), numbered so that each is
+// answered once per context however many conditions repeat it.
 struct ConditionTables {
   PathTable paths;
   std::vector<std::string> regex_keys;  // flag + pattern
   std::vector<std::shared_ptr<const Regex>> regexes;
+  std::unordered_map<std::string, int> field_tests;  // slot + JSON of the test -> number
 };
 
-// compileCondition that also registers the condition's paths and regexes in
-// `tables` (which must outlive the compiled condition's evaluations).
+// compileCondition that also registers the condition's paths, regexes and
+// field tests in `tables` (which must outlive the compiled condition).
 CompileConditionResult compileCondition(const Json& condition, const std::string& base_path,
                                         ConditionTables* tables);
 
@@ -68,42 +72,58 @@ CompileConditionResult compileCondition(const Json& condition, const std::string
 // resolves a path named by the groups handed in at evaluation time).
 bool readsWholeContext(const CompiledCondition& condition);
 
-// Regex answers within one evaluation of a set: the same pattern tested on
-// the same context value is answered once. Start a new evaluation with
-// next() (values from the previous one may be gone).
-class RegexMemo {
+// Answers already computed within one evaluation of a set: each field test
+// once, each regex once per context value. Start each evaluation with next()
+// (the values of the previous one may be gone).
+class EvaluationMemo {
  public:
-  explicit RegexMemo(std::size_t regexes = 0) : entries_(regexes) {}
+  explicit EvaluationMemo(const ConditionTables& tables)
+      : regexes_(tables.regexes.size()), tests_(tables.field_tests.size()) {}
+
   void next() {
     if (++generation_ == 0) {  // wrapped: old entries could look current
-      entries_.assign(entries_.size(), Entry{});
+      regexes_.assign(regexes_.size(), RegexEntry{});
+      tests_.assign(tests_.size(), TestEntry{});
       generation_ = 1;
     }
   }
   // The memoised answer of regex `id` on `subject`, or -1.
-  int find(int id, const Json* subject) const {
-    const Entry& e = entries_[static_cast<std::size_t>(id)];
+  int regex(int id, const Json* subject) const {
+    const RegexEntry& e = regexes_[static_cast<std::size_t>(id)];
     return e.generation == generation_ && e.subject == subject ? e.answer : -1;
   }
-  void store(int id, const Json* subject, bool answer) {
-    entries_[static_cast<std::size_t>(id)] = Entry{subject, generation_, answer};
+  void storeRegex(int id, const Json* subject, bool answer) {
+    regexes_[static_cast<std::size_t>(id)] = RegexEntry{subject, generation_, answer};
   }
+  // The memoised answer of field test `id`, or -1.
+  int test(int id) const {
+    const TestEntry& e = tests_[static_cast<std::size_t>(id)];
+    return e.generation == generation_ ? e.answer : -1;
+  }
+  void storeTest(int id, bool answer) { tests_[static_cast<std::size_t>(id)] = TestEntry{generation_, answer}; }
 
  private:
-  struct Entry {
+  struct RegexEntry {
     const Json* subject = nullptr;
     unsigned generation = 0;
     bool answer = false;
   };
-  std::vector<Entry> entries_;
+  struct TestEntry {
+    unsigned generation = 0;
+    bool answer = false;
+  };
+  std::vector<RegexEntry> regexes_;
+  std::vector<TestEntry> tests_;
   unsigned generation_ = 1;
 };
 
-// Evaluates a condition compiled against tables whose path values are
-// `values` (ContextExtractor::values()); `context` is the parsed context when
+// Evaluates conditions compiled against the same tables, whose path values
+// are `values` (ContextExtractor::values()): answers[i] is 1 when
+// conditions[i] holds. `context` is the parsed context when one of them
 // readsWholeContext, otherwise any value (unread). Same answers as evaluate().
-bool evaluateValues(const CompiledCondition& condition, const Json* const* values, const Json& context,
-                    const SavedGroups* saved_groups, RegexMemo* memo);
+void evaluateValues(const std::vector<std::shared_ptr<const CompiledCondition>>& conditions,
+                    const Json* const* values, const Json& context, const SavedGroups* saved_groups,
+                    EvaluationMemo* memo, std::vector<uint8_t>* answers);
 
 }  // namespace relance
 

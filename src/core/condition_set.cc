@@ -28,7 +28,7 @@ void ConditionSet::add(const Json& condition, const std::string& base_path, Path
 std::unique_ptr<ConditionSet> ConditionSet::finish(std::unique_ptr<ConditionSet> set, const PathErrors& errors) {
   if (!errors.empty()) return nullptr;
   set->extractor_ = std::make_unique<ContextExtractor>(set->tables_.paths);
-  set->memo_ = std::make_unique<RegexMemo>(set->tables_.regexes.size());
+  set->memo_ = std::make_unique<EvaluationMemo>(set->tables_);
   return set;
 }
 
@@ -54,11 +54,8 @@ void ConditionSet::evaluateAll(const Json& context, const SavedGroups* saved_gro
 }
 
 void ConditionSet::answer(const Json& context, const SavedGroups* saved_groups, std::vector<uint8_t>* answers) {
-  answers->resize(conditions_.size());
   memo_->next();
-  const Json* const* values = extractor_->values();
-  for (std::size_t i = 0; i < conditions_.size(); ++i)
-    (*answers)[i] = evaluateValues(*conditions_[i], values, context, saved_groups, memo_.get()) ? 1 : 0;
+  evaluateValues(conditions_, extractor_->values(), context, saved_groups, memo_.get(), answers);
 }
 
 }  // namespace relance

@@ -61,7 +61,7 @@ class ConditionSet {
   ConditionTables tables_;
   std::vector<std::shared_ptr<const CompiledCondition>> conditions_;
   std::unique_ptr<ContextExtractor> extractor_;  // reads tables_.paths
-  std::unique_ptr<RegexMemo> memo_;
+  std::unique_ptr<EvaluationMemo> memo_;
   bool reads_whole_context_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "core/context_paths.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -393,27 +394,97 @@ bool ContextExtractor::extract(std::string_view text) {
   return true;
 }
 
-// Turns a captured value's text into its Json, as nlohmann builds it.
 bool ContextExtractor::materialize(std::string_view text, int node) {
   NodeState& st = state_[node];
-  const char* b = text.data() + st.begin;
-  const char* e = text.data() + st.end;
-  switch (*b) {
-    case '"':
-      if (std::memchr(b, '\\', static_cast<std::size_t>(e - b)) == nullptr) {
-        setString(st.value, b + 1, e - 1);
+  const char* p = text.data() + st.begin;
+  return build(st.value, p);
+}
+
+// Builds the value at p (text the scanner has validated) into `v`, as
+// nlohmann's parser would, and leaves p after it. Reuses what `v` already
+// holds (string buffers, array slots, object entries with the same keys):
+// contexts of one site share their shape, so once warmed up this does not
+// allocate.
+bool ContextExtractor::build(Json& v, const char*& p) {
+  auto skipSpace = [&] {
+    while (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') ++p;
+  };
+  switch (*p) {
+    case '"': {
+      const char* b = ++p;
+      bool escaped = false;
+      while (*p != '"') {
+        if (*p == '\\') { escaped = true; ++p; }
+        ++p;
+      }
+      const char* e = p++;
+      if (!escaped) {
+        setString(v, b, e);
       } else {
-        decodeString(b + 1, e - 1, scratch_);
-        setString(st.value, scratch_.data(), scratch_.data() + scratch_.size());
+        decodeString(b, e, scratch_);
+        setString(v, scratch_.data(), scratch_.data() + scratch_.size());
       }
       return true;
-    case 't': st.value = true; return true;
-    case 'f': st.value = false; return true;
-    case 'n': st.value = nullptr; return true;
-    case '{': case '[': {
-      ParsedJson parsed = parseJson(std::string_view(b, static_cast<std::size_t>(e - b)));
-      if (!parsed.ok) return false;
-      st.value = std::move(parsed.value);
+    }
+    case 't': p += 4; v = true; return true;
+    case 'f': p += 5; v = false; return true;
+    case 'n': p += 4; v = nullptr; return true;
+    case '[': {
+      if (!v.is_array()) v = Json::array();
+      auto& items = v.get_ref<Json::array_t&>();
+      std::size_t n = 0;
+      ++p;
+      skipSpace();
+      while (*p != ']') {
+        if (n == items.size()) items.emplace_back();
+        if (!build(items[n++], p)) return false;
+        skipSpace();
+        if (*p == ',') { ++p; skipSpace(); }
+      }
+      ++p;
+      items.resize(n);
+      return true;
+    }
+    case '{': {
+      if (!v.is_object()) v = Json::object();
+      auto& members = v.get_ref<Json::object_t&>();
+      const std::size_t base = seen_.size();  // this object's entries in seen_
+      ++p;
+      skipSpace();
+      while (*p != '}') {
+        const char* b = ++p;
+        bool escaped = false;
+        while (*p != '"') {
+          if (*p == '\\') { escaped = true; ++p; }
+          ++p;
+        }
+        std::string_view key(b, static_cast<std::size_t>(p - b));
+        if (escaped) {
+          decodeString(b, p, keys_);
+          key = keys_;
+        }
+        ++p;
+        skipSpace();
+        ++p;  // ':'
+        skipSpace();
+        auto it = members.find(key);
+        if (it == members.end()) it = members.emplace(std::string(key), Json()).first;
+        seen_.push_back(&it->second);
+        if (!build(it->second, p)) return false;  // a repeated key: the last one wins
+        skipSpace();
+        if (*p == ',') { ++p; skipSpace(); }
+      }
+      ++p;
+      // Entries left from the previous context go (rare: a shape change).
+      std::sort(seen_.begin() + static_cast<std::ptrdiff_t>(base), seen_.end());
+      auto last = std::unique(seen_.begin() + static_cast<std::ptrdiff_t>(base), seen_.end());
+      if (static_cast<std::size_t>(last - seen_.begin()) - base != members.size()) {
+        for (auto it = members.begin(); it != members.end();) {
+          if (std::binary_search(seen_.begin() + static_cast<std::ptrdiff_t>(base), last, &it->second)) ++it;
+          else it = members.erase(it);
+        }
+      }
+      seen_.resize(base);
       return true;
     }
     default: break;
@@ -421,24 +492,32 @@ bool ContextExtractor::materialize(std::string_view text, int node) {
   // A number. nlohmann reads an integer token with strtoull (strtoll when
   // negative) and a token with a fraction with strtod; up to 18 digits an
   // integer fits both ways, longer ones go through nlohmann itself.
+  const char* b = p;
+  if (*p == '-') ++p;
+  const char* digits = p;
+  while (isDigit(*p)) ++p;
+  bool fraction = *p == '.';
+  if (fraction) {
+    ++p;
+    while (isDigit(*p)) ++p;
+  }
+  const char* e = p;
   bool negative = *b == '-';
-  const char* digits = negative ? b + 1 : b;
-  const char* dot = static_cast<const char*>(std::memchr(b, '.', static_cast<std::size_t>(e - b)));
-  if (!dot && e - digits <= 18) {
-    long long v = 0;
-    for (const char* q = digits; q < e; ++q) v = v * 10 + (*q - '0');
-    if (negative) st.value = static_cast<Json::number_integer_t>(-v);
-    else st.value = static_cast<Json::number_unsigned_t>(v);
+  if (!fraction && e - digits <= 18) {
+    long long n = 0;
+    for (const char* q = digits; q < e; ++q) n = n * 10 + (*q - '0');
+    if (negative) v = static_cast<Json::number_integer_t>(-n);
+    else v = static_cast<Json::number_unsigned_t>(n);
     return true;
   }
-  if (dot) {
+  if (fraction) {
     scratch_.assign(b, e);
-    st.value = std::strtod(scratch_.c_str(), nullptr);
+    v = std::strtod(scratch_.c_str(), nullptr);
     return true;
   }
   ParsedJson parsed = parseJson(std::string_view(b, static_cast<std::size_t>(e - b)));
   if (!parsed.ok) return false;
-  st.value = std::move(parsed.value);
+  v = std::move(parsed.value);
   return true;
 }
 

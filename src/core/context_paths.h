@@ -92,6 +92,7 @@ class ContextExtractor {
   };
   void reset(int node);  // forgets a node and everything under it
   bool materialize(std::string_view text, int node);
+  bool build(Json& v, const char*& p);
   void resolveSlots();
 
   const PathTable& table_;
@@ -100,6 +101,8 @@ class ContextExtractor {
   std::vector<const Json*> slots_;
   std::vector<Json> synth_;  // per slot, for "length"
   std::string scratch_;
+  std::string keys_;                // a decoded key while building
+  std::vector<const Json*> seen_;   // object entries met while building
 };
 
 }  // namespace relance

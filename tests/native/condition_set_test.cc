@@ -188,6 +188,33 @@ TEST(ContextExtractor, ReadsValuesAsTheDomHasThem) {
   for (const char* text : texts) expectSameAsDom(x, t, text);
 }
 
+// Captured values reuse what the previous context left: every shape change
+// must still give exactly the new value.
+TEST(ContextExtractor, ReusesValuesAcrossContextsOfChangingShape) {
+  PathTable t = tricky();
+  ContextExtractor x(t);
+  const char* texts[] = {
+      R"({"o": {"a": 1, "b": [1, 2, 3], "c": {"d": "x"}}})",
+      R"({"o": {"a": 2, "b": [4], "c": {"d": "y"}}})",
+      R"({"o": {"b": [], "z": null}})",
+      R"({"o": {"a": {"k": 1}, "a": 3}})",
+      R"({"o": {"a": 1, "b": 2, "a": 4}})",
+      R"({"o": {"a": [1, {"x": 1}], "b": 2}})",
+      R"({"o": {"a": [{"x": 1, "y": 2}], "b": 2}})",
+      R"({"o": {"a": [{"y": 3}, "s"], "b": "long string beyond the small buffer"}})",
+      R"({"o": [1, 2, 3]})",
+      R"({"o": [1]})",
+      R"({"o": "text"})",
+      R"({"o": {"a": 1, "b": [1, 2, 3], "c": {"d": "x"}}})",
+      R"({})",
+      R"({"o": {"a": 1, "b": [1, 2, 3], "c": {"d": "x"}}})",
+  };
+  for (const char* text : texts) {
+    ASSERT_TRUE(x.extract(text)) << text;
+    expectSameAsDom(x, t, text);
+  }
+}
+
 TEST(ContextExtractor, LeavesDeepNestingToTheParser) {
   PathTable t = tricky();
   ContextExtractor x(t);
