@@ -8,6 +8,7 @@
 
 #include "core/condition_js.h"
 #include "core/regex.h"
+#include "core/utf8.h"
 
 namespace relance {
 namespace {
@@ -25,6 +26,19 @@ bool isObjectPrototypeName(const std::string& k) {
   for (const char* n : kNames)
     if (k == n) return true;
   return false;
+}
+
+// Whether every string (and key) in `v` is well-formed UTF-8.
+bool validUtf8Throughout(const Json& v) {
+  if (v.is_string()) return findInvalidUtf8(v.get_ref<const std::string&>()) == kUtf8Valid;
+  if (v.is_array()) {
+    for (const auto& e : v)
+      if (!validUtf8Throughout(e)) return false;
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (findInvalidUtf8(it.key()) != kUtf8Valid || !validUtf8Throughout(it.value())) return false;
+  }
+  return true;
 }
 
 // Primitive operands of $in and friends, ready for lookup.
@@ -132,8 +146,13 @@ class Compiler {
             ok = fail(here, "path part \"" + seg.key + "\" names a built-in JavaScript property and is not supported");
         if (tables_ && element_depth_ == 0) {
           clause.slot = tables_->paths.intern(clause.path);
-          std::string key = std::to_string(clause.slot) + ":" + v.dump();
-          clause.test_id = tables_->field_tests.emplace(std::move(key), static_cast<int>(tables_->field_tests.size())).first->second;
+          // Tests are the same when their JSON is; dump() refuses invalid
+          // UTF-8 (only a native caller can build such a value): not shared.
+          if (validUtf8Throughout(v)) {
+            std::string key = std::to_string(clause.slot) + ":" + v.dump();
+            clause.test_id =
+                tables_->field_tests.emplace(std::move(key), static_cast<int>(tables_->field_tests.size())).first->second;
+          }
         }
         clause.test = std::make_unique<ValueTest>();
         ok = compileValue(v, here, false, clause.test.get()) && ok;
@@ -653,14 +672,14 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env) {
 // A field clause read from the set's extracted values: answered once per
 // evaluation (the memo), however many conditions repeat it.
 bool evalSlotField(const Clause& clause, Env& env) {
-  int known = env.memo->test(clause.test_id);
+  int known = clause.test_id >= 0 ? env.memo->test(clause.test_id) : -1;
   if (known >= 0) return known == 1;
   const Json* v = env.slots[clause.slot];
   const Json* outer = env.slot_value;
   env.slot_value = v;
   bool ok = evalValue(*clause.test, *v, env);
   env.slot_value = outer;
-  env.memo->storeTest(clause.test_id, ok);
+  if (clause.test_id >= 0) env.memo->storeTest(clause.test_id, ok);
   return ok;
 }
 

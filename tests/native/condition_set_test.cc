@@ -110,6 +110,19 @@ TEST(ConditionSet, ReportsTheIndexOfARefusedCondition) {
   EXPECT_EQ(errors[0].path, "/b/$bad");
 }
 
+// A native caller may hand in strings that are not UTF-8 (JSON text never
+// has them): such a field test is evaluated, just not shared.
+TEST(ConditionSet, AcceptsAnOperandThatIsNotUtf8) {
+  Json conditions = Json::array({Json{{"s", std::string("\xFF")}}, Json{{"s", std::string("\xFE")}}});
+  PathErrors errors;
+  auto set = ConditionSet::compile(conditions, &errors);
+  ASSERT_TRUE(set);
+  std::vector<uint8_t> answers;
+  std::string error;
+  ASSERT_TRUE(set->evaluateAll(R"({"s": "x"})", nullptr, &answers, &error));
+  EXPECT_EQ(answers, (std::vector<uint8_t>{0, 0}));
+}
+
 TEST(ConditionSet, RefusesAnUnreadableContextWithTheParsersMessage) {
   PathErrors errors;
   auto set = ConditionSet::compile(Json::parse(R"([{"a": 1}])"), &errors);
