@@ -15,7 +15,8 @@ interface NativeCondition extends NativeHandle {
 interface NativeConditionSet extends NativeHandle {
   errors(): string;
   size(): number;
-  evaluateAll(context: string, groups: string): string;
+  /** A view of wasm memory (1 byte per condition), or the errors JSON. */
+  evaluateAll(context: string, groups: string): Uint8Array | string;
 }
 
 const groupsText = (g?: SavedGroups): string => (g == null ? '' : JSON.stringify(g));
@@ -64,9 +65,10 @@ export function wrapModule(m: any): RelanceCore {
       size,
       evaluateAll(context, savedGroups) {
         const answer = owned.get().evaluateAll(contextText(context), groupsText(savedGroups));
-        if (answer.charCodeAt(0) === 33 /* '!' */) throw new RelanceError('cannot evaluate', parseErrors(answer.slice(1)));
+        if (typeof answer === 'string') throw new RelanceError('cannot evaluate', parseErrors(answer));
+        // A view of wasm memory: copied now, before anything else runs in the module.
         const out = new Array<boolean>(answer.length);
-        for (let i = 0; i < answer.length; i++) out[i] = answer.charCodeAt(i) === 49; /* '1' */
+        for (let i = 0; i < answer.length; i++) out[i] = answer[i] === 1;
         return out;
       },
       dispose() {

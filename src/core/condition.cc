@@ -8,18 +8,13 @@
 
 #include "core/condition_js.h"
 #include "core/regex.h"
+#include "core/utf8.h"
 
 namespace relance {
 namespace {
 
 struct CondNode;
 struct ValueTest;
-
-// One part of a dot path, split at compile time.
-struct PathSeg {
-  std::string key;
-  long long index = -1;  // the key as an array index ("0", "12"), or -1
-};
 
 // Members every JavaScript object inherits: `in` finds them on any context
 // object, so GrowthBook's getPath would answer a function. Refused in paths.
@@ -33,24 +28,17 @@ bool isObjectPrototypeName(const std::string& k) {
   return false;
 }
 
-long long arrayIndexOf(const std::string& k) {
-  if (k.empty() || k.size() > 10 || (k.size() > 1 && k[0] == '0')) return -1;
-  long long v = 0;
-  for (char c : k) {
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
+// Whether every string (and key) in `v` is well-formed UTF-8.
+bool validUtf8Throughout(const Json& v) {
+  if (v.is_string()) return findInvalidUtf8(v.get_ref<const std::string&>()) == kUtf8Valid;
+  if (v.is_array()) {
+    for (const auto& e : v)
+      if (!validUtf8Throughout(e)) return false;
+  } else if (v.is_object()) {
+    for (auto it = v.begin(); it != v.end(); ++it)
+      if (findInvalidUtf8(it.key()) != kUtf8Valid || !validUtf8Throughout(it.value())) return false;
   }
-  return v < 4294967295LL ? v : -1;
-}
-
-std::vector<PathSeg> splitPath(const std::string& path) {
-  std::vector<PathSeg> out(1);
-  for (char c : path) {
-    if (c == '.') out.emplace_back();
-    else out.back().key.push_back(c);
-  }
-  for (auto& s : out) s.index = arrayIndexOf(s.key);
-  return out;
+  return true;
 }
 
 // Primitive operands of $in and friends, ready for lookup.
@@ -70,10 +58,12 @@ struct Op {
   OpKind kind;
   std::string pointer;
   Json operand;                          // $eq/$ne/$lt.. operand
+  double number = 0;                     // $lt..: the operand when it is a number
   std::string text;                      // padded version, group name, type name
   bool flag = false;                     // $exists
   InSet set;                             // $in $nin $ini $nini
   std::shared_ptr<const Regex> regex;    // $regex $regexi
+  int regex_id = -1;                     // its number in the set's tables, or -1
   std::unique_ptr<ValueTest> value;      // $not $size $elemMatch (operators)
   std::unique_ptr<CondNode> cond;        // $elemMatch (condition)
   std::vector<ValueTest> all;            // $all $alli
@@ -99,6 +89,8 @@ struct Clause {
   std::string pointer;
   std::vector<CondNode> subs;         // $or $nor $and; $not has one
   std::vector<PathSeg> path;          // kField
+  int slot = -1;                      // kField read from the root: its path's slot in the set
+  int test_id = -1;                   // and its field test's number there
   std::unique_ptr<ValueTest> test;    // kField
   std::string group_id;               // $savedGroup
   std::string attribute_key;
@@ -111,16 +103,13 @@ struct CondNode {
   std::vector<Clause> clauses;
 };
 
-const Json& nullJson() {
-  static const Json kNull;
-  return kNull;
-}
-
 // ------------------------------------------------------------------ compile
 
 class Compiler {
  public:
-  explicit Compiler(PathErrors* errors) : errors_(errors) {}
+  Compiler(PathErrors* errors, ConditionTables* tables) : errors_(errors), tables_(tables) {}
+
+  bool readsWholeContext() const { return reads_whole_context_; }
 
   bool compileCond(const Json& c, const std::string& at, CondNode* out) {
     out->pointer = at;
@@ -144,6 +133,7 @@ class Compiler {
         ok = compileCond(v, here, &clause.subs[0]) && ok;
       } else if (k == "$savedGroup") {
         clause.kind = ClauseKind::kSavedGroup;
+        reads_whole_context_ = true;
         ok = compileSavedGroup(v, here, &clause) && ok;
       } else if (!k.empty() && k[0] == '$') {
         ok = fail(here, "unknown operator " + k + " (a condition takes $and $or $nor $not $savedGroup or field paths)");
@@ -154,6 +144,16 @@ class Compiler {
         for (const auto& seg : clause.path)
           if (isObjectPrototypeName(seg.key))
             ok = fail(here, "path part \"" + seg.key + "\" names a built-in JavaScript property and is not supported");
+        if (tables_ && element_depth_ == 0) {
+          clause.slot = tables_->paths.intern(clause.path);
+          // Tests are the same when their JSON is; dump() refuses invalid
+          // UTF-8 (only a native caller can build such a value): not shared.
+          if (validUtf8Throughout(v)) {
+            std::string key = std::to_string(clause.slot) + ":" + v.dump();
+            clause.test_id =
+                tables_->field_tests.emplace(std::move(key), static_cast<int>(tables_->field_tests.size())).first->second;
+          }
+        }
         clause.test = std::make_unique<ValueTest>();
         ok = compileValue(v, here, false, clause.test.get()) && ok;
       }
@@ -273,6 +273,7 @@ class Compiler {
       op->kind = e.kind;
       if (!v.is_string() && !v.is_number()) return fail(at, "must be a number or a string");
       op->operand = v;
+      if (v.is_number()) op->number = js::toNumber(v);
       return true;
     }
     if (name == "$eq" || name == "$ne") {
@@ -323,7 +324,10 @@ class Compiler {
       }
       op->kind = OpKind::kElemMatchCond;
       op->cond = std::make_unique<CondNode>();
-      return compileCond(v, at, op->cond.get());
+      ++element_depth_;  // its paths are read from each element, not the root
+      bool ok = compileCond(v, at, op->cond.get());
+      --element_depth_;
+      return ok;
     }
     if (name == "$all" || name == "$alli") {
       op->kind = name == "$all" ? OpKind::kAll : OpKind::kAlli;
@@ -337,9 +341,23 @@ class Compiler {
     if (name == "$regex" || name == "$regexi") {
       op->kind = OpKind::kRegex;
       if (!v.is_string()) return fail(at, "must be a string (a regular expression)");
+      std::string key = (name == "$regexi" ? "i/" : "/") + v.get<std::string>();
+      if (tables_) {
+        auto known = std::find(tables_->regex_keys.begin(), tables_->regex_keys.end(), key);
+        if (known != tables_->regex_keys.end()) {
+          op->regex_id = static_cast<int>(known - tables_->regex_keys.begin());
+          op->regex = tables_->regexes[static_cast<std::size_t>(op->regex_id)];
+          return true;
+        }
+      }
       std::string error;
       op->regex = Regex::compile(v.get_ref<const std::string&>(), name == "$regexi", &error);
       if (!op->regex) return fail(at, "invalid or unsupported regular expression: " + error);
+      if (tables_) {
+        op->regex_id = static_cast<int>(tables_->regexes.size());
+        tables_->regex_keys.push_back(std::move(key));
+        tables_->regexes.push_back(op->regex);
+      }
       return true;
     }
     if (name == "$type") {
@@ -356,6 +374,9 @@ class Compiler {
   }
 
   PathErrors* errors_;
+  ConditionTables* tables_;
+  int element_depth_ = 0;  // inside $elemMatch conditions
+  bool reads_whole_context_ = false;
 };
 
 }  // namespace
@@ -363,6 +384,7 @@ class Compiler {
 class CompiledCondition {
  public:
   CondNode root;
+  bool reads_whole_context = false;
 };
 
 namespace {
@@ -377,37 +399,29 @@ struct Env {
   // Holds a synthesized `length` while its clause is evaluated. Shared by
   // the whole evaluation: a number never leads to a nested path lookup.
   Json length;
+  // Set evaluation: the values of the root paths by slot (else null), the
+  // regex memo, and the slot value the current root clause tests (regex
+  // answers are memoised only for such values: they live as long as the
+  // evaluation, while values synthesized on the way do not).
+  const Json* const* slots = nullptr;
+  EvaluationMemo* memo = nullptr;
+  const Json* slot_value = nullptr;
 };
 
 bool evalCond(const CondNode& c, const Json& obj, Env& env);
 bool evalValue(const ValueTest& t, const Json& v, Env& env);
 
-void blame(Env& env, const std::string& pointer) {
-  if (env.why && env.why->empty()) *env.why = pointer;
+// Number(v) for a JSON number, inline: the hot comparison path.
+inline double numberOf(const Json& v) {
+  switch (v.type()) {
+    case Json::value_t::number_unsigned: return static_cast<double>(v.get<Json::number_unsigned_t>());
+    case Json::value_t::number_integer: return static_cast<double>(v.get<Json::number_integer_t>());
+    default: return v.get<Json::number_float_t>();
+  }
 }
 
-// getPath: a missing part makes the whole value null.
-const Json* resolve(const std::vector<PathSeg>& path, const Json& obj, Json& synth) {
-  const Json* cur = &obj;
-  for (const PathSeg& seg : path) {
-    if (cur->is_object()) {
-      auto it = cur->find(seg.key);
-      if (it == cur->end()) return &nullJson();
-      cur = &*it;
-    } else if (cur->is_array()) {
-      if (seg.index >= 0 && static_cast<std::size_t>(seg.index) < cur->size()) {
-        cur = &(*cur)[static_cast<std::size_t>(seg.index)];
-      } else if (seg.key == "length") {
-        synth = static_cast<double>(cur->size());
-        cur = &synth;
-      } else {
-        return &nullJson();  // includes Array.prototype methods: documented
-      }
-    } else {
-      return &nullJson();
-    }
-  }
-  return cur;
+void blame(Env& env, const std::string& pointer) {
+  if (env.why && env.why->empty()) *env.why = pointer;
 }
 
 bool inSet(const InSet& set, const Json& e, bool insensitive, Env& env) {
@@ -493,7 +507,7 @@ bool evalSavedGroup(const Clause& c, const Json& obj, Env& env) {
     for (const auto& seg : splitPath(key))
       if (isObjectPrototypeName(seg.key)) return false;
     Json synth;
-    return isInValues(*resolve(splitPath(key), obj, synth), *values);
+    return isInValues(*resolvePath(splitPath(key), obj, synth), *values);
   }
   if (type->get_ref<const std::string&>() == "condition") {
     auto cond = it->find("condition");
@@ -532,7 +546,7 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
     case OpKind::kLt: case OpKind::kLte: case OpKind::kGt: case OpKind::kGte: {
       js::Order o;
       if (v.is_number() && op.operand.is_number()) {
-        double a = js::toNumber(v), b = js::toNumber(op.operand);
+        double a = numberOf(v), b = op.number;
         o = a < b ? js::Order::kLess : a > b ? js::Order::kGreater : a == b ? js::Order::kEqual : js::Order::kUndefined;
       } else {
         o = js::compare(v, op.operand);
@@ -599,10 +613,21 @@ bool evalOp(const Op& op, const Json& v, Env& env) {
       return r;
     }
     case OpKind::kRegex: {
-      if (v.is_string()) return op.regex->test(v.get_ref<const std::string&>());
-      env.scratch.clear();
-      js::appendString(v, env.scratch);  // RegExp.test converts with String()
-      return op.regex->test(env.scratch);
+      bool memoise = env.memo && op.regex_id >= 0 && &v == env.slot_value;
+      if (memoise) {
+        int known = env.memo->regex(op.regex_id, &v);
+        if (known >= 0) return known == 1;
+      }
+      bool r;
+      if (v.is_string()) {
+        r = op.regex->test(v.get_ref<const std::string&>());
+      } else {
+        env.scratch.clear();
+        js::appendString(v, env.scratch);  // RegExp.test converts with String()
+        r = op.regex->test(env.scratch);
+      }
+      if (memoise) env.memo->storeRegex(op.regex_id, &v, r);
+      return r;
     }
     case OpKind::kType: return op.text == js::typeName(v);
   }
@@ -627,7 +652,7 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env) {
         }
       }
       break;
-    case ValueTest::kNumber: r = js::toNumber(v) == t.number; break;  // v * 1 === n
+    case ValueTest::kNumber: r = (v.is_number() ? numberOf(v) : js::toNumber(v)) == t.number; break;  // v * 1 === n
     case ValueTest::kBool: r = !v.is_null() && js::truthy(v) == t.boolean; break;
     case ValueTest::kNull: r = v.is_null(); break;
     case ValueTest::kDeep: r = js::stringifyEqual(v, t.literal); break;
@@ -644,38 +669,56 @@ bool evalValue(const ValueTest& t, const Json& v, Env& env) {
   return r;
 }
 
+// A field clause read from the set's extracted values: answered once per
+// evaluation (the memo), however many conditions repeat it.
+bool evalSlotField(const Clause& clause, Env& env) {
+  int known = clause.test_id >= 0 ? env.memo->test(clause.test_id) : -1;
+  if (known >= 0) return known == 1;
+  const Json* v = env.slots[clause.slot];
+  const Json* outer = env.slot_value;
+  env.slot_value = v;
+  bool ok = evalValue(*clause.test, *v, env);
+  env.slot_value = outer;
+  if (clause.test_id >= 0) env.memo->storeTest(clause.test_id, ok);
+  return ok;
+}
+
+// Every clause kind but a field read from extracted values.
+bool evalClause(const Clause& clause, const Json& obj, Env& env) {
+  bool ok;
+  switch (clause.kind) {
+    case ClauseKind::kField:
+      return evalValue(*clause.test, *resolvePath(clause.path, obj, env.length), env);
+    case ClauseKind::kAnd:
+      for (const auto& s : clause.subs)
+        if (!evalCond(s, obj, env)) return false;
+      return true;
+    default: {
+      // $or $nor $not $savedGroup: inner failures are not the reason.
+      std::string* why = env.why;
+      env.why = nullptr;
+      if (clause.kind == ClauseKind::kNot) {
+        ok = !evalCond(clause.subs[0], obj, env);
+      } else if (clause.kind == ClauseKind::kSavedGroup) {
+        ok = evalSavedGroup(clause, obj, env);
+      } else {
+        bool any = clause.subs.empty();
+        for (const auto& s : clause.subs)
+          if (evalCond(s, obj, env)) { any = true; break; }
+        ok = clause.kind == ClauseKind::kOr ? any : !any;
+      }
+      env.why = why;
+      if (!ok) blame(env, clause.pointer);
+      return ok;
+    }
+  }
+}
+
+// evalCondition: every clause must hold. Kept small: it runs for every
+// condition of a set, and most clauses are memoised field tests.
 bool evalCond(const CondNode& c, const Json& obj, Env& env) {
   for (const Clause& clause : c.clauses) {
-    bool ok;
-    switch (clause.kind) {
-      case ClauseKind::kField: {
-        ok = evalValue(*clause.test, *resolve(clause.path, obj, env.length), env);
-        break;
-      }
-      case ClauseKind::kAnd:
-        ok = true;
-        for (const auto& s : clause.subs)
-          if (!evalCond(s, obj, env)) { ok = false; break; }
-        break;
-      default: {
-        // $or $nor $not $savedGroup: inner failures are not the reason.
-        std::string* why = env.why;
-        env.why = nullptr;
-        if (clause.kind == ClauseKind::kNot) {
-          ok = !evalCond(clause.subs[0], obj, env);
-        } else if (clause.kind == ClauseKind::kSavedGroup) {
-          ok = evalSavedGroup(clause, obj, env);
-        } else {
-          bool any = clause.subs.empty();
-          for (const auto& s : clause.subs)
-            if (evalCond(s, obj, env)) { any = true; break; }
-          ok = clause.kind == ClauseKind::kOr ? any : !any;
-        }
-        env.why = why;
-        if (!ok) blame(env, clause.pointer);
-        break;
-      }
-    }
+    bool ok = env.slots && clause.slot >= 0 ? evalSlotField(clause, env) : evalClause(clause, obj, env);
     if (!ok) return false;
   }
   return true;
@@ -684,12 +727,33 @@ bool evalCond(const CondNode& c, const Json& obj, Env& env) {
 }  // namespace
 
 CompileConditionResult compileCondition(const Json& condition, const std::string& base_path) {
+  return compileCondition(condition, base_path, nullptr);
+}
+
+CompileConditionResult compileCondition(const Json& condition, const std::string& base_path,
+                                        ConditionTables* tables) {
   CompileConditionResult result;
   auto compiled = std::make_shared<CompiledCondition>();
-  Compiler compiler(&result.errors);
-  if (compiler.compileCond(condition, base_path, &compiled->root) && result.errors.empty())
+  Compiler compiler(&result.errors, tables);
+  if (compiler.compileCond(condition, base_path, &compiled->root) && result.errors.empty()) {
+    compiled->reads_whole_context = compiler.readsWholeContext();
     result.condition = std::move(compiled);
+  }
   return result;
+}
+
+bool readsWholeContext(const CompiledCondition& condition) { return condition.reads_whole_context; }
+
+void evaluateValues(const std::vector<std::shared_ptr<const CompiledCondition>>& conditions,
+                    const Json* const* values, const Json& context, const SavedGroups* saved_groups,
+                    EvaluationMemo* memo, std::vector<uint8_t>* answers) {
+  std::vector<std::string> visited;
+  Env env{saved_groups, &visited, nullptr, {}, Json()};
+  env.slots = values;
+  env.memo = memo;
+  answers->resize(conditions.size());
+  for (std::size_t i = 0; i < conditions.size(); ++i)
+    (*answers)[i] = evalCond(conditions[i]->root, context, env) ? 1 : 0;
 }
 
 bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups) {
