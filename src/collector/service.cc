@@ -60,6 +60,11 @@ bool isApi(const std::string& route) { return route == "events" || route == "opt
 
 Json errorBody(const std::string& message) { return Json{{"error", message}}; }
 
+// The 400 answer's body for text that is not JSON: where it broke.
+Json malformedJsonBody(const ParsedJson& parsed) {
+  return Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}};
+}
+
 // The server's fields as the tail of a stored JSON object:
 // ,"received_at":...,"server":{...}} (the same for every event of a request).
 std::string storedAdditions(std::int64_t received_at, const Json& server) {
@@ -258,7 +263,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
     parsed = parseJson(text);
     if (!parsed.ok) {
       finish(*context,
-             json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
+             json(*context, 400, malformedJsonBody(parsed)),
              respond);
       return;
     }
@@ -411,7 +416,7 @@ void Service::optin(const ContextPtr& context, Respond respond) {
   ParsedJson parsed = parseJson(context->request.body());
   if (!parsed.ok) {
     finish(*context,
-           json(*context, 400, Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}}),
+           json(*context, 400, malformedJsonBody(parsed)),
            respond);
     return;
   }
@@ -499,6 +504,10 @@ void Service::staticFile(const ContextPtr& context, Respond respond) {
   if (!answer.location.empty()) response.set(http::field::location, answer.location);
   if (answer.vary_encoding) response.set(http::field::vary, "Accept-Encoding");
   response.set("X-Content-Type-Options", "nosniff");
+  // Public files, fetched without credentials: the snippet fetch()es the
+  // engine for WebAssembly.compileStreaming, which needs CORS when the
+  // collector runs on another origin than the site (t.shop.example).
+  response.set(http::field::access_control_allow_origin, "*");
   response.body() = std::move(answer.body);
   finish(*context, std::move(response), respond);
 }

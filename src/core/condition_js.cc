@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "core/regex.h"
+#include "core/utf8.h"
 
 namespace relance {
 namespace js {
@@ -30,24 +31,6 @@ uint32_t decode(std::string_view s, std::size_t& i) {
   for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
   i += len;
   return cp;
-}
-
-void encode(uint32_t cp, std::string& out) {
-  if (cp < 0x80) {
-    out.push_back(char(cp));
-  } else if (cp < 0x800) {
-    out.push_back(char(0xC0 | (cp >> 6)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(char(0xE0 | (cp >> 12)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (cp >> 18)));
-    out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  }
 }
 
 // JS WhiteSpace and LineTerminator, the set String-to-Number trims.
@@ -348,7 +331,7 @@ void appendLower(std::string_view s, std::string& out) {
     }
     uint32_t cp = decode(s, i);
     if (cp < 0x10000) cp = simpleToLower(char16_t(cp));
-    encode(cp, out);
+    appendUtf8(cp, out);
   }
 }
 

@@ -4,6 +4,7 @@
 // comments, doctypes and processing instructions are dropped; raw-text
 // elements (script, style, ...) end only at their own end tag.
 #include "core/html_sanitizer.h"
+#include "core/utf8.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -41,23 +42,11 @@ const char* const kDropWithContent[] = {
     "audio", "video", "canvas", "head", nullptr};
 const char* const kGlobalAttributes[] = {"class", "title", "lang", "dir", nullptr};
 
-void appendUtf8(std::string& out, std::uint32_t cp) {
+// A character reference's code point, or U+FFFD for one HTML refuses (NUL,
+// surrogates, beyond U+10FFFF).
+void appendReferenced(std::string& out, std::uint32_t cp) {
   if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
+  appendUtf8(cp, out);
 }
 
 // Decodes character references the way a browser would before using a value:
@@ -99,7 +88,7 @@ std::string decodeEntities(std::string_view s) {
         continue;
       }
       if (j < s.size() && s[j] == ';') ++j;
-      appendUtf8(out, cp);
+      appendReferenced(out, cp);
       i = j;
       continue;
     }

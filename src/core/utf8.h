@@ -21,6 +21,10 @@ std::size_t findInvalidUtf8(std::string_view text);
 // UTF-8; parser messages quote raw input and may cut a character in half).
 std::string toValidUtf8(std::string_view text);
 
+// Appends code point `cp` to `out` in UTF-8 (1 to 4 bytes). The caller
+// passes a Unicode scalar value (at most U+10FFFF, not a surrogate).
+void appendUtf8(char32_t cp, std::string& out);
+
 }  // namespace relance
 
 #endif  // RELANCE_CORE_UTF8_H_

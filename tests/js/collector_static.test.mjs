@@ -56,6 +56,17 @@ test('collector static: wasm media type, immutable caching of hashed names', asy
   assert.equal(home.headers['cache-control'], 'no-cache');
 });
 
+test('collector static: another origin may fetch the engine (no credentials), so the snippet can compile it early', async () => {
+  const wasm = await request(c.port, { path: '/engine.wasm', headers: { origin: 'https://shop.example' } });
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers['access-control-allow-origin'], '*');
+  assert.equal(wasm.headers['access-control-allow-credentials'], undefined);
+  // The API stays closed to origins that are not allowed.
+  const config = await request(c.port, { path: '/v1/config', headers: { origin: 'https://evil.example' } });
+  assert.notEqual(config.headers['access-control-allow-origin'], '*');
+  assert.notEqual(config.headers['access-control-allow-origin'], 'https://evil.example');
+});
+
 test('collector static: precompressed .br and .gz when accepted', async () => {
   const br = await request(c.port, { path: '/relance.0a1b2c3d4e.js', headers: { 'accept-encoding': 'gzip, deflate, br' } });
   assert.equal(br.headers['content-encoding'], 'br');
