@@ -2,28 +2,17 @@
 // under Node): signals per second with bench/observe-config.json (50
 // personalization rules, 10 offers, 30 scoring rules), and the time of one
 // page_view observe, JSON crossing included. Goal: < 1 ms per page view.
+// Both builds: the npm package's wasm and the browser tag's (engine only,
+// compiled for size), which is what a page runs.
 // A benchmark, not a test: it prints figures and asserts nothing.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { load } from '../js-bindings/dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = JSON.parse(readFileSync(join(here, 'observe-config.json'), 'utf8'));
-const core = await load();
-
-let engine;
-try {
-  engine = core.createEngine(config);
-} catch (e) {
-  // A decisions section that does not compile yet: run on what does.
-  console.log(`config refused (${(e.errors ?? []).length} errors); benchmarking the top-level sections only`);
-  for (const err of (e.errors ?? []).slice(0, 5)) console.log(`  ${err.path}: ${err.message}`);
-  const { personalization, offers, scoring, abandonment, ...rest } = config;
-  engine = core.createEngine(rest);
-}
-
 const T0 = Date.UTC(2026, 0, 1);
 let now = T0;
 let n = 0;
@@ -43,32 +32,55 @@ const mix = () => {
   return { type: 'tick', id: `k-${++n}` };
 };
 
-engine.restore('', now);
-for (let i = 0; i < 2000; i++) engine.observe(mix(), (now += 700)); // warm-up
-
-// Throughput over a mix of signals.
-const count = 20000;
-let t = performance.now();
-for (let i = 0; i < count; i++) engine.observe(mix(), (now += 700));
-const mixMs = performance.now() - t;
-
-// page_view alone: per-call latency distribution.
-const samples = [];
-for (let i = 0; i < 5000; i++) {
-  const signal = pageView();
-  now += 5000;
-  const s = performance.now();
-  engine.observe(signal, now);
-  samples.push(performance.now() - s);
-}
-samples.sort((a, b) => a - b);
-const pct = (p) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))];
-const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
-const stateBytes = JSON.stringify(engine.state()).length;
-engine.dispose();
-
 const sections = (c) => `${(c.personalization ?? []).length} personalization rules, ${(c.offers ?? []).length} offers, ${((c.scoring ?? {}).rules ?? []).length} scoring rules`;
-console.log(`observe benchmark (WebAssembly through js-bindings, Node ${process.version}), config: ${sections(config)}`);
-console.log(`  mixed signals      : ${Math.round(count / (mixMs / 1000))} signals/s (${((mixMs * 1000) / count).toFixed(1)} µs each)`);
-console.log(`  page_view observe  : mean ${(mean * 1000).toFixed(1)} µs, p50 ${(pct(50) * 1000).toFixed(1)} µs, p95 ${(pct(95) * 1000).toFixed(1)} µs, p99 ${(pct(99) * 1000).toFixed(1)} µs (goal < 1000 µs)`);
-console.log(`  state after run    : ${stateBytes} bytes (limit 16384)`);
+console.log(`observe benchmark (WebAssembly, Node ${process.version}), config: ${sections(config)}`);
+function measure(label, core) {
+  let engine;
+  try {
+    engine = core.createEngine(config);
+  } catch (e) {
+    // A decisions section that does not compile yet: run on what does.
+    console.log(`config refused (${(e.errors ?? []).length} errors); benchmarking the top-level sections only`);
+    for (const err of (e.errors ?? []).slice(0, 5)) console.log(`  ${err.path}: ${err.message}`);
+    const { personalization, offers, scoring, abandonment, ...rest } = config;
+    engine = core.createEngine(rest);
+  }
+
+  let stateBytes = 0;
+  engine.restore('', now);
+  for (let i = 0; i < 2000; i++) engine.observe(mix(), (now += 700)); // warm-up
+
+  // Throughput over a mix of signals.
+  const count = 20000;
+  let t = performance.now();
+  for (let i = 0; i < count; i++) engine.observe(mix(), (now += 700));
+  const mixMs = performance.now() - t;
+
+  // page_view alone: per-call latency distribution.
+  const samples = [];
+  for (let i = 0; i < 5000; i++) {
+    const signal = pageView();
+    now += 5000;
+    const s = performance.now();
+    engine.observe(signal, now);
+    samples.push(performance.now() - s);
+  }
+  samples.sort((a, b) => a - b);
+  const pct = (p) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))];
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  stateBytes = JSON.stringify(engine.state()).length;
+
+  engine.dispose();
+  console.log(`${label}:`);
+  console.log(`  mixed signals      : ${Math.round(count / (mixMs / 1000))} signals/s (${((mixMs * 1000) / count).toFixed(1)} µs each)`);
+  console.log(`  page_view observe  : mean ${(mean * 1000).toFixed(1)} µs, p50 ${(pct(50) * 1000).toFixed(1)} µs, p95 ${(pct(95) * 1000).toFixed(1)} µs, p99 ${(pct(99) * 1000).toFixed(1)} µs (goal < 1000 µs)`);
+  console.log(`  state after run    : ${stateBytes} bytes (limit 16384)`);
+}
+
+measure('npm package (js-bindings/dist/relance-core.wasm)', await load());
+const tagBindings = join(here, '..', 'build', 'js-bindings', 'engine-only.js');
+const tagWasm = join(here, '..', 'build', 'wasm', 'tag', 'relance-tag.wasm');
+if (existsSync(tagBindings) && existsSync(tagWasm)) {
+  const { load: loadTagEngine } = await import(pathToFileURL(tagBindings).href);
+  measure('browser tag (build/wasm/tag/relance-tag.wasm, compiled for size)', await loadTagEngine({ wasmBinary: readFileSync(tagWasm) }));
+}
