@@ -61,6 +61,14 @@ const peers = {
 
 // ---------------------------------------------------------------- server
 const files = new Map(); // url path -> file
+// Compressed once per file, as a server serving precompressed files does:
+// compressing on every request (quality 11 takes a while on a 200 KB wasm)
+// would count the bench server's work as each library's load time.
+const brotliCache = new Map(); // file -> compressed bytes
+const brotliOf = (f, body) => {
+  if (!brotliCache.has(f)) brotliCache.set(f, zlib.brotliCompressSync(body));
+  return brotliCache.get(f);
+};
 function serve() {
   const server = http.createServer((req, res) => {
     const u = req.url.split('?')[0];
@@ -80,7 +88,7 @@ function serve() {
     res.setHeader('content-type', type);
     let body = fs.readFileSync(f);
     if (/\bbr\b/.test(req.headers['accept-encoding'] || '') && !f.endsWith('.html')) {
-      body = zlib.brotliCompressSync(body);
+      body = brotliOf(f, body);
       res.setHeader('content-encoding', 'br');
     }
     res.end(body);
