@@ -197,13 +197,19 @@ function assembleSite(manifest) {
   clean(siteDir, () => false);
   const demo = r('demo');
   const snippet = manifest ? fs.readFileSync(path.join(tagDir, 'snippet.min.js'), 'utf8').trim() : '';
+  // The header every demo page shares, kept once in demo/_header.html.
+  const headerFile = path.join(demo, '_header.html');
+  const header = fs.existsSync(headerFile) ? fs.readFileSync(headerFile, 'utf8').replace(/^<!--[\s\S]*?-->\n/, '') : '';
   const copy = (from, to) => {
     for (const f of fs.readdirSync(from)) {
+      if (f.startsWith('_')) continue;  // partials, not pages
       const a = path.join(from, f);
       const b = path.join(to, f);
       if (fs.statSync(a).isDirectory()) { fs.mkdirSync(b, { recursive: true }); copy(a, b); continue; }
       if (f.endsWith('.html')) {
-        const html = fs.readFileSync(a, 'utf8').replace('<!--relance-snippet-->', snippet ? `<script>${snippet}</script>` : '');
+        const html = fs.readFileSync(a, 'utf8')
+          .replace('<!--relance-snippet-->', snippet ? `<script>${snippet}</script>` : '')
+          .replace('<!--demo-header-->\n', header);
         fs.writeFileSync(b, html);
       } else {
         fs.copyFileSync(a, b);
