@@ -75,21 +75,6 @@ long hex4(const char* s) {
   return v;
 }
 
-// The length of the well-formed UTF-8 sequence at p (its first byte >= 0x80),
-// or 0. The table of RFC 3629, which nlohmann's lexer applies too.
-int utf8Length(const unsigned char* p, const unsigned char* end) {
-  auto cont = [&](int k, unsigned char lo, unsigned char hi) { return p + k < end && p[k] >= lo && p[k] <= hi; };
-  unsigned char b = p[0];
-  if (b >= 0xC2 && b <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-  if (b == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (b == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
-  if (b == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (b >= 0xF1 && b <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  if (b == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-  return 0;
-}
-
 // Decodes the content of a string the scanner has validated (between the
 // quotes, escapes included) into `out`.
 void decodeString(const char* p, const char* end, std::string& out) {
@@ -199,7 +184,7 @@ class ContextExtractor::Scanner {
       if (c < 0x20) return false;
       if (c < 0x80 && c != '\\') { ++p_; continue; }
       if (c >= 0x80) {
-        int n = utf8Length(reinterpret_cast<const unsigned char*>(p_), reinterpret_cast<const unsigned char*>(end_));
+        std::size_t n = utf8SequenceLength(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
         if (n == 0) return false;
         p_ += n;
         continue;

@@ -16,6 +16,11 @@ constexpr std::size_t kUtf8Valid = static_cast<std::size_t>(-1);
 // surrogates and code points above U+10FFFF are all refused), or kUtf8Valid.
 std::size_t findInvalidUtf8(std::string_view text);
 
+// The length (2 to 4) of the well-formed sequence that starts `text`, whose
+// first byte is not ASCII; 0 when the sequence is ill-formed or cut short.
+// RFC 3629's table, which nlohmann's lexer applies too.
+std::size_t utf8SequenceLength(std::string_view text);
+
 // `text` with every byte that is not part of a well-formed sequence replaced
 // by U+FFFD: safe to put in JSON output (nlohmann's dump() refuses invalid
 // UTF-8; parser messages quote raw input and may cut a character in half).
