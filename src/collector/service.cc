@@ -213,6 +213,12 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
   staticFile(context, std::move(respond));
 }
 
+bool Service::parseBody(const Context& context, std::string_view text, ParsedJson& parsed, const Respond& respond) {
+  parsed = parseJson(text);
+  if (!parsed.ok) finish(context, json(context, 400, malformedJsonBody(parsed)), respond);
+  return parsed.ok;
+}
+
 bool Service::admit(const ContextPtr& context, const Respond& respond) {
   const Request& request = context->request;
   if (request.method() != http::verb::post) {
@@ -260,13 +266,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
   const Json* list = nullptr;
   std::size_t count = scanned.events.size();
   if (!scanned.ok) {
-    parsed = parseJson(text);
-    if (!parsed.ok) {
-      finish(*context,
-             json(*context, 400, malformedJsonBody(parsed)),
-             respond);
-      return;
-    }
+    if (!parseBody(*context, text, parsed, respond)) return;
     const Json& body = parsed.value;
     auto events = body.is_object() ? body.find("events") : body.end();
     if (!body.is_object() || events == body.end() || !events->is_array()) {
@@ -413,13 +413,8 @@ void Service::events(const ContextPtr& context, Respond respond) {
 
 void Service::optin(const ContextPtr& context, Respond respond) {
   if (!admit(context, respond)) return;
-  ParsedJson parsed = parseJson(context->request.body());
-  if (!parsed.ok) {
-    finish(*context,
-           json(*context, 400, malformedJsonBody(parsed)),
-           respond);
-    return;
-  }
+  ParsedJson parsed;
+  if (!parseBody(*context, context->request.body(), parsed, respond)) return;
   const Json& body = parsed.value;
   PathErrors errors = validateOptin(body);
   auto id = body.is_object() ? body.find("id") : body.end();

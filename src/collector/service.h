@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/beast/http.hpp>
@@ -25,6 +26,7 @@
 #include "collector/rate_limiter.h"
 #include "collector/site.h"
 #include "collector/static_files.h"
+#include "core/json.h"
 
 namespace relance::collector {
 
@@ -74,6 +76,9 @@ class Service {
   // foreign origin (403), over the rate (429), too large (413), wrong media
   // type (415). Returns true when the request may go on.
   bool admit(const ContextPtr& context, const Respond& respond);
+  // Parses a request body into `parsed`; when it is not JSON, answers 400
+  // with where it broke and returns false.
+  bool parseBody(const Context& context, std::string_view text, ParsedJson& parsed, const Respond& respond);
   Response json(const Context& context, int status, const Json& body) const;
   void finish(const Context& context, Response&& response, const Respond& respond);
 
