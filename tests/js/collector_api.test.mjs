@@ -91,6 +91,12 @@ test('collector: every error status', async () => {
   assert.equal(malformed.json.error, 'malformed JSON');
   assert.equal(typeof malformed.json.offset, 'number');
   assert.ok(malformed.json.offset >= 12 && malformed.json.offset <= 15, `offset ${malformed.json.offset}`);
+  const malformedOptin = await request(c.port, {
+    method: 'POST', path: '/v1/optin', headers: { 'content-type': 'application/json' }, body: '{"id": "o-1",',
+  });
+  assert.equal(malformedOptin.status, 400);
+  assert.equal(malformedOptin.json.error, 'malformed JSON');
+  assert.equal(typeof malformedOptin.json.offset, 'number');
 
   const notArray = await request(c.port, {
     method: 'POST', path: '/v1/events', headers: { 'content-type': 'application/json' }, body: '{"events": {}}',
