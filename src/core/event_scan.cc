@@ -1,6 +1,9 @@
 #include "core/event_scan.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <initializer_list>
+#include <string>
 
 #include "core/event.h"
 #include "core/json.h"
@@ -21,6 +24,12 @@ constexpr std::size_t kMaxNumberDumpBytes = 25;
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool isDigit(char c) { return c >= '0' && c <= '9'; }
 bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// True when strtod reads `literal` (a JSON number) as an infinity.
+bool overflowsDouble(std::string_view literal) {
+  std::string copy(literal);
+  return !std::isfinite(std::strtod(copy.c_str(), nullptr));
+}
 
 int hexValue(char c) {
   if (isDigit(c)) return c - '0';
@@ -158,10 +167,13 @@ class Scanner {
       const char* digits = p_;
       while (p_ < end_ && isDigit(*p_)) ++p_;
       if (p_ == digits) return fail(), false;
-      // 1e400 parses to infinity and dumps as null: not the value sent.
+      // 1e-400 parses to 0 and dumps as 0.0: not the bytes sent.
       huge_exponent = p_ - digits > 2;
     }
     raw = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    // A literal beyond double's range (1e400, or 400 digits) makes nlohmann
+    // refuse the whole body ("number overflow"): the reference path says so.
+    if ((huge_exponent || raw.size() > 300) && overflowsDouble(raw)) return fail(), false;
     return true;
   }
 

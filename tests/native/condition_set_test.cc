@@ -199,6 +199,9 @@ TEST(ContextExtractor, ReadsValuesAsTheDomHasThem) {
       R"({"a": {"b": 1} "c": 2})", R"({"a": +1})", R"({"a": Infinity})", R"({"a": NaN})",
   };
   for (const char* text : texts) expectSameAsDom(x, t, text);
+  // Beyond double's range, with or without an exponent: "number overflow".
+  for (const std::string& big : {std::string(400, '9') + ".5", "-" + std::string(400, '9') + ".0", std::string(400, '9')})
+    expectSameAsDom(x, t, R"({"f": )" + big + "}");
 }
 
 // Captured values reuse what the previous context left: every shape change
