@@ -45,14 +45,15 @@ bool startsWithWord(const char* p, const char* word) {
 // C's strtod, in the C locale, for what the C standard calls the decimal
 // subject sequence: leading white space, an optional sign, digits with an
 // optional '.', an optional exponent ('e' or 'E', optional sign, digits); or
-// "inf", "infinity", "nan" in any case. *end (when end is not null) is set
-// after the last character read, or to `text` when there is no number.
-// errno is set to ERANGE when a number overflows to infinity or a nonzero
-// number underflows to zero.
+// "inf", "infinity", "nan", "nan(chars)" in any case. *end (when end is not
+// null) is set after the last character read, or to `text` when there is no
+// number (then errno is EINVAL and the result 0, as musl does). errno is set
+// to ERANGE when a number overflows to infinity or a nonzero number
+// underflows to zero (musl also sets it for some subnormal results; C leaves
+// underflow to the implementation).
 // Not read, unlike C99: hexadecimal floats ("0x1p3" reads as 0, stopping at
-// 'x') and NaN payloads ("nan(1)" reads as NaN, stopping at '('). No caller
-// in the tag passes either: nlohmann hands over a JSON number token, and
-// condition_js a decimal it checked or printed itself.
+// 'x'). No caller in the tag passes one: nlohmann hands over a JSON number
+// token, and condition_js a decimal it checked or printed itself.
 extern "C" double __wrap_strtod(const char* text, char** end) {
   const char* p = text;
   while (*p == ' ' || (*p >= '\t' && *p <= '\r')) ++p;
@@ -83,10 +84,16 @@ extern "C" double __wrap_strtod(const char* text, char** end) {
     value = HUGE_VAL;
   } else if (startsWithWord(p, "nan")) {
     p += 3;
+    if (*p == '(') {  // "nan(chars)": the payload is read and ignored
+      const char* q = p + 1;
+      while (isDigit(*q) || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z') || *q == '_') ++q;
+      if (*q == ')') p = q + 1;
+    }
     value = NAN;
-  } else {
-    p = text;  // no number at all
-    value = 0;
+  } else {  // no number at all
+    if (end) *end = const_cast<char*>(text);
+    errno = EINVAL;
+    return 0;
   }
   if (end) *end = const_cast<char*>(p);
   return negative ? -value : value;
