@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 
+#include "core/json_reader.h"
 #include "core/utf8.h"
 
 namespace relance {
@@ -55,25 +55,8 @@ constexpr int kMaxDepth = 64;
 // Numbers longer than this are left to nlohmann (its overflow rules).
 constexpr std::ptrdiff_t kMaxNumberLength = 300;
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-
-int hexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Four hex digits at s (at least 4 bytes available), or -1.
-long hex4(const char* s) {
-  long v = 0;
-  for (int i = 0; i < 4; ++i) {
-    int h = hexValue(s[i]);
-    if (h < 0) return -1;
-    v = (v << 4) | h;
-  }
-  return v;
-}
+using json_reader::hex4;
+using json_reader::isDigit;
 
 // Decodes the content of a string the scanner has validated (between the
 // quotes, escapes included) into `out`.
@@ -169,72 +152,31 @@ class ContextExtractor::Scanner {
   }
 
  private:
-  void space() {
-    while (p_ < end_ && (*p_ == ' ' || *p_ == '\n' || *p_ == '\r' || *p_ == '\t')) ++p_;
-  }
+  void space() { p_ = json_reader::skipSpace(p_, end_); }
 
   // At '"'. Leaves p_ after the closing quote; *escaped tells whether the
   // raw content differs from the decoded one.
   bool string(bool* escaped) {
-    ++p_;
-    for (;;) {
-      if (p_ >= end_) return false;
-      unsigned char c = static_cast<unsigned char>(*p_);
-      if (c == '"') { ++p_; return true; }
-      if (c < 0x20) return false;
-      if (c < 0x80 && c != '\\') { ++p_; continue; }
-      if (c >= 0x80) {
-        std::size_t n = utf8SequenceLength(std::string_view(p_, static_cast<std::size_t>(end_ - p_)));
-        if (n == 0) return false;
-        p_ += n;
-        continue;
-      }
-      *escaped = true;
-      if (++p_ >= end_) return false;
-      switch (*p_) {
-        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': ++p_; break;
-        case 'u': {
-          if (end_ - p_ < 5) return false;
-          long cp = hex4(p_ + 1);
-          if (cp < 0) return false;
-          p_ += 5;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a lone low surrogate
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u') return false;
-            long lo = hex4(p_ + 2);
-            if (lo < 0xDC00 || lo > 0xDFFF) return false;
-            p_ += 6;
-          }
-          break;
-        }
-        default: return false;
-      }
-    }
+    const char* after = json_reader::readString(p_, end_, *escaped);
+    if (!after) return false;
+    p_ = after;
+    return true;
   }
 
+  // Exponents are left to nlohmann (its overflow rules), and so are numbers
+  // longer than kMaxNumberLength.
   bool number() {
-    const char* start = p_;
-    if (*p_ == '-') ++p_;
-    if (p_ >= end_) return false;
-    if (*p_ == '0') {
-      ++p_;
-    } else if (*p_ >= '1' && *p_ <= '9') {
-      while (p_ < end_ && isDigit(*p_)) ++p_;
-    } else {
-      return false;
-    }
-    if (p_ < end_ && *p_ == '.') {
-      ++p_;
-      if (p_ >= end_ || !isDigit(*p_)) return false;
-      while (p_ < end_ && isDigit(*p_)) ++p_;
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) return false;  // exponents (overflow rules): nlohmann's
-    return p_ - start <= kMaxNumberLength;
+    json_reader::NumberShape shape;
+    const char* after = json_reader::readNumber(p_, end_, shape);
+    if (!after || shape.exponent_digits > 0 || after - p_ > kMaxNumberLength) return false;
+    p_ = after;
+    return true;
   }
 
-  bool literal(const char* word, std::size_t n) {
-    if (static_cast<std::size_t>(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return false;
-    p_ += n;
+  bool literal(std::string_view word) {
+    const char* after = json_reader::readLiteral(p_, end_, word);
+    if (!after) return false;
+    p_ = after;
     return true;
   }
 
@@ -245,9 +187,9 @@ class ContextExtractor::Scanner {
       case '{': return object(-1);
       case '[': return array();
       case '"': { bool escaped = false; return string(&escaped); }
-      case 't': return literal("true", 4);
-      case 'f': return literal("false", 5);
-      case 'n': return literal("null", 4);
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
       default: return (*p_ == '-' || isDigit(*p_)) && number();
     }
   }

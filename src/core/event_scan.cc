@@ -7,7 +7,7 @@
 
 #include "core/event.h"
 #include "core/json.h"
-#include "core/utf8.h"
+#include "core/json_reader.h"
 
 namespace relance {
 namespace {
@@ -21,19 +21,13 @@ constexpr int kMaxScanDepth = 40;
 // shrink or stay); numbers may ("1e2" dumps as "100.0"), never beyond this.
 constexpr std::size_t kMaxNumberDumpBytes = 25;
 
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+using json_reader::isDigit;
+using json_reader::isSpace;
 
 // True when strtod reads `literal` (a JSON number) as an infinity.
 bool overflowsDouble(std::string_view literal) {
   std::string copy(literal);
   return !std::isfinite(std::strtod(copy.c_str(), nullptr));
-}
-
-int hexValue(char c) {
-  if (isDigit(c)) return c - '0';
-  return (c | 0x20) - 'a' + 10;
 }
 
 bool isOneOf(std::string_view key, std::initializer_list<std::string_view> names) {
@@ -84,8 +78,7 @@ class Scanner {
   // The hot loops read through a local pointer: p_ is a member, and a char
   // store may alias it, so the compiler would reload it at every byte.
   void skipSpace() {
-    const char* p = p_;
-    while (p < end_ && isSpace(*p)) ++p;
+    const char* p = json_reader::skipSpace(p_, end_);
     spaced_ = spaced_ || p != p_;
     p_ = p;
   }
@@ -103,74 +96,26 @@ class Scanner {
     p_ = end_;  // every loop stops at the end
   }
 
-  // At '"'. Reads a string; `raw` is what lies between the quotes.
-  // Stricter than RFC 8259 in one way: escaped surrogates are refused here
-  // (the reference parser checks that they pair up).
+  // At '"'. Reads a string (json_reader's rules); `raw` is what lies between
+  // the quotes.
   bool string(std::string_view& raw, bool& escaped) {
-    const char* begin = p_ + 1;
-    const char* p = begin;
-    const char* end = end_;
-    escaped = false;
-    unsigned char seen = 0;  // every byte or'ed: bit 7 set when any is not ASCII
-    while (p < end) {
-      unsigned char c = static_cast<unsigned char>(*p);
-      seen |= c;
-      if (c == '"') {
-        raw = std::string_view(begin, static_cast<std::size_t>(p - begin));
-        p_ = p + 1;
-        // Escapes are ASCII, so the raw bytes are well-formed exactly when the value is.
-        if ((seen & 0x80) && findInvalidUtf8(raw) != kUtf8Valid) break;
-        return true;
-      }
-      if (c < 0x20) break;
-      if (c == '\\') {
-        escaped = true;
-        if (++p == end) break;
-        c = static_cast<unsigned char>(*p);
-        if (c == 'u') {
-          if (end - p < 5 || !isHex(p[1]) || !isHex(p[2]) || !isHex(p[3]) || !isHex(p[4])) break;
-          int high = hexValue(p[1]) * 16 + hexValue(p[2]);
-          if (high >= 0xD8 && high <= 0xDF) break;
-          p += 4;
-        } else if (std::string_view("\"\\/bfnrt").find(static_cast<char>(c)) == std::string_view::npos) {
-          break;
-        }
-      }
-      ++p;
-    }
-    fail();
-    return false;
+    const char* after = json_reader::readString(p_, end_, escaped);
+    if (!after) return fail(), false;
+    raw = std::string_view(p_ + 1, static_cast<std::size_t>(after - 1 - (p_ + 1)));
+    p_ = after;
+    return true;
   }
 
   // At '-' or a digit. `integer`: no fraction and no exponent.
   bool number(std::string_view& raw, bool& integer, bool& huge_exponent) {
-    const char* begin = p_;
-    integer = true;
-    huge_exponent = false;
-    if (*p_ == '-') ++p_;
-    if (p_ == end_ || !isDigit(*p_)) return fail(), false;
-    if (*p_ == '0') {
-      ++p_;
-    } else {
-      while (p_ < end_ && isDigit(*p_)) ++p_;
-    }
-    if (p_ < end_ && *p_ == '.') {
-      integer = false;
-      ++p_;
-      if (p_ == end_ || !isDigit(*p_)) return fail(), false;
-      while (p_ < end_ && isDigit(*p_)) ++p_;
-    }
-    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      integer = false;
-      ++p_;
-      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
-      const char* digits = p_;
-      while (p_ < end_ && isDigit(*p_)) ++p_;
-      if (p_ == digits) return fail(), false;
-      // 1e-400 parses to 0 and dumps as 0.0: not the bytes sent.
-      huge_exponent = p_ - digits > 2;
-    }
-    raw = std::string_view(begin, static_cast<std::size_t>(p_ - begin));
+    json_reader::NumberShape shape;
+    const char* after = json_reader::readNumber(p_, end_, shape);
+    if (!after) return fail(), false;
+    raw = std::string_view(p_, static_cast<std::size_t>(after - p_));
+    p_ = after;
+    integer = !shape.fraction && shape.exponent_digits == 0;
+    // 1e-400 parses to 0 and dumps as 0.0: not the bytes sent.
+    huge_exponent = shape.exponent_digits > 2;
     // A literal beyond double's range (1e400, or 400 digits) makes nlohmann
     // refuse the whole body ("number overflow"): the reference path says so.
     if ((huge_exponent || raw.size() > 300) && overflowsDouble(raw)) return fail(), false;
@@ -178,11 +123,9 @@ class Scanner {
   }
 
   bool literal(std::string_view word) {
-    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) {
-      fail();
-      return false;
-    }
-    p_ += word.size();
+    const char* after = json_reader::readLiteral(p_, end_, word);
+    if (!after) return fail(), false;
+    p_ = after;
     return true;
   }
 

@@ -131,6 +131,10 @@ TEST(EventScan, HandsBackWhatItCannotProve) {
   }
   // 8 levels is the limit, not beyond it.
   EXPECT_TRUE(scanOne(head + R"(,"properties":{"a":{"b":{"c":{"d":{"e":{"f":{}}}}}}}})", body).valid);
+  // An escaped surrogate pair is one character, as in nlohmann: proven.
+  ScannedEvent emoji = scanOne(head + R"(,"properties":{"e":"\ud83d\ude00"}})", body);
+  EXPECT_TRUE(emoji.valid);
+  EXPECT_EQ(parseJson(emoji.compact).value["properties"]["e"], "\xf0\x9f\x98\x80");
   // Type rules run on the properties: a complete add_to_cart is proven.
   EXPECT_TRUE(scanOne(R"({"id":"e","type":"add_to_cart","ts":1750000000000,"anonymous_id":"a","properties":)"
                       R"({"product":{"id":"p"},"quantity":1,"price":9.5,"currency":"EUR"}})",

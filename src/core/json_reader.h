@@ -1,0 +1,139 @@
+// Strict JSON tokens, read in place: the one token reader of the two
+// single-pass scanners that check a JSON text without building a DOM,
+// core/event_scan.cc (the collector's validating pass) and
+// core/context_paths.cc (the condition sets' extractor).
+//
+// The grammar is RFC 8259's, with the choices nlohmann's lexer makes where the
+// RFC leaves room (the scanners must accept exactly what parseJson accepts, or
+// hand the text to it): strings are well-formed UTF-8 (RFC 3629) and an
+// escaped UTF-16 surrogate is only accepted as a high one directly followed
+// by an escaped low one. What a scanner does with a number (its exponent, its
+// length) is its own policy: readNumber only says what it saw.
+//
+// Every reader starts at the first byte of its token (the caller checked that
+// byte), never reads at or past `end`, and returns the byte after the token,
+// or nullptr when the bytes there are not that token. Inline: both scanners
+// call these in their hot loops.
+#ifndef RELANCE_CORE_JSON_READER_H_
+#define RELANCE_CORE_JSON_READER_H_
+
+#include <cstddef>
+#include <cstring>
+#include <string_view>
+
+#include "core/utf8.h"
+
+namespace relance::json_reader {
+
+inline bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+// The first byte at or after `p` that is not JSON white space (or `end`).
+inline const char* skipSpace(const char* p, const char* end) {
+  while (p < end && isSpace(*p)) ++p;
+  return p;
+}
+
+// The value of four hex digits at `p` (the caller checked 4 bytes are there),
+// or -1 when one is not a hex digit.
+inline long hex4(const char* p) {
+  long v = 0;
+  for (int i = 0; i < 4; ++i) {
+    char c = p[i];
+    int h;
+    if (c >= '0' && c <= '9') h = c - '0';
+    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') h = (c | 0x20) - 'a' + 10;
+    else return -1;
+    v = (v << 4) | h;
+  }
+  return v;
+}
+
+// At '"'. A string; its raw content (escapes not decoded) is between p + 1
+// and the returned pointer - 1. `escaped`: whether it holds a backslash, that
+// is whether the raw content differs from the value.
+inline const char* readString(const char* p, const char* end, bool& escaped) {
+  const char* begin = ++p;
+  escaped = false;
+  unsigned char seen = 0;  // every byte or'ed: bit 7 set when any is not ASCII
+  while (p < end) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    seen |= c;
+    if (c == '"') {
+      // Escapes are ASCII, so the raw bytes are well-formed exactly when the
+      // value is: one check at the end, and none for ASCII-only strings.
+      if ((seen & 0x80) &&
+          findInvalidUtf8(std::string_view(begin, static_cast<std::size_t>(p - begin))) != kUtf8Valid)
+        return nullptr;
+      return p + 1;
+    }
+    if (c < 0x20) return nullptr;
+    if (c == '\\') {
+      escaped = true;
+      if (++p == end) return nullptr;
+      switch (*p) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': break;
+        case 'u': {
+          if (end - p < 5) return nullptr;
+          long cp = hex4(p + 1);
+          if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return nullptr;  // a lone low surrogate
+          p += 4;
+          if (cp >= 0xD800) {  // a high surrogate: an escaped low one must follow
+            if (end - p < 7 || p[1] != '\\' || p[2] != 'u') return nullptr;
+            long low = hex4(p + 3);
+            if (low < 0xDC00 || low > 0xDFFF) return nullptr;
+            p += 6;
+          }
+          break;
+        }
+        default: return nullptr;
+      }
+    }
+    ++p;
+  }
+  return nullptr;
+}
+
+// What readNumber saw.
+struct NumberShape {
+  bool fraction = false;            // a '.' and digits
+  std::size_t exponent_digits = 0;  // digits after 'e' or 'E' (0: no exponent)
+};
+
+// At '-' or a digit. A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// ("01" is the number 0 followed by something else, as in nlohmann).
+inline const char* readNumber(const char* p, const char* end, NumberShape& shape) {
+  shape = NumberShape();
+  if (*p == '-') ++p;
+  if (p == end || !isDigit(*p)) return nullptr;
+  if (*p == '0') {
+    ++p;
+  } else {
+    while (p < end && isDigit(*p)) ++p;
+  }
+  if (p < end && *p == '.') {
+    shape.fraction = true;
+    if (++p == end || !isDigit(*p)) return nullptr;
+    while (p < end && isDigit(*p)) ++p;
+  }
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    const char* digits = p;
+    while (p < end && isDigit(*p)) ++p;
+    if (p == digits) return nullptr;
+    shape.exponent_digits = static_cast<std::size_t>(p - digits);
+  }
+  return p;
+}
+
+// At the first letter of `word` ("true", "false" or "null"): that word.
+inline const char* readLiteral(const char* p, const char* end, std::string_view word) {
+  if (static_cast<std::size_t>(end - p) < word.size() || std::memcmp(p, word.data(), word.size()) != 0)
+    return nullptr;
+  return p + word.size();
+}
+
+}  // namespace relance::json_reader
+
+#endif  // RELANCE_CORE_JSON_READER_H_
