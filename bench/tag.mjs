@@ -26,6 +26,15 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tagDir = path.join(root, 'build/tag');
 const RUNS = Number(process.env.RUNS || 3);
 const manifest = JSON.parse(fs.readFileSync(path.join(tagDir, 'manifest.json'), 'utf8'));
+// What the collector serves as GET /v1/config for a plain site: the compiled
+// form (docs/design/compiled-config.md), which is all the tag's wasm reads.
+const { load: loadBindings } = await import(path.join(root, 'js-bindings/dist/index.js'));
+const compiledConfig = await (async () => {
+  const engine = (await loadBindings()).createEngine({ version: 1, site: { id: 'bench' } });
+  const text = JSON.stringify(engine.config());
+  engine.dispose();
+  return text;
+})();
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-bench-'));
 
 const sizes = (buf) => ({
@@ -80,7 +89,7 @@ function serve() {
     }
     if (u === '/v1/config') {
       res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify({ version: 1, site: { id: 'bench' } }));
+      return res.end(compiledConfig);
     }
     const f = files.get(u);
     if (!f) { res.statusCode = 404; return res.end(); }

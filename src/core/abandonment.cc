@@ -13,6 +13,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/compiled_reader.h"
 #include "core/section_reader.h"
 #include "core/variant.h"
 
@@ -270,6 +271,28 @@ std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section,
     readNumber(*optin, "delay_minutes", at, errors, config->optin_delay_minutes, 1, 43200);
   }
   return errors.size() == before ? config : nullptr;
+}
+
+std::shared_ptr<const AbandonmentConfig> loadAbandonment(const Json& section, const std::string& path,
+                                                         CompiledReader& in) {
+  auto config = std::make_shared<AbandonmentConfig>();
+  if (section.is_null()) return config;
+  std::string at = pointerAppend(path, "browse");
+  const Json& browse = in.objectMember(section, "browse", path);
+  config->browse_enabled = in.boolean(browse, "enabled", at);
+  config->browse_views = static_cast<int>(in.number(browse, "views", at, 1, 1000));
+  config->browse_seconds = in.number(browse, "seconds", at, 0, 86400);
+  config->browse_period_days = in.number(browse, "period_days", at, 0, 365);
+  at = pointerAppend(path, "cart");
+  const Json& cart = in.objectMember(section, "cart", path);
+  config->cart_enabled = in.boolean(cart, "enabled", at);
+  config->cart_idle_minutes = in.number(cart, "idle_minutes", at, 1, 10080);
+  config->cart_hidden_minutes = in.number(cart, "hidden_minutes", at, 1, 10080);
+  at = pointerAppend(path, "optin");
+  const Json& optin = in.objectMember(section, "optin", path);
+  config->optin_enabled = in.boolean(optin, "enabled", at);
+  config->optin_delay_minutes = in.number(optin, "delay_minutes", at, 1, 43200);
+  return in.ok() ? config : nullptr;
 }
 
 Json abandonmentToJson(const AbandonmentConfig& config) {

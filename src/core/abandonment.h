@@ -14,6 +14,7 @@
 namespace relance {
 
 class AbandonmentConfig;
+class CompiledReader;
 
 // Compiles the "abandonment" section (`section` may be null: nothing configured).
 // Appends every error, with its JSON Pointer under `path`, to `errors`.
@@ -24,6 +25,11 @@ std::shared_ptr<const AbandonmentConfig> compileAbandonment(const Json& section,
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
 Json abandonmentToJson(const AbandonmentConfig& config);
+
+// Loads the section from its compiled form (abandonmentToJson's output; `section`
+// null when absent), checking only what keeps the engine safe; a fault is
+// recorded in `in` (core/compiled_reader.h). Null after a fault.
+std::shared_ptr<const AbandonmentConfig> loadAbandonment(const Json& section, const std::string& path, CompiledReader& in);
 
 // Records an opt-in (called by offers on conversion) so that decideAbandonment
 // emits optin_no_cart if no add_to_cart follows within the configured delay.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/abandonment.h"
+#include "core/compiled_reader.h"
 #include "core/contact.h"
 #include "core/event.h"
 #include "core/section_reader.h"
@@ -115,6 +116,14 @@ void compileTrigger(const Json& source, const std::string& path, PathErrors& err
   }
 }
 
+// Theme values become CSS custom properties: no characters that could end the declaration.
+bool isPlainCssValue(const Json& v) {
+  if (!v.is_string()) return false;
+  const std::string& value = v.get_ref<const std::string&>();
+  return !value.empty() && value.size() <= 100 && value.find_first_of(";{}<>\\\"'") == std::string::npos &&
+         value.find("url(") == std::string::npos;
+}
+
 // Checks one content object (the offer's, or a variant's overrides).
 void checkContent(const Json& content, const std::string& path, PathErrors& errors, bool complete) {
   if (!content.is_object()) {
@@ -145,10 +154,7 @@ void checkContent(const Json& content, const std::string& path, PathErrors& erro
       for (auto it = theme->begin(); it != theme->end(); ++it) {
         std::string key = it.key();
         bool known = key == "accent" || key == "background" || key == "text" || key == "radius" || key == "font";
-        std::string value = it->is_string() ? it->get<std::string>() : "";
-        // Values become CSS custom properties: no characters that could end the declaration.
-        bool safe = it->is_string() && !value.empty() && value.size() <= 100 &&
-                    value.find_first_of(";{}<>\\\"'") == std::string::npos && value.find("url(") == std::string::npos;
+        bool safe = isPlainCssValue(*it);
         if (!known) errors.push_back({pointerAppend(at, key), "unknown theme key (accent, background, text, radius, font)"});
         else if (!safe) errors.push_back({pointerAppend(at, key), "must be a plain CSS value (no ; { } < > \\ quotes or url())"});
       }
@@ -216,6 +222,25 @@ void checkContent(const Json& content, const std::string& path, PathErrors& erro
       }
     }
   }
+}
+
+// The form fields and the consent text of the offer's content (the same in every variant).
+void readFieldsAndConsent(const Json& content, Offer& offer) {
+  if (!content.is_object()) return;
+  if (const Json* fields = member(content, "fields"); fields != nullptr && fields->is_array()) {
+    for (const auto& f : *fields)
+      offer.fields.push_back({stringMember(f, "name"), stringMember(f, "label"), boolMember(f, "required")});
+  }
+  if (const Json* consent = member(content, "consent"); consent != nullptr && consent->is_object()) {
+    offer.consent_text = stringMember(*consent, "text");
+    offer.consent_required = boolMember(*consent, "required", true);
+  }
+}
+
+// A variant's content: the offer's, each key of the overrides replacing the offer's.
+void applyOverrides(const Json& overrides, Json& content) {
+  if (overrides.is_object() && content.is_object())
+    for (auto it = overrides.begin(); it != overrides.end(); ++it) content[it.key()] = *it;
 }
 
 // The render model the UI draws (texts are plain text: the UI escapes them).
@@ -519,16 +544,7 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
     Json base = content != nullptr ? *content : Json();
     if (content == nullptr) errors.push_back({cp, "is required (an object {title, body, fields, ...})"});
     else checkContent(*content, cp, errors, true);
-    if (base.is_object()) {
-      if (const Json* fields = member(base, "fields"); fields != nullptr && fields->is_array()) {
-        for (const auto& f : *fields)
-          offer.fields.push_back({stringMember(f, "name"), stringMember(f, "label"), boolMember(f, "required")});
-      }
-      if (const Json* consent = member(base, "consent"); consent != nullptr && consent->is_object()) {
-        offer.consent_text = stringMember(*consent, "text");
-        offer.consent_required = boolMember(*consent, "required", true);
-      }
-    }
+    readFieldsAndConsent(base, offer);
     if (const Json* variants = member(source, "variants")) {
       std::string vp = pointerAppend(op, "variants");
       if (!variants->is_array() || variants->empty()) {
@@ -556,8 +572,7 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
               errors.push_back({pointerAppend(pointerAppend(p, "content"), "fields"), "fields are set on the offer, not per variant"});
             if (member(*overrides, "consent") != nullptr)
               errors.push_back({pointerAppend(pointerAppend(p, "content"), "consent"), "consent is set on the offer, not per variant"});
-            if (overrides->is_object() && variant.content.is_object())
-              for (auto it = overrides->begin(); it != overrides->end(); ++it) variant.content[it.key()] = *it;
+            applyOverrides(*overrides, variant.content);
           }
           offer.variants.push_back(std::move(variant));
         }
@@ -584,6 +599,89 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
   std::stable_sort(config->offers.begin(), config->offers.end(),
                    [](const Offer& a, const Offer& b) { return a.priority > b.priority; });
   return config;
+}
+
+namespace {
+
+// One trigger of the compiled form (kept as configured, so offersToJson
+// writes it back unchanged).
+OfferTrigger loadTrigger(const Json& source, const std::string& path, CompiledReader& in) {
+  OfferTrigger t;
+  if (!in.isObject(source, path)) return t;
+  t.source = source;
+  t.type = in.string(source, "type", path);
+  if (t.type == "scroll") t.amount = in.number(source, "percent", path, 0, 100);
+  else if (t.type == "time_on_page" || t.type == "idle") t.amount = in.number(source, "seconds", path, 0, 86400);
+  else if (t.type == "page_count") t.amount = in.number(source, "pages", path, 1, 10000);
+  else if (t.type == "event") {
+    t.event = in.string(source, "event", path);
+    t.condition = in.condition(source, path);
+  } else if (t.type == "after_dismiss") {
+    t.offer = in.string(source, "offer", path);
+    t.amount = in.number(source, "delay_seconds", path, 0, 86400 * 30, true);
+  } else if (t.type != "exit_intent" && t.type != "manual") {
+    in.fail(pointerAppend(path, "type"));
+  }
+  return t;
+}
+
+// Content reaches the page through the UI, which writes texts as text; the
+// theme becomes CSS, so its values are checked again.
+void checkTheme(const Json& content, const std::string& path, CompiledReader& in) {
+  const Json& theme = in.objectMember(content, "theme", path, true);
+  for (auto it = theme.begin(); it != theme.end(); ++it)
+    if (!isPlainCssValue(*it)) in.fail(pointerAppend(pointerAppend(path, "theme"), it.key()));
+}
+
+}  // namespace
+
+std::shared_ptr<const OffersConfig> loadOffers(const Json& section, const std::string& path, CompiledReader& in) {
+  auto config = std::make_shared<OffersConfig>();
+  if (section.is_null()) return config;
+  if (!section.is_array()) in.fail(path);
+  for (std::size_t i = 0; i < section.size() && in.ok(); ++i) {
+    const Json& source = section[i];
+    std::string op = pointerAppend(path, i);
+    if (!in.isObject(source, op)) break;
+    Offer offer;
+    offer.id = in.string(source, "id", op);
+    offer.priority = in.number(source, "priority", op, -1e9, 1e9);
+    offer.condition = in.condition(source, op);
+    if (const Json* c = member(source, "condition")) offer.condition_source = *c;
+    const Json& triggers = in.array(source, "triggers", op);
+    for (std::size_t t = 0; t < triggers.size(); ++t)
+      offer.triggers.push_back(loadTrigger(triggers[t], pointerAppend(pointerAppend(op, "triggers"), t), in));
+    std::string cp = pointerAppend(op, "caps");
+    const Json& caps = in.objectMember(source, "caps", op);
+    offer.max_per_session = static_cast<int>(in.number(caps, "max_per_session", cp, 1, 1000));
+    offer.dismiss_days = in.number(caps, "dismiss_days", cp, 0, 3650);
+    offer.after_conversion = in.boolean(caps, "after_conversion", cp);
+    offer.show_to_subscribers = in.boolean(caps, "show_to_subscribers", cp);
+    offer.content = in.objectMember(source, "content", op);
+    checkTheme(offer.content, pointerAppend(op, "content"), in);
+    readFieldsAndConsent(offer.content, offer);
+    const Json& variants = in.array(source, "variants", op, true);
+    offer.has_variants = !variants.empty();
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+      std::string vp = pointerAppend(pointerAppend(op, "variants"), v);
+      OfferVariant variant;
+      if (!in.isObject(variants[v], vp)) break;
+      variant.id = in.string(variants[v], "id", vp);
+      variant.weight = in.number(variants[v], "weight", vp, 0, 1e6);
+      variant.content = offer.content;
+      if (const Json* overrides = member(variants[v], "content")) {
+        variant.overrides = *overrides;
+        checkTheme(*overrides, pointerAppend(vp, "content"), in);
+        applyOverrides(*overrides, variant.content);
+      }
+      offer.variants.push_back(std::move(variant));
+    }
+    if (!offer.has_variants) offer.variants.push_back({"default", 1, Json(), offer.content});
+    for (const auto& v : offer.variants) offer.weights.push_back({v.id, v.weight});
+    config->offers.push_back(std::move(offer));
+  }
+  // The compiled form lists the offers in decision order already.
+  return in.ok() ? config : nullptr;
 }
 
 Json offersToJson(const OffersConfig& config) {

@@ -13,6 +13,7 @@
 namespace relance {
 
 class OffersConfig;
+class CompiledReader;
 
 // Compiles the "offers" section (`section` may be null: nothing configured).
 // Appends every error, with its JSON Pointer under `path`, to `errors`.
@@ -23,6 +24,11 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
 Json offersToJson(const OffersConfig& config);
+
+// Loads the section from its compiled form (offersToJson's output; `section`
+// null when absent), checking only what keeps the engine safe; a fault is
+// recorded in `in` (core/compiled_reader.h). Null after a fault.
+std::shared_ptr<const OffersConfig> loadOffers(const Json& section, const std::string& path, CompiledReader& in);
 
 // Takes the decisions of this module for one signal.
 void decideOffers(const OffersConfig& config, DecisionStep& step);

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "core/compiled_reader.h"
 #include "core/html_sanitizer.h"
 #include "core/section_reader.h"
 #include "core/variant.h"
@@ -143,6 +144,20 @@ Json actionToJson(const PersonalizationAction& a) {
 
 std::string targetKey(const PersonalizationAction& a) { return a.target_kind + ":" + a.target; }
 
+// Fills the rule's weights and targets from its variants, and adds its slots
+// to the configuration's (compiler and loader alike).
+void addTargets(PersonalizationRule& rule, PersonalizationConfig& config) {
+  for (const auto& v : rule.variants) {
+    rule.weights.push_back({v.id, v.weight});
+    for (const auto& a : v.actions) {
+      std::string key = targetKey(a);
+      if (std::find(rule.targets.begin(), rule.targets.end(), key) == rule.targets.end()) rule.targets.push_back(key);
+      if (a.target_kind == "slot" && std::find(config.slots.begin(), config.slots.end(), a.target) == config.slots.end())
+        config.slots.push_back(a.target);
+    }
+  }
+}
+
 }  // namespace
 
 std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& section, const std::string& path,
@@ -203,16 +218,7 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
         }
       }
     }
-    for (const auto& v : rule.variants) {
-      rule.weights.push_back({v.id, v.weight});
-      for (const auto& a : v.actions) {
-        std::string key = targetKey(a);
-        if (std::find(rule.targets.begin(), rule.targets.end(), key) == rule.targets.end()) rule.targets.push_back(key);
-        if (a.target_kind == "slot" &&
-            std::find(config->slots.begin(), config->slots.end(), a.target) == config->slots.end())
-          config->slots.push_back(a.target);
-      }
-    }
+    addTargets(rule, *config);
     config->rules.push_back(std::move(rule));
   }
   if (errors.size() != before) return nullptr;
@@ -238,6 +244,70 @@ Json personalizationToJson(const PersonalizationConfig& config) {
     out.push_back(std::move(r));
   }
   return out;
+}
+
+namespace {
+
+// One action of the compiled form (actionToJson's output). Re-checks what
+// reaches the page: the op, the attribute and its URL, and set_html is
+// sanitised again (the collector already did; a tampered copy must not
+// inject markup).
+PersonalizationAction loadAction(const Json& source, const std::string& path, CompiledReader& in) {
+  PersonalizationAction action;
+  if (!in.isObject(source, path)) return action;
+  action.target_kind = source.contains("slot") ? "slot" : "selector";
+  action.target = in.string(source, action.target_kind.c_str(), path);
+  action.op = in.string(source, "op", path);
+  if (!isKnownOp(action.op)) in.fail(pointerAppend(path, "op"));
+  if (action.op != "hide" && action.op != "show") action.value = in.string(source, "value", path);
+  if (action.op == "set_html") action.value = sanitizeHtml(action.value);
+  if (action.op == "set_attr") {
+    action.name = in.string(source, "name", path);
+    const std::string& n = action.name;
+    bool safe = n == "alt" || n == "title" || (n == "href" && isSafeUrl(action.value, UrlUse::kLink)) ||
+                (n == "src" && isSafeUrl(action.value, UrlUse::kImage));
+    if (!safe) in.fail(pointerAppend(path, "name"));
+  }
+  return action;
+}
+
+}  // namespace
+
+std::shared_ptr<const PersonalizationConfig> loadPersonalization(const Json& section, const std::string& path,
+                                                                 CompiledReader& in) {
+  auto config = std::make_shared<PersonalizationConfig>();
+  if (section.is_null()) return config;
+  if (!section.is_array()) in.fail(path);
+  for (std::size_t i = 0; i < section.size() && in.ok(); ++i) {
+    const Json& source = section[i];
+    std::string rule_path = pointerAppend(path, i);
+    if (!in.isObject(source, rule_path)) break;
+    PersonalizationRule rule;
+    rule.id = in.string(source, "id", rule_path);
+    rule.priority = in.number(source, "priority", rule_path, -1e9, 1e9);
+    rule.holdout = in.number(source, "holdout", rule_path, 0, 1);
+    rule.condition = in.condition(source, rule_path);
+    if (const Json* c = member(source, "condition")) rule.condition_source = *c;
+    const Json& variants = in.array(source, "variants", rule_path);
+    if (variants.empty()) in.fail(pointerAppend(rule_path, "variants"));
+    for (std::size_t v = 0; v < variants.size() && in.ok(); ++v) {
+      std::string variant_path = pointerAppend(pointerAppend(rule_path, "variants"), v);
+      PersonalizationVariant variant;
+      if (!in.isObject(variants[v], variant_path)) break;
+      variant.id = in.string(variants[v], "id", variant_path);
+      variant.weight = in.number(variants[v], "weight", variant_path, 0, 1e6);
+      const Json& actions = in.array(variants[v], "actions", variant_path);
+      for (std::size_t a = 0; a < actions.size(); ++a)
+        variant.actions.push_back(loadAction(actions[a], pointerAppend(pointerAppend(variant_path, "actions"), a), in));
+      rule.variants.push_back(std::move(variant));
+    }
+    addTargets(rule, *config);
+    config->rules.push_back(std::move(rule));
+  }
+  if (!in.ok()) return nullptr;
+  // The compiled form lists the rules in decision order already.
+  std::sort(config->slots.begin(), config->slots.end());
+  return config;
 }
 
 std::vector<std::string> personalizationSlots(const PersonalizationConfig& config) { return config.slots; }

@@ -14,6 +14,7 @@
 namespace relance {
 
 class PersonalizationConfig;
+class CompiledReader;
 
 // Compiles the "personalization" section (`section` may be null: nothing configured).
 // Appends every error, with its JSON Pointer under `path`, to `errors`.
@@ -24,6 +25,11 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
 Json personalizationToJson(const PersonalizationConfig& config);
+
+// Loads the section from its compiled form (personalizationToJson's output; `section`
+// null when absent), checking only what keeps the engine safe; a fault is
+// recorded in `in` (core/compiled_reader.h). Null after a fault.
+std::shared_ptr<const PersonalizationConfig> loadPersonalization(const Json& section, const std::string& path, CompiledReader& in);
 
 // Every slot some rule may change: the host hides them until the page_view
 // answer arrives (anti-flicker, 300 ms at most).

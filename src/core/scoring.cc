@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/compiled_reader.h"
 #include "core/section_reader.h"
 
 namespace relance {
@@ -104,6 +105,34 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
     }
   }
   return errors.size() == before ? config : nullptr;
+}
+
+std::shared_ptr<const ScoringConfig> loadScoring(const Json& section, const std::string& path, CompiledReader& in) {
+  auto config = std::make_shared<ScoringConfig>();
+  if (section.is_null()) return config;
+  config->half_life_days = in.number(section, "half_life_days", path, 0, 3650);
+  std::string at = pointerAppend(path, "thresholds");
+  const Json& thresholds = in.array(section, "thresholds", path);
+  for (std::size_t i = 0; i < thresholds.size(); ++i) {
+    if (!thresholds[i].is_number()) in.fail(pointerAppend(at, i));
+    else config->thresholds.push_back(thresholds[i].get<double>());
+  }
+  // decideScoring walks the thresholds upwards: keep them sorted even if altered.
+  if (!std::is_sorted(config->thresholds.begin(), config->thresholds.end())) in.fail(at);
+  at = pointerAppend(path, "rules");
+  const Json& rules = in.array(section, "rules", path);
+  for (std::size_t i = 0; i < rules.size() && in.ok(); ++i) {
+    std::string rule_path = pointerAppend(at, i);
+    if (!in.isObject(rules[i], rule_path)) break;
+    ScoringRule rule;
+    rule.id = in.string(rules[i], "id", rule_path);
+    rule.points = in.number(rules[i], "points", rule_path, -1000000, 1000000);
+    rule.max_per_day = static_cast<int>(in.number(rules[i], "max_per_day", rule_path, 0, 1000000));
+    rule.condition = in.condition(rules[i], rule_path);
+    if (const Json* c = member(rules[i], "condition")) rule.condition_source = *c;
+    config->rules.push_back(std::move(rule));
+  }
+  return in.ok() ? config : nullptr;
 }
 
 Json scoringToJson(const ScoringConfig& config) {

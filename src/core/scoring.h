@@ -14,6 +14,7 @@
 namespace relance {
 
 class ScoringConfig;
+class CompiledReader;
 
 // Compiles the "scoring" section (`section` may be null: nothing configured).
 // Appends every error, with its JSON Pointer under `path`, to `errors`.
@@ -24,6 +25,11 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
 Json scoringToJson(const ScoringConfig& config);
+
+// Loads the section from its compiled form (scoringToJson's output; `section`
+// null when absent), checking only what keeps the engine safe; a fault is
+// recorded in `in` (core/compiled_reader.h). Null after a fault.
+std::shared_ptr<const ScoringConfig> loadScoring(const Json& section, const std::string& path, CompiledReader& in);
 
 // The score `value` stored at `updated_ms`, seen at `now_ms` with a half-life
 // of `half_life_days` (0: no decay): value * 0.5^(elapsed days / half-life).

@@ -231,6 +231,7 @@ void compileSegments(const Json& section, PathErrors& errors, SiteConfig& config
 Json SiteConfig::toBrowserJson() const {
   Json out = Json::object();
   out["version"] = 1;
+  out["compiled"] = kCompiledFormVersion;
   out["site"] = object({{"currency", currency}});
   if (!site_id.empty()) out["site"]["id"] = site_id;
   if (!site_name.empty()) out["site"]["name"] = site_name;
@@ -267,11 +268,17 @@ CompileSiteConfigResult compileSiteConfig(const Json& source) {
   }
   auto config = std::make_shared<SiteConfig>();
   SectionReader top(source, "", errors);
-  top.rejectUnknown({"version", "site", "consent", "bots", "transport", "session", "segments",
+  top.rejectUnknown({"version", "compiled", "site", "consent", "bots", "transport", "session", "segments",
                      "personalization", "offers", "scoring", "abandonment"});
   if (const Json* v = top.find("version")) {
     if (!(v->is_number_integer() || v->is_number_unsigned()) || v->get<long long>() != 1)
       errors.push_back({"/version", "must be 1 (the only configuration version)"});
+  }
+  // The compiled form (toBrowserJson) is a valid configuration too.
+  if (const Json* v = top.find("compiled")) {
+    if (!v->is_number_integer() || v->get<long long>() != kCompiledFormVersion)
+      errors.push_back({"/compiled", "must be " + std::to_string(kCompiledFormVersion) +
+                                         " (the compiled form a collector of this release writes)"});
   }
   if (const Json* s = top.find("site")) compileSite(*s, errors, *config);
   if (const Json* s = top.find("consent")) compileConsent(*s, errors, config->consent);

@@ -59,11 +59,18 @@ struct SiteConfig {
   std::shared_ptr<const ScoringConfig> scoring;
   std::shared_ptr<const AbandonmentConfig> abandonment;
 
-  // The normalised configuration (defaults filled) that browsers receive from
-  // GET /v1/config. It compiles again to the same configuration, minus what
-  // only the collector needs (allowed_origins, bots).
+  // The compiled form (core/config_loader.h) that browsers receive from
+  // GET /v1/config: the configuration normalised (defaults filled), marked
+  // {"compiled": kCompiledFormVersion}. loadCompiledConfig reads it, and it
+  // compiles again to the same configuration, minus what only the collector
+  // needs (allowed_origins, bots).
   Json toBrowserJson() const;
 };
+
+// The version of the compiled form (toBrowserJson's "compiled" key; the
+// loader in core/config_loader.h reads only this one). Bump it with any change
+// a tag of the previous release would misread.
+constexpr int kCompiledFormVersion = 1;
 
 struct CompileSiteConfigResult {
   std::shared_ptr<const SiteConfig> config;  // null when errors is not empty

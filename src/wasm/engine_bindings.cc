@@ -9,6 +9,10 @@
 // the typed Engine object. JavaScript sees:
 //
 //   engineCreate(configJson: string) -> handle (a number >= 0; always made)
+//                               The browser tag's build (RELANCE_TAG_BUILD)
+//                               reads only the compiled form that GET
+//                               /v1/config serves (core/config_loader.h);
+//                               the npm package's compiles any configuration.
 //   engineErrors(h) -> string   "" when the engine is ready, else the JSON
 //                               array of {path, message} (the configuration
 //                               was refused, or was not JSON); the other
@@ -31,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_loader.h"
 #include "core/engine.h"
 #include "core/error.h"
 #include "core/json.h"
@@ -51,7 +56,13 @@ CompileSiteConfigResult compileText(const std::string& config_json) {
     failed.errors.push_back({"", "the configuration is not valid JSON: " + parsed.message});
     return failed;
   }
+#ifdef RELANCE_TAG_BUILD
+  // The collector validated it: the tag's wasm carries only the loader, not
+  // the validator and its messages (docs/design/compiled-config.md).
+  return loadCompiledConfig(parsed.value);
+#else
   return compileSiteConfig(parsed.value);
+#endif
 }
 
 class WasmEngine {

@@ -43,7 +43,9 @@ function isEmpty(v) {
     (typeof v === 'object' && Object.keys(v).length === 0);
 }
 
+// Runs one scenario; returns every answer (restore, then each step's actions).
 function runScenario(core, config, scenario, where) {
+  const trace = [];
   const steps = scenario.steps ?? [];
   let engine = core.createEngine(config);
   try {
@@ -52,6 +54,7 @@ function runScenario(core, config, scenario, where) {
     if (typeof scenario.state === 'string') stateText = scenario.state;
     else if (scenario.state && typeof scenario.state === 'object') stateText = JSON.stringify(scenario.state);
     const restored = engine.restore(stateText, firstAt);
+    trace.push(restored);
     if (scenario.expect_restore) assert.equal(mismatch(scenario.expect_restore, restored, 'restore'), '', `${where}: restore`);
     steps.forEach((step, i) => {
       const at = step.at ?? 0;
@@ -66,6 +69,7 @@ function runScenario(core, config, scenario, where) {
         if (!('ts' in signal)) signal.ts = at;
         actions = engine.observe(signal, at);
       }
+      trace.push(actions);
       const here = `${where}, step ${i}`;
       if (step.expect) assert.equal(mismatch(step.expect, actions, 'actions'), '', `${here}: ${JSON.stringify(actions)}`);
       for (const key of step.absent ?? [])
@@ -78,36 +82,71 @@ function runScenario(core, config, scenario, where) {
   } finally {
     engine.dispose();
   }
+  return trace;
 }
 
 // The same tables through both wasm builds of the engine: the npm package's
-// and the browser tag's (engine only, compiled for size: CMake target relance_tag).
+// (which compiles the site configuration) and the browser tag's (engine only,
+// compiled for size: CMake target relance_tag), which loads the compiled form
+// that GET /v1/config serves (engine.config() here) and must answer exactly
+// the same.
 const { load: loadTagEngine } = await import(pathToFileURL(join(root, 'build', 'js-bindings', 'engine-only.js')).href);
-const builds = [
-  ['wasm', await load()],
-  ['tag wasm', await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) })],
-];
+const npmCore = await load();
+const tagCore = await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) });
 
-for (const [build, core] of builds) {
-  for (const file of files) {
-    test(`scenarios (${build}): ${file}`, () => {
-      const table = JSON.parse(readFileSync(join(dir, file), 'utf8'));
-      const config = table.config ?? (table.config_file
-        ? JSON.parse(readFileSync(join(root, table.config_file), 'utf8')) : {});
-      if (table.expect_config_errors) {
-        let errors = [];
-        try {
-          core.createEngine(config).dispose();
-        } catch (e) {
-          errors = e.errors ?? [{ path: '', message: String(e) }];
-        }
-        assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
-        if (errors.length) return;
-      }
-      for (const scenario of table.scenarios ?? []) runScenario(core, config, scenario, `${file}: ${scenario.name}`);
-    });
+function configErrors(core, config) {
+  try {
+    core.createEngine(config).dispose();
+    return [];
+  } catch (e) {
+    return e.errors ?? [{ path: '', message: String(e) }];
   }
 }
+
+for (const file of files) {
+  test(`scenarios (wasm, then tag wasm through the compiled form): ${file}`, () => {
+    const table = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    const config = table.config ?? (table.config_file
+      ? JSON.parse(readFileSync(join(root, table.config_file), 'utf8')) : {});
+    if (table.expect_config_errors) {
+      const errors = configErrors(npmCore, config);
+      assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
+      if (errors.length) return;
+    }
+    const engine = npmCore.createEngine(config);
+    const compiled = engine.config();
+    engine.dispose();
+    for (const scenario of table.scenarios ?? []) {
+      const where = `${file}: ${scenario.name}`;
+      const expected = runScenario(npmCore, config, scenario, where);
+      const actual = runScenario(tagCore, compiled, scenario, `${where} (tag wasm)`);
+      assert.deepEqual(actual, expected, `${where}: the tag's answers differ through the compiled form`);
+    }
+  });
+}
+
+test('the tag wasm loads only the compiled form, of its own version', () => {
+  const source = npmCore.createEngine({ site: { id: 's' } });
+  const compiled = source.config();
+  source.dispose();
+  assert.equal(compiled.compiled, 1);
+  tagCore.createEngine(compiled).dispose();
+  for (const other of [{ site: { id: 's' } }, { ...compiled, compiled: 2 }]) {
+    const errors = configErrors(tagCore, other);
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].path, '/compiled');
+  }
+  // Damaged on the way: one clear error with where, never a crash.
+  const damaged = { ...compiled, transport: { ...compiled.transport, batch_size: 'x' } };
+  assert.deepEqual(configErrors(tagCore, damaged).map((e) => e.path), ['/transport/batch_size']);
+  const text = JSON.stringify(compiled);
+  for (const cut of [1, Math.floor(text.length / 2), text.length - 1]) {
+    const errors = configErrors(tagCore, text.slice(0, cut));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0].message, /not valid JSON/);
+  }
+  tagCore.createEngine(compiled).dispose(); // the module still works
+});
 
 test('scenario matching follows the format', () => {
   const actual = { events: [{ type: 'page_view', id: 's1' }], deliver: 'queue', n: 2 };

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config_loader.h"
 #include "core/engine.h"
 #include "core/json.h"
 #include "core/site_config.h"
@@ -64,7 +65,9 @@ bool isEmpty(const Json& v) {
   return v.is_null() || ((v.is_object() || v.is_array() || v.is_string()) && v.empty());
 }
 
-void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& scenario) {
+// Runs one scenario; every answer (restore, then each step's actions) is
+// appended to `trace`.
+void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& scenario, std::vector<Json>& trace) {
   const Json* steps = scenario.contains("steps") ? &scenario["steps"] : nullptr;
   ASSERT_TRUE(steps != nullptr && steps->is_array()) << "a scenario needs \"steps\"";
   auto engine = std::make_unique<Engine>(config);
@@ -73,6 +76,7 @@ void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& sc
   if (scenario.contains("state") && scenario["state"].is_string()) state_text = scenario["state"].get<std::string>();
   if (scenario.contains("state") && scenario["state"].is_object()) state_text = scenario["state"].dump();
   Json restored = engine->restore(state_text, first_at);
+  trace.push_back(restored);
   if (scenario.contains("expect_restore")) {
     std::string m = matchDiff(scenario["expect_restore"], restored, "restore");
     EXPECT_EQ(m, "") << "restore actions: " << restored.dump();
@@ -92,6 +96,7 @@ void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& sc
       if (signal.is_object() && !signal.contains("ts")) signal["ts"] = at;
       actions = engine->observe(signal, at);
     }
+    trace.push_back(actions);
     if (step.contains("expect")) {
       std::string m = matchDiff(step["expect"], actions, "actions");
       EXPECT_EQ(m, "") << "actions: " << actions.dump();
@@ -130,10 +135,22 @@ void runFile(const fs::path& path) {
     ASSERT_TRUE(compiled.errors.empty()) << "config refused: " << toJson(compiled.errors).dump();
   }
   if (!compiled.config) return;
+  // The browser's tag loads the compiled form (GET /v1/config) instead: the
+  // same scenarios must give exactly the same answers through it.
+  CompileSiteConfigResult loaded = loadCompiledConfig(compiled.config->toBrowserJson());
+  ASSERT_TRUE(loaded.errors.empty()) << "compiled form refused: " << toJson(loaded.errors).dump();
   if (!table.contains("scenarios")) return;
   for (const auto& scenario : table["scenarios"]) {
     SCOPED_TRACE(scenario.value("name", std::string("(unnamed scenario)")));
-    runScenario(compiled.config, scenario);
+    std::vector<Json> compiled_trace, loaded_trace;
+    runScenario(compiled.config, scenario, compiled_trace);
+    {
+      SCOPED_TRACE("through the compiled form");
+      runScenario(loaded.config, scenario, loaded_trace);
+    }
+    ASSERT_EQ(compiled_trace.size(), loaded_trace.size());
+    for (std::size_t i = 0; i < compiled_trace.size(); ++i)
+      EXPECT_EQ(compiled_trace[i], loaded_trace[i]) << "answer " << i << " differs through the compiled form";
   }
 }
 
