@@ -18,9 +18,24 @@ import { load } from '../../js-bindings/dist/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { load: loadTagEngine } = await import(pathToFileURL(join(root, 'build', 'js-bindings', 'engine-only.js')).href);
+const npmCore = await load();
+const tagCore = await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) });
+
+// The tag's engine loads only the compiled form that GET /v1/config serves:
+// the npm package's full compiler makes it (engine.config()), as the collector does.
+function compiled(config) {
+  const source = npmCore.createEngine(config);
+  try {
+    return source.config();
+  } finally {
+    source.dispose();
+  }
+}
+
+// [name, createEngine(source configuration)] for each build.
 const builds = [
-  ['wasm', await load()],
-  ['tag wasm', await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) })],
+  ['wasm', (config) => npmCore.createEngine(config)],
+  ['tag wasm', (config) => tagCore.createEngine(compiled(config))],
 ];
 
 // The double whose IEEE 754 bits are `hex` (16 hex digits).
@@ -57,8 +72,8 @@ const at = 1767225600000;
 const escapeRegex = (s) => s.replace(/[.+\\^$]/g, '\\$&');
 
 // An engine whose one rule shows when String(visitor.traits.x) is `text`.
-function engineMatching(core, text) {
-  return core.createEngine({
+function engineMatching(createEngine, text) {
+  return createEngine({
     version: 1,
     site: { id: 'numbers' },
     personalization: [{
@@ -69,10 +84,10 @@ function engineMatching(core, text) {
   });
 }
 
-for (const [build, core] of builds) {
+for (const [build, createEngine] of builds) {
   test(`numbers (${build}): tricky number texts read to the nearest double, and String() them as JavaScript does`, () => {
     for (const [text, expected, asString] of cases) {
-      const engine = engineMatching(core, asString);
+      const engine = engineMatching(createEngine, asString);
       try {
         const restored = engine.restore(`{"v":1,"traits":{"x":${text}}}`, at);
         assert.deepEqual(restored.notes ?? [], [], `${text}: ${JSON.stringify(restored.notes)}`);
@@ -87,7 +102,7 @@ for (const [build, core] of builds) {
   });
 
   test(`numbers (${build}): a number beyond double's range makes the state corrupt, as natively`, () => {
-    const engine = core.createEngine({});
+    const engine = createEngine({});
     try {
       const restored = engine.restore('{"v":1,"traits":{"x":1e400}}', at);
       assert.equal(restored.notes.length, 1, JSON.stringify(restored));
