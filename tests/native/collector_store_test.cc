@@ -2,6 +2,7 @@
 // than crash, bounded queue, export filters.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -127,6 +128,30 @@ TEST_F(CollectorStoreTest, ADispatcherRunsTheCallbacksOfACommitAfterIt) {
   task();
   EXPECT_EQ(answered.load(), 1);
   store.stop();
+}
+
+TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
+  StoreOptions options;
+  options.path = path_;
+  options.checkpoint_frames = 8;
+  EventStore store(options);
+  store.start();
+  constexpr int kCommits = 600;  // 2 or 3 WAL frames each: about 6 MB of log without checkpoints
+  for (int i = 0; i < kCommits; ++i) {
+    WriteBatch batch;
+    batch.received_at = i;
+    batch.events = {event("w" + std::to_string(i))};
+    batch.identities = {{"anon-" + std::to_string(i), "rl-" + std::to_string(i)}};
+    ASSERT_TRUE(write(store, batch).ok);
+  }
+  EXPECT_GT(store.checkpoints(), 0u);
+  // The log started again from its beginning: its file never held more than
+  // the bound (8 x 8 frames) and a few commits.
+  EXPECT_LT(fs::file_size(path_ + "-wal"), 200u * (4096 + 24));
+  store.stop();
+  EXPECT_FALSE(fs::exists(path_ + "-wal")) << "closing the last connection checkpoints and removes the log";
+  std::string all = exported(0, "");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), kCommits);
 }
 
 TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
