@@ -1,6 +1,8 @@
 // What the collector keeps about a visitor: truncated addresses, device
 // classes, bot flags, the rl_id cookie, the rate limiter.
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -53,6 +55,16 @@ TEST(CollectorIdentityTest, CookieReadAndWrite) {
   std::set<std::string> ids;
   for (int i = 0; i < 100; ++i) ids.insert(newIdentity());
   EXPECT_EQ(ids.size(), 100u);
+  // Several threads (each keeps its own pool of random bytes) never repeat
+  // an identity, across the refills of their pools.
+  std::vector<std::string> a, b;
+  std::thread first([&a] { for (int i = 0; i < 300; ++i) a.push_back(newIdentity()); });
+  std::thread second([&b] { for (int i = 0; i < 300; ++i) b.push_back(newIdentity()); });
+  first.join();
+  second.join();
+  ids.insert(a.begin(), a.end());
+  ids.insert(b.begin(), b.end());
+  EXPECT_EQ(ids.size(), 700u);
   EXPECT_EQ(readIdentityCookie("a=1; rl_id=" + id + "; b=2"), id);
   EXPECT_EQ(readIdentityCookie("rl_id=../../etc"), "") << "only values the collector could have made";
   EXPECT_EQ(readIdentityCookie("xrl_id=" + id), "");
