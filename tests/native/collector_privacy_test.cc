@@ -30,6 +30,21 @@ TEST(CollectorPrivacyTest, DeviceClasses) {
   EXPECT_EQ(deviceClass("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), "bot");
 }
 
+TEST(CollectorPrivacyTest, RememberedDeviceClassesStayRight) {
+  // Each thread remembers the classes it computed (256 user agents, then it
+  // starts again): asked again, across a refill, and for a user agent too
+  // long to be remembered, the answers do not change.
+  const std::string phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+  const std::string bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  const std::string long_bot = std::string(600, 'x') + " Googlebot/2.1";
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(deviceClass(phone), "mobile");
+    EXPECT_EQ(deviceClass(bot), "bot");
+    EXPECT_EQ(deviceClass(long_bot), "bot");
+    for (int i = 0; i < 300; ++i) EXPECT_EQ(deviceClass("Mozilla/5.0 (Windows NT 10.0) Chrome/" + std::to_string(i)), "desktop");
+  }
+}
+
 TEST(CollectorPrivacyTest, KnownBots) {
   EXPECT_TRUE(isBot("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"));
   EXPECT_TRUE(isBot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0.0.0 Safari/537.36"));
