@@ -288,6 +288,11 @@ void EventStore::commit(std::vector<Pending>& group) {
       }
       for (const auto& [anonymous_id, rl_id] : batch.identities) {
         if (!failure.empty()) break;
+        auto recent = recent_identities_.find(anonymous_id + '\n' + rl_id);
+        if (recent != recent_identities_.end() && batch.received_at >= recent->second &&
+            batch.received_at - recent->second < options_.identity_refresh_ms) {
+          continue;
+        }
         identity.text(1, anonymous_id);
         identity.text(2, rl_id);
         identity.integer(3, batch.received_at);
@@ -311,6 +316,19 @@ void EventStore::commit(std::vector<Pending>& group) {
     if (!failure.empty()) Statements::run(statements_->rollback);
   }
   setProblem(failure);
+  if (failure.empty()) {
+    // Remembered only once committed: after a rollback the next request writes the pair.
+    for (const auto& pending : group) {
+      for (const auto& [anonymous_id, rl_id] : pending.batch.identities) {
+        if (recent_identities_.size() >= kRecentIdentities) recent_identities_.clear();
+        auto [it, added] = recent_identities_.try_emplace(anonymous_id + '\n' + rl_id, pending.batch.received_at);
+        // A pair skipped above keeps the time it was last written.
+        if (!added && pending.batch.received_at - it->second >= options_.identity_refresh_ms) {
+          it->second = pending.batch.received_at;
+        }
+      }
+    }
+  }
   std::vector<WriteCallback> callbacks;
   callbacks.reserve(group.size());
   for (std::size_t i = 0; i < group.size(); ++i) {

@@ -27,6 +27,7 @@
 #include <ostream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -45,6 +46,11 @@ struct StoreOptions {
   // 8 times this the writer checkpoints itself, between two commits, which
   // bounds the WAL file.
   std::int64_t checkpoint_frames = 1000;
+  // A visitor's (anonymous_id, rl_id) pair written less than this long ago
+  // (by received_at) is not written again: last_seen is exact to this much.
+  // Every event request carries the pair, and each write dirties a random
+  // page of the identities table.
+  std::int64_t identity_refresh_ms = 60 * 1000;
 };
 
 // One event as it will be stored: `body` is the JSON text written to the
@@ -138,6 +144,12 @@ class EventStore {
   // The insert statements, prepared once per open database (preparing them
   // for every commit cost more than the inserts of a small commit).
   struct Statements;
+
+  // Pairs (anonymous_id + '\n' + rl_id) committed lately, with their
+  // received_at; used by the writer thread only. Emptied when it holds
+  // kRecentIdentities pairs.
+  static constexpr std::size_t kRecentIdentities = 10000;
+  std::unordered_map<std::string, std::int64_t> recent_identities_;
 
   StoreOptions options_;
   CommitObserver observer_;
