@@ -245,7 +245,7 @@ void EventStore::runCheckpointer() {
 void EventStore::checkpointIfTooLarge() {
   {
     std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-    if (!db_ || wal_frames_ < 8 * options_.checkpoint_frames) return;
+    if (!db_ || wal_frames_ < kWriterCheckpointFactor * options_.checkpoint_frames) return;
   }
   // Between two commits nothing else writes, so this checkpoint copies the
   // whole log, and the next commit starts the log again from its beginning.
