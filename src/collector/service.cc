@@ -348,7 +348,8 @@ void Service::events(const ContextPtr& context, Respond respond) {
   std::string device = deviceClass(user_agent);
   bool bot = device == "bot";  // the same test as isBot, done once
   std::int64_t received_at = now_ms_();
-  std::string additions = storedAdditions(received_at, ServerFields{truncateIp(context->client), device, bot, context->identity});
+  std::string additions =
+      storedAdditions(received_at, ServerFields{truncateIp(context->client), device, bot, context->identity});
 
   Json rejected;  // an array once an event is rejected
   std::size_t dropped = 0;
