@@ -104,6 +104,7 @@ void EventStore::start(CommitObserver observer, Dispatcher dispatcher) {
   }
   openIfNeeded();
   writer_ = std::thread([this] { run(); });
+  checkpointer_ = std::thread([this] { runCheckpointer(); });
 }
 
 bool EventStore::openIfNeeded() {
@@ -139,6 +140,9 @@ bool EventStore::openIfNeeded() {
     return false;
   }
   statements_ = std::move(statements);
+  // Replaces SQLite's automatic checkpoint (which is itself a WAL hook):
+  // checkpoints run on the checkpointer thread instead of inside a commit.
+  sqlite3_wal_hook(db, &EventStore::onWal, this);
   db_ = db;
   setProblem("");
   return true;
@@ -178,10 +182,82 @@ void EventStore::run() {
     std::size_t rows = 0;
     for (const auto& pending : group) rows += pending.batch.rows();
     commit(group);
-    std::lock_guard<std::mutex> lock(mutex_);
-    queued_rows_ -= rows;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      queued_rows_ -= rows;
+    }
+    checkpointIfTooLarge();  // after the answers of this commit are on their way
   }
-  closeDatabase();
+}
+
+int EventStore::onWal(void* self, sqlite3*, const char*, int frames) {
+  auto* store = static_cast<EventStore*>(self);
+  {
+    std::lock_guard<std::mutex> lock(store->checkpoint_mutex_);
+    store->wal_frames_ = frames;
+    if (frames < store->backfilled_frames_) store->backfilled_frames_ = 0;  // the log restarted
+    if (frames - store->backfilled_frames_ < store->options_.checkpoint_frames || store->checkpoint_wanted_) {
+      return SQLITE_OK;
+    }
+    store->checkpoint_wanted_ = true;
+  }
+  store->checkpoint_wake_.notify_one();
+  return SQLITE_OK;
+}
+
+void EventStore::runCheckpointer() {
+  sqlite3* db = nullptr;  // its own connection: a checkpoint needs no transaction of the writer's
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mutex_);
+      checkpoint_wake_.wait(lock, [this] { return checkpoint_wanted_ || checkpoint_stopping_; });
+      if (checkpoint_stopping_) break;
+    }
+    if (!db) {
+      // A new connection learns that the database is in WAL mode when it
+      // first reads it (until then a checkpoint does nothing); it syncs as
+      // the writer's does.
+      std::string pragmas = "PRAGMA journal_mode=WAL;";
+      pragmas += options_.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
+      if (sqlite3_open_v2(options_.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
+                          nullptr) != SQLITE_OK ||
+          !exec(db, pragmas.c_str())) {
+        sqlite3_close(db);  // the writer reports the problem; try again at the next request
+        db = nullptr;
+      }
+    }
+    // PASSIVE: copies what it can without waiting for the writer, which goes
+    // on committing meanwhile.
+    int log = 0, copied = 0;
+    bool done = false;
+    if (db) {
+      std::lock_guard<std::mutex> running(checkpoint_running_);
+      done = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK;
+    }
+    if (done) ++checkpoints_;
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    checkpoint_wanted_ = false;
+    if (done && copied >= 0) backfilled_frames_ = copied;
+  }
+  sqlite3_close(db);
+}
+
+void EventStore::checkpointIfTooLarge() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    if (!db_ || wal_frames_ < kWriterCheckpointFactor * options_.checkpoint_frames) return;
+  }
+  // Between two commits nothing else writes, so this checkpoint copies the
+  // whole log, and the next commit starts the log again from its beginning.
+  // That restart needs no checkpoint running at that moment, hence the wait
+  // for the checkpointer's current one (if any), and no new one is asked
+  // for before checkpoint_frames more frames.
+  int log = 0, copied = 0;
+  std::lock_guard<std::mutex> running(checkpoint_running_);
+  if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) != SQLITE_OK) return;
+  ++checkpoints_;
+  std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+  if (copied >= 0) backfilled_frames_ = copied;
 }
 
 void EventStore::commit(std::vector<Pending>& group) {
@@ -212,6 +288,11 @@ void EventStore::commit(std::vector<Pending>& group) {
       }
       for (const auto& [anonymous_id, rl_id] : batch.identities) {
         if (!failure.empty()) break;
+        auto recent = recent_identities_.find(anonymous_id + '\n' + rl_id);
+        if (recent != recent_identities_.end() && batch.received_at >= recent->second &&
+            batch.received_at - recent->second < options_.identity_refresh_ms) {
+          continue;
+        }
         identity.text(1, anonymous_id);
         identity.text(2, rl_id);
         identity.integer(3, batch.received_at);
@@ -235,6 +316,19 @@ void EventStore::commit(std::vector<Pending>& group) {
     if (!failure.empty()) Statements::run(statements_->rollback);
   }
   setProblem(failure);
+  if (failure.empty()) {
+    // Remembered only once committed: after a rollback the next request writes the pair.
+    for (const auto& pending : group) {
+      for (const auto& [anonymous_id, rl_id] : pending.batch.identities) {
+        if (recent_identities_.size() >= kRecentIdentities) recent_identities_.clear();
+        auto [it, added] = recent_identities_.try_emplace(anonymous_id + '\n' + rl_id, pending.batch.received_at);
+        // A pair skipped above keeps the time it was last written.
+        if (!added && pending.batch.received_at - it->second >= options_.identity_refresh_ms) {
+          it->second = pending.batch.received_at;
+        }
+      }
+    }
+  }
   std::vector<WriteCallback> callbacks;
   callbacks.reserve(group.size());
   for (std::size_t i = 0; i < group.size(); ++i) {
@@ -270,7 +364,13 @@ void EventStore::stop() {
   }
   wake_.notify_one();
   if (writer_.joinable()) writer_.join();
-  closeDatabase();
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    checkpoint_stopping_ = true;
+  }
+  checkpoint_wake_.notify_one();
+  if (checkpointer_.joinable()) checkpointer_.join();
+  closeDatabase();  // the last connection: SQLite checkpoints and removes the WAL
 }
 
 void EventStore::setProblem(std::string problem) {

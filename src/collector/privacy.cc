@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/ip/address.hpp>
@@ -64,6 +65,19 @@ bool containsBotMarker(std::string_view lowered) {
   return false;
 }
 
+// The device class of a user agent (see deviceClass).
+const char* classify(std::string_view user_agent) {
+  std::string ua = lower(user_agent);
+  if (containsBotMarker(ua)) return "bot";
+  if (contains(ua, "ipad") || contains(ua, "tablet") ||
+      (contains(ua, "android") && !contains(ua, "mobile")))
+    return "tablet";
+  if (contains(ua, "mobi") || contains(ua, "iphone") || contains(ua, "ipod") ||
+      contains(ua, "windows phone"))
+    return "mobile";
+  return "desktop";
+}
+
 }  // namespace
 
 std::string truncateIp(std::string_view address) {
@@ -85,15 +99,22 @@ std::string truncateIp(std::string_view address) {
 
 std::string deviceClass(std::string_view user_agent) {
   if (user_agent.empty()) return "unknown";
-  std::string ua = lower(user_agent);
-  if (containsBotMarker(ua)) return "bot";
-  if (contains(ua, "ipad") || contains(ua, "tablet") ||
-      (contains(ua, "android") && !contains(ua, "mobile")))
-    return "tablet";
-  if (contains(ua, "mobi") || contains(ua, "iphone") || contains(ua, "ipod") ||
-      contains(ua, "windows phone"))
-    return "mobile";
-  return "desktop";
+  // Classifying took 9 k instructions per request (lowering, then the bot
+  // markers), a tenth of a single-event request; visitors send few distinct
+  // user agents, so each thread remembers the classes of the last ones it
+  // saw (in memory only, like the request itself; emptied when full). Keyed
+  // by the whole text: a hash alone could be collided on purpose to change
+  // the class of another client's user agent.
+  constexpr std::size_t kRemembered = 256;
+  constexpr std::size_t kLongest = 512;  // real ones are 100 to 300 bytes: at most 128 KiB per thread
+  if (user_agent.size() > kLongest) return classify(user_agent);
+  thread_local std::unordered_map<std::string, const char*> known;
+  std::string text(user_agent);
+  if (auto it = known.find(text); it != known.end()) return it->second;
+  if (known.size() >= kRemembered) known.clear();
+  const char* device = classify(user_agent);
+  known.emplace(std::move(text), device);
+  return device;
 }
 
 bool isBot(std::string_view user_agent) { return containsBotMarker(lower(user_agent)); }

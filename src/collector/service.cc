@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -65,11 +64,63 @@ Json malformedJsonBody(const ParsedJson& parsed) {
   return Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}};
 }
 
+// Appends `text` as a JSON string. The values written this way (a truncated
+// address, a device class, an rl_id) are ASCII by construction; quotes,
+// backslashes and control characters are escaped all the same.
+void appendJsonString(std::string& out, std::string_view text) {
+  out += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[(c >> 4) & 0xf];
+      out += kHex[c & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+// What the server adds to every stored event or opt-in of a request.
+struct ServerFields {
+  std::string ip;      // truncated
+  std::string device;  // device class
+  bool bot = false;
+  std::string rl_id;
+};
+
 // The server's fields as the tail of a stored JSON object:
-// ,"received_at":...,"server":{...}} (the same for every event of a request).
-std::string storedAdditions(std::int64_t received_at, const Json& server) {
-  return ",\"received_at\":" + std::to_string(received_at) +
-         ",\"server\":" + server.dump(-1, ' ', false, Json::error_handler_t::replace) + "}";
+// ,"received_at":...,"server":{...}} (the same for every event of a request),
+// written as Json::dump writes the object (keys in alphabetical order)
+// without building one for every request.
+std::string storedAdditions(std::int64_t received_at, const ServerFields& server) {
+  std::string out = ",\"received_at\":" + std::to_string(received_at) + ",\"server\":{\"bot\":";
+  out += server.bot ? "true" : "false";
+  out += ",\"device\":";
+  appendJsonString(out, server.device);
+  out += ",\"ip\":";
+  appendJsonString(out, server.ip);
+  out += ",\"rl_id\":";
+  appendJsonString(out, server.rl_id);
+  out += "}}";
+  return out;
+}
+
+// The 200 answer of POST /v1/events as Json::dump writes it (keys in
+// alphabetical order); `rejected` is null when nothing was rejected.
+std::string eventsAnswer(std::size_t accepted, std::size_t duplicates, const Json& rejected, bool bot,
+                         std::size_t dropped) {
+  std::string out = "{\"accepted\":" + std::to_string(accepted);
+  if (bot) out += ",\"bot\":true";
+  if (dropped > 0) out += ",\"dropped_bots\":" + std::to_string(dropped);
+  out += ",\"duplicates\":" + std::to_string(duplicates) + ",\"rejected\":";
+  out += rejected.is_null() ? "[]" : rejected.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += "}\n";
+  return out;
 }
 
 // An event serialized as a JSON object, with the server's fields appended.
@@ -112,10 +163,14 @@ Response Service::transportError(int status, const std::string& message, unsigne
 }
 
 Response Service::json(const Context& context, int status, const Json& body) const {
+  return jsonText(context, status, body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n");
+}
+
+Response Service::jsonText(const Context& context, int status, std::string body) const {
   Response response{static_cast<http::status>(status), context.request.version()};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
-  response.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace) + "\n";
+  response.body() = std::move(body);
   return response;
 }
 
@@ -292,23 +347,27 @@ void Service::events(const ContextPtr& context, Respond respond) {
   if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
   std::string device = deviceClass(user_agent);
   bool bot = device == "bot";  // the same test as isBot, done once
-  Json server = Json{{"ip", truncateIp(context->client)},
-                     {"device", device},
-                     {"bot", bot},
-                     {"rl_id", context->identity}};
   std::int64_t received_at = now_ms_();
-  std::string additions = storedAdditions(received_at, server);
+  std::string additions =
+      storedAdditions(received_at, ServerFields{truncateIp(context->client), device, bot, context->identity});
 
-  Json rejected = Json::array();
+  Json rejected;  // an array once an event is rejected
   std::size_t dropped = 0;
   WriteBatch batch;
   batch.received_at = received_at;
   batch.events.reserve(count);
-  std::set<std::string> anonymous_ids;
-  auto reject = [&rejected](std::size_t index, std::string_view id, const PathErrors& errors) {
+  // Distinct, in order of appearance: usually one per request, so a search
+  // of a short vector beats a std::set (a node allocation per id).
+  std::vector<std::string> anonymous_ids;
+  auto seen = [&anonymous_ids](std::string_view id) {
+    if (std::find(anonymous_ids.begin(), anonymous_ids.end(), id) == anonymous_ids.end()) anonymous_ids.emplace_back(id);
+  };
+  std::size_t rejected_count = 0;
+  auto reject = [&rejected, &rejected_count](std::size_t index, std::string_view id, const PathErrors& errors) {
     Json entry = {{"index", index}, {"errors", toJson(errors)}};
     entry["id"] = id.empty() ? Json(nullptr) : Json(std::string(id));
-    rejected.push_back(std::move(entry));
+    rejected.push_back(std::move(entry));  // a null Json becomes an array
+    ++rejected_count;
   };
   const PathError refused_consent{"/consent/analytics",
                                   "analytics consent refused: the site does not allow consent-exempt measurement"};
@@ -333,7 +392,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
       stored.body.pop_back();  // the closing brace
       stored.body += additions;
       batch.events.push_back(std::move(stored));
-      anonymous_ids.emplace(event.anonymous_id);
+      seen(event.anonymous_id);
       continue;
     }
     ParsedJson one;  // the scanned event's own document, when the scan was not enough
@@ -368,11 +427,10 @@ void Service::events(const ContextPtr& context, Respond respond) {
     stored.body = storedBody(event, additions);
     batch.events.push_back(std::move(stored));
     auto anonymous = event.find("anonymous_id");
-    if (anonymous != event.end() && anonymous->is_string()) anonymous_ids.insert(anonymous->get<std::string>());
+    if (anonymous != event.end() && anonymous->is_string()) seen(anonymous->get_ref<const std::string&>());
   }
   for (const auto& anonymous : anonymous_ids) batch.identities.emplace_back(anonymous, context->identity);
 
-  std::size_t rejected_count = rejected.size();
   auto answer = [this, context, rejected = std::move(rejected), dropped, bot, rejected_count](
                     const WriteResult& result, const Respond& respond) mutable {
     if (!result.ok) {
@@ -382,10 +440,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
       return;
     }
     metrics_.countEvents(result.inserted, result.duplicates, rejected_count, dropped);
-    Json body = {{"accepted", result.inserted}, {"duplicates", result.duplicates}, {"rejected", std::move(rejected)}};
-    if (bot) body["bot"] = true;
-    if (dropped > 0) body["dropped_bots"] = dropped;
-    Response response = json(*context, 200, body);
+    Response response = jsonText(*context, 200, eventsAnswer(result.inserted, result.duplicates, rejected, bot, dropped));
     response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
     finish(*context, std::move(response), respond);
   };
@@ -430,10 +485,7 @@ void Service::optin(const ContextPtr& context, Respond respond) {
   if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
   std::int64_t received_at = now_ms_();
   std::string device = deviceClass(user_agent);
-  Json server = Json{{"ip", truncateIp(context->client)},
-                     {"device", device},
-                     {"bot", device == "bot"},
-                     {"rl_id", context->identity}};
+  ServerFields server{truncateIp(context->client), device, device == "bot", context->identity};
   WriteBatch batch;
   batch.received_at = received_at;
   batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, storedAdditions(received_at, server))});

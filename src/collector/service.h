@@ -80,6 +80,7 @@ class Service {
   // with where it broke and returns false.
   bool parseBody(const Context& context, std::string_view text, ParsedJson& parsed, const Respond& respond);
   Response json(const Context& context, int status, const Json& body) const;
+  Response jsonText(const Context& context, int status, std::string body) const;  // body: JSON text
   void finish(const Context& context, Response&& response, const Respond& respond);
 
   ServiceOptions options_;

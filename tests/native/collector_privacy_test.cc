@@ -1,6 +1,8 @@
 // What the collector keeps about a visitor: truncated addresses, device
 // classes, bot flags, the rl_id cookie, the rate limiter.
 #include <set>
+#include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -28,6 +30,21 @@ TEST(CollectorPrivacyTest, DeviceClasses) {
   EXPECT_EQ(deviceClass("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"), "bot");
 }
 
+TEST(CollectorPrivacyTest, RememberedDeviceClassesStayRight) {
+  // Each thread remembers the classes it computed (256 user agents, then it
+  // starts again): asked again, across a refill, and for a user agent too
+  // long to be remembered, the answers do not change.
+  const std::string phone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Mobile/15E148";
+  const std::string bot = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)";
+  const std::string long_bot = std::string(600, 'x') + " Googlebot/2.1";
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(deviceClass(phone), "mobile");
+    EXPECT_EQ(deviceClass(bot), "bot");
+    EXPECT_EQ(deviceClass(long_bot), "bot");
+    for (int i = 0; i < 300; ++i) EXPECT_EQ(deviceClass("Mozilla/5.0 (Windows NT 10.0) Chrome/" + std::to_string(i)), "desktop");
+  }
+}
+
 TEST(CollectorPrivacyTest, KnownBots) {
   EXPECT_TRUE(isBot("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"));
   EXPECT_TRUE(isBot("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/120.0.0.0 Safari/537.36"));
@@ -53,6 +70,16 @@ TEST(CollectorIdentityTest, CookieReadAndWrite) {
   std::set<std::string> ids;
   for (int i = 0; i < 100; ++i) ids.insert(newIdentity());
   EXPECT_EQ(ids.size(), 100u);
+  // Several threads (each keeps its own pool of random bytes) never repeat
+  // an identity, across the refills of their pools.
+  std::vector<std::string> a, b;
+  std::thread first([&a] { for (int i = 0; i < 300; ++i) a.push_back(newIdentity()); });
+  std::thread second([&b] { for (int i = 0; i < 300; ++i) b.push_back(newIdentity()); });
+  first.join();
+  second.join();
+  ids.insert(a.begin(), a.end());
+  ids.insert(b.begin(), b.end());
+  EXPECT_EQ(ids.size(), 700u);
   EXPECT_EQ(readIdentityCookie("a=1; rl_id=" + id + "; b=2"), id);
   EXPECT_EQ(readIdentityCookie("rl_id=../../etc"), "") << "only values the collector could have made";
   EXPECT_EQ(readIdentityCookie("xrl_id=" + id), "");

@@ -2,6 +2,7 @@
 // than crash, bounded queue, export filters.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -129,6 +130,30 @@ TEST_F(CollectorStoreTest, ADispatcherRunsTheCallbacksOfACommitAfterIt) {
   store.stop();
 }
 
+TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
+  StoreOptions options;
+  options.path = path_;
+  options.checkpoint_frames = 8;
+  EventStore store(options);
+  store.start();
+  constexpr int kCommits = 1500;  // 2 or 3 WAL frames each: about 15 MB of log without checkpoints
+  for (int i = 0; i < kCommits; ++i) {
+    WriteBatch batch;
+    batch.received_at = i;
+    batch.events = {event("w" + std::to_string(i))};
+    batch.identities = {{"anon-" + std::to_string(i), "rl-" + std::to_string(i)}};
+    ASSERT_TRUE(write(store, batch).ok);
+  }
+  EXPECT_GT(store.checkpoints(), 0u);
+  // The log started again from its beginning: its file never held more than
+  // the bound (kWriterCheckpointFactor x 8 frames) and a few commits.
+  EXPECT_LT(fs::file_size(path_ + "-wal"), (kWriterCheckpointFactor * 8 + 100) * (4096 + 24));
+  store.stop();
+  EXPECT_FALSE(fs::exists(path_ + "-wal")) << "closing the last connection checkpoints and removes the log";
+  std::string all = exported(0, "");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), kCommits);
+}
+
 TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
   {
     EventStore store({path_});
@@ -160,17 +185,27 @@ TEST_F(CollectorStoreTest, FullDatabaseFailsThenRecoversForSmallerWrites) {
     e.body = std::string(1000, 'x');
     big.events.push_back(e);
   }
+  big.identities = {{"anon", "rl"}};
   WriteResult result = write(store, big);
   EXPECT_FALSE(result.ok);
   EXPECT_NE(result.error.find("full"), std::string::npos) << result.error;
   EXPECT_NE(store.readyProblem().find("full"), std::string::npos);
   WriteBatch small;
   small.events = {event("small")};
+  small.identities = {{"anon", "rl"}};  // the same pair, just after: written, since the failed commit did not write it
   WriteResult after = write(store, small);
   EXPECT_TRUE(after.ok) << after.error;
   EXPECT_EQ(store.readyProblem(), "");
   store.stop();
   EXPECT_EQ(exported(0, ""), "{\"id\":\"small\",\"type\":\"page_view\"}\n") << "the failed batch left nothing";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM identities", -1, &stmt, nullptr);
+  ASSERT_EQ(sqlite3_step(stmt), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(stmt, 0), 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
 
 TEST_F(CollectorStoreTest, BoundedQueueRefusesWhenTheWriterIsStuck) {
@@ -229,6 +264,49 @@ TEST_F(CollectorStoreTest, OptinsAreKeptOncePerId) {
   EXPECT_EQ(again.duplicates, 1u);
   store.stop();
   EXPECT_EQ(exported(0, "", "optins"), "{\"id\":\"o1\"}\n");
+}
+
+TEST_F(CollectorStoreTest, AVisitorsPairIsWrittenAgainOnlyAfterTheRefreshTime) {
+  StoreOptions options;
+  options.path = path_;
+  options.identity_refresh_ms = 60000;
+  EventStore store(options);
+  store.start();
+  auto visit = [&](std::int64_t at, const std::string& rl_id) {
+    WriteBatch batch;
+    batch.received_at = at;
+    batch.events = {event("v" + std::to_string(at) + rl_id)};
+    batch.identities = {{"anon", rl_id}};
+    EXPECT_TRUE(write(store, batch).ok);
+  };
+  // first_seen|last_seen of a pair, read by another connection.
+  auto seen = [&](const std::string& rl_id) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, "SELECT first_seen, last_seen FROM identities WHERE anonymous_id = 'anon' AND rl_id = ?",
+                       -1, &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, rl_id.c_str(), -1, SQLITE_TRANSIENT);
+    std::string row = sqlite3_step(stmt) == SQLITE_ROW
+                          ? std::to_string(sqlite3_column_int64(stmt, 0)) + "|" + std::to_string(sqlite3_column_int64(stmt, 1))
+                          : "none";
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return row;
+  };
+  visit(1000, "rl-a");
+  EXPECT_EQ(seen("rl-a"), "1000|1000");
+  visit(31000, "rl-a");  // within a minute: not written again
+  EXPECT_EQ(seen("rl-a"), "1000|1000");
+  visit(31000, "rl-b");  // another pair is
+  EXPECT_EQ(seen("rl-b"), "31000|31000");
+  visit(61000, "rl-a");  // a minute after the last write
+  EXPECT_EQ(seen("rl-a"), "1000|61000");
+  visit(62000, "rl-a");
+  EXPECT_EQ(seen("rl-a"), "1000|61000");
+  visit(121500, "rl-a");
+  EXPECT_EQ(seen("rl-a"), "1000|121500");
+  store.stop();
 }
 
 TEST_F(CollectorStoreTest, StopCommitsWhatIsQueued) {
