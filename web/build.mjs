@@ -99,6 +99,10 @@ async function main() {
     write: false, legalComments: 'none',
     define: { __RELANCE_WASM__: JSON.stringify(wasmName), __RELANCE_OFFER_UI__: JSON.stringify(offerName) },
     alias: { relance: bindingsCopy },
+    // Private members of the runtime's classes are named _x (web/src/runtime.ts,
+    // transport.ts, queue.ts, lease.ts) and get short names in the tag. Nothing
+    // reads them by a string; `__x` globals and the glue's exports stay.
+    mangleProps: /^_[a-z]/, reserveProps: /^_(malloc|free)$/,
     // The default wasm URL (import.meta.url) is never used: the tag passes wasmUrl.
     logOverride: { 'empty-import-meta': 'silent' },
     plugins: [uiFallback], logLevel: 'warning',

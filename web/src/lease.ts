@@ -18,7 +18,7 @@ export class SendLease {
     private readonly store: KeyValueStore,
     private readonly tab: string,
     private readonly now: () => number,
-    private readonly ttlMs = 10000,
+    private readonly _ttlMs = 10000,
   ) {}
 
   // Takes or renews the lease; true when this tab holds it now.
@@ -26,10 +26,10 @@ export class SendLease {
     const t = this.now();
     const cur = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
     if (cur && typeof cur.tab === 'string' && cur.tab !== this.tab && typeof cur.exp === 'number'
-        && cur.exp > t && cur.exp - t <= this.ttlMs) {
+        && cur.exp > t && cur.exp - t <= this._ttlMs) {
       return false;
     }
-    if (!this.store.set(LEASE_KEY, JSON.stringify({ tab: this.tab, exp: t + this.ttlMs }))) {
+    if (!this.store.set(LEASE_KEY, JSON.stringify({ tab: this.tab, exp: t + this._ttlMs }))) {
       return true; // storage unusable: each tab is on its own anyway
     }
     const check = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
@@ -40,7 +40,7 @@ export class SendLease {
   waitMs(): number {
     const cur = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
     if (!cur || cur.tab === this.tab || typeof cur.exp !== 'number') return 0;
-    return Math.max(0, Math.min(this.ttlMs, cur.exp - this.now()));
+    return Math.max(0, Math.min(this._ttlMs, cur.exp - this.now()));
   }
 
   release(): void {

@@ -33,8 +33,8 @@ interface Entry {
 
 export class EventQueue {
   private readonly memory = new Map<string, Entry>();
-  private seq = 0;
-  private slack = 0;
+  private _seq = 0;
+  private _slack = 0;
 
   constructor(
     private readonly store: KeyValueStore,
@@ -48,29 +48,29 @@ export class EventQueue {
     let dropped = 0;
     for (const e of events) {
       if (!e || typeof e.id !== 'string') continue;
-      while (this.size() >= this.limit + this.slack) {
-        if (!this.dropOldest(false)) break;
+      while (this.size() >= this.limit + this._slack) {
+        if (!this._dropOldest(false)) break;
         dropped++;
       }
-      const entry: Entry = { e, t: this.now(), n: this.seq++ };
+      const entry: Entry = { e, t: this.now(), n: this._seq++ };
       const text = JSON.stringify(entry);
       let stored = this.store.set(QUEUE_PREFIX + e.id, text);
       // Storage full: free room by dropping stored (not in-memory) events.
-      while (!stored && this.dropOldest(true)) {
+      while (!stored && this._dropOldest(true)) {
         dropped++;
         stored = this.store.set(QUEUE_PREFIX + e.id, text);
       }
       if (!stored) this.memory.set(e.id, entry);
     }
-    if (dropped) this.addLost(dropped);
+    if (dropped) this._addLost(dropped);
     return dropped;
   }
 
   // Runs `f` with room for one more event than the limit: the overflow
   // report must not itself push out another event.
   withSlack<T>(f: () => T): T {
-    this.slack++;
-    try { return f(); } finally { this.slack--; }
+    this._slack++;
+    try { return f(); } finally { this._slack--; }
   }
 
   // Every queued event, oldest first.
@@ -106,7 +106,7 @@ export class EventQueue {
     else this.store.remove(LOST_KEY);
   }
 
-  private addLost(n: number): void {
+  private _addLost(n: number): void {
     this.store.set(LOST_KEY, String(this.lost() + n));
   }
 
@@ -127,7 +127,7 @@ export class EventQueue {
 
   // Drops the oldest analytics event (or the oldest of all if only priority
   // events are left). False when there is nothing to drop.
-  private dropOldest(storedOnly: boolean): boolean {
+  private _dropOldest(storedOnly: boolean): boolean {
     const all = this.entries().filter((x) => !storedOnly || !this.memory.has(x.e.id));
     if (!all.length) return false;
     const victim = all.find((x) => !PRIORITY_TYPES.has(x.e.type)) || all[0];

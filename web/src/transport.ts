@@ -46,38 +46,38 @@ export interface TransportDeps {
 const MAX_BATCH_BYTES = 60000;
 
 export class Transport {
-  private inFlight = false;
+  private _inFlight = false;
   private timer: unknown = null;
-  private timerAt = 0;
+  private _timerAt = 0;
   private attempt = 0;
-  private retryAt = 0;
+  private _retryAt = 0;
   private stopped = false;
-  private readonly batchSize: number;
-  private readonly flushMs: number;
+  private readonly _batchSize: number;
+  private readonly _flushMs: number;
   // Bad batches being split: the next sends take at most this many events.
-  private splitLimit = 0;
+  private _splitLimit = 0;
 
   constructor(private readonly d: TransportDeps) {
-    this.batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
-    this.flushMs = Math.max(0, d.flushMs ?? 1000);
+    this._batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
+    this._flushMs = Math.max(0, d.flushMs ?? 1000);
   }
 
   // Events were queued: send now if a batch is full, else soon.
   notify(): void {
-    if (this.d.queue.size() >= this.batchSize) this.schedule(0);
-    else this.schedule(this.flushMs);
+    if (this.d.queue.size() >= this._batchSize) this.schedule(0);
+    else this.schedule(this._flushMs);
   }
 
   // Sends one batch now (if allowed); resolves when that attempt is over.
   async flush(): Promise<void> {
-    if (this.inFlight || this.stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
+    if (this._inFlight || this.stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
     const t = this.d.now();
-    if (t < this.retryAt) { this.schedule(this.retryAt - t); return; }
+    if (t < this._retryAt) { this.schedule(this._retryAt - t); return; }
     if (!this.d.lease.acquire()) { this.schedule(this.d.lease.waitMs() + 50); return; }
     if (this.d.beforeBatch) this.d.beforeBatch();
-    const batch = this.takeBatch(this.splitLimit || this.batchSize);
+    const batch = this._takeBatch(this._splitLimit || this._batchSize);
     if (!batch.length) return;
-    this.inFlight = true;
+    this._inFlight = true;
     let again = false;
     try {
       const res = await this.d.fetch(this.d.endpoint, {
@@ -91,7 +91,7 @@ export class Transport {
     } catch {
       this.retryLater(null);
     } finally {
-      this.inFlight = false;
+      this._inFlight = false;
     }
     if (again && this.d.queue.size() > 0) this.schedule(0);
   }
@@ -99,7 +99,7 @@ export class Transport {
   // Page is going away: hand what is pending to sendBeacon.
   flushOnHide(): void {
     if (!this.d.beacon) return;
-    const batch = this.takeBatch(500);
+    const batch = this._takeBatch(500);
     if (!batch.length) return;
     try {
       this.d.beacon(this.d.endpoint, JSON.stringify({ events: batch }));
@@ -115,7 +115,7 @@ export class Transport {
   // True while a retry is scheduled after a failure.
   get backingOff(): boolean { return this.attempt > 0; }
 
-  private takeBatch(max: number): QueuedEvent[] {
+  private _takeBatch(max: number): QueuedEvent[] {
     const out: QueuedEvent[] = [];
     let bytes = 12;
     for (const e of this.d.queue.list()) {
@@ -141,8 +141,8 @@ export class Transport {
       }
       this.d.queue.remove(batch.map((x) => x.id));
       this.attempt = 0;
-      this.retryAt = 0;
-      if (this.d.queue.size() === 0) this.splitLimit = 0;
+      this._retryAt = 0;
+      if (this.d.queue.size() === 0) this._splitLimit = 0;
       return true;
     }
     // 401/403/404 mean a deployment problem (origin not allowed, wrong
@@ -153,21 +153,21 @@ export class Transport {
     }
     // A 4xx for the whole batch: find the bad event by splitting.
     if (batch.length > 1) {
-      this.splitLimit = Math.max(1, Math.floor(batch.length / 2));
+      this._splitLimit = Math.max(1, Math.floor(batch.length / 2));
       return true;
     }
     let why = '';
     try { why = (await res.text()).slice(0, 300); } catch { /* no body */ }
     this.d.log('error', `relance: the collector refused event ${batch[0].type} ${batch[0].id} (HTTP ${s}): ${why}`);
     this.d.queue.remove([batch[0].id]);
-    this.splitLimit = 0;
+    this._splitLimit = 0;
     return true;
   }
 
   private retryLater(retryAfter: string | null): void {
     const delay = retryDelayMs(this.attempt, retryAfter, this.d.random, this.d.now());
     this.attempt++;
-    this.retryAt = this.d.now() + delay;
+    this._retryAt = this.d.now() + delay;
     this.schedule(delay);
   }
 
@@ -175,10 +175,10 @@ export class Transport {
     if (this.stopped) return;
     const at = this.d.now() + ms;
     if (this.timer !== null) {
-      if (this.timerAt <= at) return; // an earlier flush is already planned
+      if (this._timerAt <= at) return; // an earlier flush is already planned
       this.d.clearTimeout(this.timer);
     }
-    this.timerAt = at;
+    this._timerAt = at;
     this.timer = this.d.setTimeout(() => {
       this.timer = null;
       void this.flush();
