@@ -275,6 +275,7 @@ async function breakdown() {
     entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
     write: false, metafile: true, define: { __RELANCE_WASM__: '"x.wasm"' },
     alias: { relance: path.join(root, 'build/js-bindings/engine-only.js') }, logLevel: 'silent',
+    mangleProps: /^_[a-z]/, reserveProps: /^_(malloc|free)$/, // as web/build.mjs builds the tag
     plugins: [{ name: 'ui-fallback', setup(b) {
       b.onResolve({ filter: /^\.\/ui\/index$/ }, (a) => {
         const real = path.join(a.resolveDir, 'ui', 'index.ts');

@@ -145,34 +145,34 @@ export class Runtime {
       const consent = a.release_held.consent;
       const held = this._held;
       this._held = [];
-      this.enqueue(held.map((e) => ({ ...e, consent })));
+      this._enqueue(held.map((e) => ({ ...e, consent })));
     } else if (a.drop_held) {
       this._held = [];
     }
     if (a.events && a.events.length) {
       const deliver = a.deliver || 'queue';
-      if (deliver === 'queue') this.enqueue(a.events);
-      else if (deliver === 'hold') this.hold(a.events);
+      if (deliver === 'queue') this._enqueue(a.events);
+      else if (deliver === 'hold') this._hold(a.events);
     }
-    if (a.personalize && a.personalize.length) this.ui('applyPersonalizations', a.personalize);
-    if (a.reveal && a.reveal.length) this.ui('revealSlots', a.reveal);
-    if (a.offer && a.offer.show) this.renderOffer(a.offer.show);
-    if (a.offer && a.offer.hide) this.ui('hideOffer', a.offer.hide.offer_id);
-    if (a.offer_result) this.ui('showOfferResult', a.offer_result);
+    if (a.personalize && a.personalize.length) this._ui('applyPersonalizations', a.personalize);
+    if (a.reveal && a.reveal.length) this._ui('revealSlots', a.reveal);
+    if (a.offer && a.offer.show) this._renderOffer(a.offer.show);
+    if (a.offer && a.offer.hide) this._ui('hideOffer', a.offer.hide.offer_id);
+    if (a.offer_result) this._ui('showOfferResult', a.offer_result);
     if (a.optin) this._postOptin(a.optin, 0);
     if (this._debugOn && a.debug && a.debug.length) {
-      if (this.d.ui && this.d.ui.printDebug) this.ui('printDebug', what, a.debug);
+      if (this.d.ui && this.d.ui.printDebug) this._ui('printDebug', what, a.debug);
       else this.d.log('debug', 'relance debug', what, a.debug);
     }
   }
 
-  private enqueue(events: QueuedEvent[]): void {
+  private _enqueue(events: QueuedEvent[]): void {
     if (!events.length) return;
     this.d.queue.add(events);
     this.d.transport.notify();
   }
 
-  private hold(events: QueuedEvent[]): void {
+  private _hold(events: QueuedEvent[]): void {
     const limit = this.d.pendingLimit ?? 50;
     for (const e of events) {
       this._held.push(e);
@@ -180,8 +180,8 @@ export class Runtime {
     }
   }
 
-  private renderOffer(model: OfferModel): void {
-    this.ui('renderOffer', model, {
+  private _renderOffer(model: OfferModel): void {
+    this._ui('renderOffer', model, {
       onDismiss: (i: { offer_id: string; variant: string }) =>
         this.signal('offer_dismissed', { offer_id: i.offer_id, variant: i.variant }),
       onSubmit: (s: OfferSubmission) =>
@@ -192,7 +192,7 @@ export class Runtime {
     });
   }
 
-  private ui(name: keyof UiPort, ...args: unknown[]): void {
+  private _ui(name: keyof UiPort, ...args: unknown[]): void {
     const f = this.d.ui && (this.d.ui[name] as ((...a: unknown[]) => unknown) | undefined);
     if (typeof f !== 'function') return;
     try { f(...args); } catch (e) { this.d.log('error', `relance: ui ${name} failed`, e); }

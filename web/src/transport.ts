@@ -47,11 +47,11 @@ const MAX_BATCH_BYTES = 60000;
 
 export class Transport {
   private _inFlight = false;
-  private timer: unknown = null;
+  private _timer: unknown = null;
   private _timerAt = 0;
-  private attempt = 0;
+  private _attempt = 0;
   private _retryAt = 0;
-  private stopped = false;
+  private _stopped = false;
   private readonly _batchSize: number;
   private readonly _flushMs: number;
   // Bad batches being split: the next sends take at most this many events.
@@ -64,16 +64,16 @@ export class Transport {
 
   // Events were queued: send now if a batch is full, else soon.
   notify(): void {
-    if (this.d.queue.size() >= this._batchSize) this.schedule(0);
-    else this.schedule(this._flushMs);
+    if (this.d.queue.size() >= this._batchSize) this._schedule(0);
+    else this._schedule(this._flushMs);
   }
 
   // Sends one batch now (if allowed); resolves when that attempt is over.
   async flush(): Promise<void> {
-    if (this._inFlight || this.stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
+    if (this._inFlight || this._stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
     const t = this.d.now();
-    if (t < this._retryAt) { this.schedule(this._retryAt - t); return; }
-    if (!this.d.lease.acquire()) { this.schedule(this.d.lease.waitMs() + 50); return; }
+    if (t < this._retryAt) { this._schedule(this._retryAt - t); return; }
+    if (!this.d.lease.acquire()) { this._schedule(this.d.lease.waitMs() + 50); return; }
     if (this.d.beforeBatch) this.d.beforeBatch();
     const batch = this._takeBatch(this._splitLimit || this._batchSize);
     if (!batch.length) return;
@@ -87,13 +87,13 @@ export class Transport {
         keepalive: true,
         credentials: 'include',
       });
-      again = await this.handle(res, batch);
+      again = await this._handle(res, batch);
     } catch {
-      this.retryLater(null);
+      this._retryLater(null);
     } finally {
       this._inFlight = false;
     }
-    if (again && this.d.queue.size() > 0) this.schedule(0);
+    if (again && this.d.queue.size() > 0) this._schedule(0);
   }
 
   // Page is going away: hand what is pending to sendBeacon.
@@ -107,13 +107,13 @@ export class Transport {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.d.clearTimeout(this.timer);
-    this.timer = null;
+    this._stopped = true;
+    if (this._timer !== null) this.d.clearTimeout(this._timer);
+    this._timer = null;
   }
 
   // True while a retry is scheduled after a failure.
-  get backingOff(): boolean { return this.attempt > 0; }
+  get backingOff(): boolean { return this._attempt > 0; }
 
   private _takeBatch(max: number): QueuedEvent[] {
     const out: QueuedEvent[] = [];
@@ -129,7 +129,7 @@ export class Transport {
   }
 
   // Returns true when the next batch may go at once.
-  private async handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
+  private async _handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
     const s = res.status;
     if (s >= 200 && s < 300) {
       let body: { rejected?: { index?: number; id?: string; errors?: { path?: string; message?: string }[] }[] } = {};
@@ -140,7 +140,7 @@ export class Transport {
         this.d.log('error', `relance: the collector rejected event ${ev ? ev.type + ' ' + ev.id : r.id}: ${why}`);
       }
       this.d.queue.remove(batch.map((x) => x.id));
-      this.attempt = 0;
+      this._attempt = 0;
       this._retryAt = 0;
       if (this.d.queue.size() === 0) this._splitLimit = 0;
       return true;
@@ -148,7 +148,7 @@ export class Transport {
     // 401/403/404 mean a deployment problem (origin not allowed, wrong
     // endpoint), not a bad event: keep the events and retry slowly.
     if (s === 429 || s >= 500 || s === 0 || s === 408 || s === 401 || s === 403 || s === 404) {
-      this.retryLater(res.headers.get('retry-after'));
+      this._retryLater(res.headers.get('retry-after'));
       return false;
     }
     // A 4xx for the whole batch: find the bad event by splitting.
@@ -164,23 +164,23 @@ export class Transport {
     return true;
   }
 
-  private retryLater(retryAfter: string | null): void {
-    const delay = retryDelayMs(this.attempt, retryAfter, this.d.random, this.d.now());
-    this.attempt++;
+  private _retryLater(retryAfter: string | null): void {
+    const delay = retryDelayMs(this._attempt, retryAfter, this.d.random, this.d.now());
+    this._attempt++;
     this._retryAt = this.d.now() + delay;
-    this.schedule(delay);
+    this._schedule(delay);
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
+  private _schedule(ms: number): void {
+    if (this._stopped) return;
     const at = this.d.now() + ms;
-    if (this.timer !== null) {
+    if (this._timer !== null) {
       if (this._timerAt <= at) return; // an earlier flush is already planned
-      this.d.clearTimeout(this.timer);
+      this.d.clearTimeout(this._timer);
     }
     this._timerAt = at;
-    this.timer = this.d.setTimeout(() => {
-      this.timer = null;
+    this._timer = this.d.setTimeout(() => {
+      this._timer = null;
       void this.flush();
     }, ms);
   }
