@@ -284,6 +284,7 @@ async function breakdown() {
     entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
     write: false, metafile: true, define: { __RELANCE_WASM__: '"x.wasm"' },
     alias: { relance: path.join(root, 'build/js-bindings/engine-only.js') }, logLevel: 'silent',
+    mangleProps: /^_[a-z]/, reserveProps: /^_(malloc|free)$/, // as web/build.mjs builds the tag
     plugins: [{ name: 'ui-fallback', setup(b) {
       b.onResolve({ filter: /^\.\/ui\/index$/ }, (a) => {
         const real = path.join(a.resolveDir, 'ui', 'index.ts');
@@ -304,6 +305,10 @@ async function breakdown() {
   }
   console.log(`\ntag ${manifest.tag}: ${manifest.bytes[manifest.tag].raw} B raw, ${manifest.bytes[manifest.tag].brotli} B brotli; minified bytes by origin:`);
   for (const [g, n] of Object.entries(groups).sort((a, b) => b[1] - a[1])) console.log(`  ${g.padEnd(36)} ${String(n).padStart(7)} B`);
+  // Each module of the runtime and UI (the tag's JS work: which file to look at next).
+  const modules = Object.values(r.metafile.outputs).flatMap((out) => Object.entries(out.inputs))
+    .filter(([file, info]) => /web\/src\//.test(file) && info.bytesInOutput >= 400).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
+  console.log(`  web/src modules of 400 B or more: ${modules.map(([file, info]) => `${file.replace(/.*web\/src\//, '')} ${info.bytesInOutput}`).join(', ')}`);
   // The Emscripten glue alone (Embind's runtime and the module loader), minified as the tag minifies it.
   const glue = await build({ entryPoints: [path.join(root, 'build/wasm/tag/relance-tag.js')], minify: true, write: false,
     target: 'es2018', logLevel: 'silent' }).catch(() => null);

@@ -99,6 +99,10 @@ async function main() {
     write: false, legalComments: 'none',
     define: { __RELANCE_WASM__: JSON.stringify(wasmName), __RELANCE_OFFER_UI__: JSON.stringify(offerName) },
     alias: { relance: bindingsCopy },
+    // Private members of the runtime's classes are named _x (web/src/runtime.ts,
+    // transport.ts, queue.ts, lease.ts) and get short names in the tag. Nothing
+    // reads them by a string; `__x` globals and the glue's exports stay.
+    mangleProps: /^_[a-z]/, reserveProps: /^_(malloc|free)$/,
     // The default wasm URL (import.meta.url) is never used: the tag passes wasmUrl.
     logOverride: { 'empty-import-meta': 'silent' },
     plugins: [uiFallback], logLevel: 'warning',
@@ -129,15 +133,18 @@ async function main() {
   };
   fs.writeFileSync(path.join(tagDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
-  // 4. the npm runtime entry (ESM next to js-bindings' index.js)
+  // 4. the npm runtime entry (ESM next to js-bindings' index.js), and its
+  // offer chunk (runtime-offer.js, imported dynamically by runtime.js)
   if (!process.env.RELANCE_BINDINGS_ENTRY) await build({
     entryPoints: [r('web/src/npm.ts')],
     bundle: true, format: 'esm', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.js'),
     legalComments: 'none', logLevel: 'warning',
-    plugins: [uiFallback, {
-      name: 'relance-self',
-      setup(b) { b.onResolve({ filter: /^relance$/ }, () => ({ path: './index.js', external: true })); },
-    }],
+    plugins: [uiFallback, npmExternals('js')],
+  });
+  if (!process.env.RELANCE_BINDINGS_ENTRY) await build({
+    entryPoints: [r('web/src/npm_offer.ts')],
+    bundle: true, format: 'esm', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime-offer.js'),
+    legalComments: 'none', logLevel: 'warning',
   });
   if (!process.env.RELANCE_BINDINGS_ENTRY) execFileSync(process.execPath, [r('node_modules/typescript/bin/tsc'), '--declaration', '--emitDeclarationOnly',
     '--skipLibCheck', '--target', 'es2018', '--outDir', distDir, r('web/src/api.ts')], { stdio: 'inherit' });
@@ -171,10 +178,12 @@ async function buildCommonJsRuntime() {
     bundle: true, format: 'cjs', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.cjs'),
     legalComments: 'none', logLevel: 'warning',
     supported: { 'dynamic-import': false }, // import('relance') becomes a lazy require('./index.cjs')
-    plugins: [uiFallback, {
-      name: 'relance-self',
-      setup(b) { b.onResolve({ filter: /^relance$/ }, () => ({ path: './index.cjs', external: true })); },
-    }],
+    plugins: [uiFallback, npmExternals('cjs')],
+  });
+  await build({
+    entryPoints: [r('web/src/npm_offer.ts')],
+    bundle: true, format: 'cjs', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime-offer.cjs'),
+    legalComments: 'none', logLevel: 'warning',
   });
   // Appended as `module.exports.x = ...` so that Node's CommonJS export
   // detection also offers it to `import { createRelance } from './index.cjs'`.
@@ -184,6 +193,19 @@ async function buildCommonJsRuntime() {
     const text = fs.readFileSync(path.join(distDir, f), 'utf8').replace(/(from\s+'\.\/[\w-]+)\.js'/g, "$1.cjs'");
     fs.writeFileSync(path.join(distDir, f.replace(/\.d\.ts$/, '.d.cts')), text);
   }
+}
+
+// What the npm runtime (runtime.js / runtime.cjs) imports from files next to
+// it rather than bundling: the package's own entry ('relance': index.js, which
+// re-exports the runtime) and the offer chunk ('./npm_offer': runtime-offer.js).
+function npmExternals(ext) {
+  return {
+    name: 'relance-npm-externals',
+    setup(b) {
+      b.onResolve({ filter: /^relance$/ }, () => ({ path: `./index.${ext}`, external: true }));
+      b.onResolve({ filter: /^\.\/npm_offer$/ }, () => ({ path: `./runtime-offer.${ext}`, external: true }));
+    },
+  };
 }
 
 function appendOnce(file, line) {

@@ -63,3 +63,43 @@ relance.ready.then(() => { window.done = true; });`);
     await env.close();
   }
 });
+
+// The offer dialog is not in runtime.js: it is imported from runtime-offer.js
+// the first time an offer shows, so a bundler that splits (esbuild here) puts
+// it in a chunk of its own that pages without an offer never download.
+test('bundled with splitting: the offer dialog is a chunk loaded only when an offer shows', { skip }, async () => {
+  const offer = {
+    id: 'welcome', priority: 10, triggers: [{ type: 'exit_intent' }],
+    content: { title: 'Welcome offer', body: 'Join us.', fields: [{ name: 'email', required: true, label: 'E-mail' }], button: 'Join' },
+  };
+  const env = await environment({ config: { ...config, offers: [offer] } });
+  try {
+    addPackage(env.site);
+    const entry = path.join(env.dir, 'app.js');
+    fs.writeFileSync(entry, `import { createRelance } from ${JSON.stringify(path.join(dist, 'runtime.js'))};
+const relance = createRelance({ endpoint: '', wasmUrl: '/npm/relance-core.wasm' });
+window.relance = relance;
+relance.ready.then(() => { window.done = true; });`);
+    const out = path.join(env.site, 'split');
+    await build({ entryPoints: [entry], bundle: true, splitting: true, format: 'esm', outdir: out, logLevel: 'silent' });
+    const chunks = fs.readdirSync(out).filter((f) => f !== 'app.js');
+    const offerChunk = chunks.find((f) => fs.readFileSync(path.join(out, f), 'utf8').includes('aria-modal'));
+    assert.ok(offerChunk, `a chunk with the offer dialog among ${chunks.join(', ')}`);
+    assert.ok(!fs.readFileSync(path.join(out, 'app.js'), 'utf8').includes('aria-modal'), 'the dialog is not in the app');
+    fs.writeFileSync(path.join(env.site, 'split.html'), '<!doctype html><html><head><title>s</title><script type="module" src="/split/app.js"></script></head><body>s</body></html>');
+    const page = await env.browser.newPage();
+    const requested = [];
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    await page.goto(`${env.collector.url}/split.html`);
+    await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
+    await page.waitForTimeout(300);
+    assert.ok(!requested.includes(`/split/${offerChunk}`), 'no offer chunk before an offer shows');
+    await page.evaluate(() => window.relance.showOffer('welcome'));
+    await page.waitForSelector('[data-relance-offer="welcome"]', { state: 'attached', timeout: 10000 });
+    const title = await page.evaluate(() => document.querySelector('[data-relance-offer="welcome"]').shadowRoot.textContent);
+    assert.match(title, /Welcome offer/);
+    assert.equal(requested.filter((p) => p === `/split/${offerChunk}`).length, 1);
+  } finally {
+    await env.close();
+  }
+});

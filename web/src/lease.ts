@@ -15,36 +15,36 @@ interface LeaseRecord { tab: string; exp: number }
 
 export class SendLease {
   constructor(
-    private readonly store: KeyValueStore,
-    private readonly tab: string,
-    private readonly now: () => number,
-    private readonly ttlMs = 10000,
+    private readonly _store: KeyValueStore,
+    private readonly _tab: string,
+    private readonly _now: () => number,
+    private readonly _ttlMs = 10000,
   ) {}
 
   // Takes or renews the lease; true when this tab holds it now.
   acquire(): boolean {
-    const t = this.now();
-    const cur = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
-    if (cur && typeof cur.tab === 'string' && cur.tab !== this.tab && typeof cur.exp === 'number'
-        && cur.exp > t && cur.exp - t <= this.ttlMs) {
+    const t = this._now();
+    const cur = parseStored<LeaseRecord>(this._store.get(LEASE_KEY));
+    if (cur && typeof cur.tab === 'string' && cur.tab !== this._tab && typeof cur.exp === 'number'
+        && cur.exp > t && cur.exp - t <= this._ttlMs) {
       return false;
     }
-    if (!this.store.set(LEASE_KEY, JSON.stringify({ tab: this.tab, exp: t + this.ttlMs }))) {
+    if (!this._store.set(LEASE_KEY, JSON.stringify({ tab: this._tab, exp: t + this._ttlMs }))) {
       return true; // storage unusable: each tab is on its own anyway
     }
-    const check = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
-    return !check || check.tab === this.tab;
+    const check = parseStored<LeaseRecord>(this._store.get(LEASE_KEY));
+    return !check || check.tab === this._tab;
   }
 
   // Milliseconds until another tab's lease runs out (0 when free).
   waitMs(): number {
-    const cur = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
-    if (!cur || cur.tab === this.tab || typeof cur.exp !== 'number') return 0;
-    return Math.max(0, Math.min(this.ttlMs, cur.exp - this.now()));
+    const cur = parseStored<LeaseRecord>(this._store.get(LEASE_KEY));
+    if (!cur || cur.tab === this._tab || typeof cur.exp !== 'number') return 0;
+    return Math.max(0, Math.min(this._ttlMs, cur.exp - this._now()));
   }
 
   release(): void {
-    const cur = parseStored<LeaseRecord>(this.store.get(LEASE_KEY));
-    if (cur && cur.tab === this.tab) this.store.remove(LEASE_KEY);
+    const cur = parseStored<LeaseRecord>(this._store.get(LEASE_KEY));
+    if (cur && cur.tab === this._tab) this._store.remove(LEASE_KEY);
   }
 }

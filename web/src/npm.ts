@@ -6,8 +6,8 @@
 
 import type { Relance, RelanceOptions } from './api';
 import type { Instance } from './app';
-import type { UiPort } from './runtime';
 import { nextTask } from './yield';
+import { tagUi } from './tag_ui';
 
 export type {
   Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command,
@@ -22,11 +22,12 @@ export function createRelance(options: RelanceOptions): Relance {
   const origin = String(options.endpoint || '').replace(/\/+$/, '');
 
   const ready = (async () => {
-    const [{ load }, ui, { boot, fetchConfig }] = await Promise.all([
-      import('relance'),
-      options.ui === false ? Promise.resolve(undefined) : import('./ui/index'),
-      import('./boot'),
-    ]);
+    const [{ load }, { boot, fetchConfig }] = await Promise.all([import('relance'), import('./boot')]);
+    // The UI as in the tag: personalizations now, the offer dialog (about a
+    // third of the UI) imported the first time an offer shows. The build keeps
+    // './npm_offer' a separate file (runtime-offer.js), so the site's bundler
+    // can split it into a chunk of its own.
+    const ui = options.ui === false ? undefined : tagUi(() => import('./npm_offer'));
     const loadOpts: Record<string, unknown> = {};
     if (options.wasmUrl) loadOpts.wasmUrl = options.wasmUrl;
     if (options.wasmBinary) loadOpts.wasmBinary = options.wasmBinary;
@@ -38,7 +39,7 @@ export function createRelance(options: RelanceOptions): Relance {
     // Boots in steps, one task each (see boot.ts); calls made meanwhile join
     // `pending`, which boot() drains.
     const started = await boot({
-      window: w, core: core as never, config, origin, ui: ui as unknown as UiPort | undefined,
+      window: w, core: core as never, config, origin, ui,
       autoCapture: options.autoCapture, queued: pending,
     }, nextTask);
     if (stopped) started.shutdown();

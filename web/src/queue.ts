@@ -32,14 +32,14 @@ interface Entry {
 }
 
 export class EventQueue {
-  private readonly memory = new Map<string, Entry>();
-  private seq = 0;
-  private slack = 0;
+  private readonly _memory = new Map<string, Entry>();
+  private _seq = 0;
+  private _slack = 0;
 
   constructor(
-    private readonly store: KeyValueStore,
-    private readonly limit: number,
-    private readonly now: () => number,
+    private readonly _store: KeyValueStore,
+    private readonly _limit: number,
+    private readonly _now: () => number,
   ) {}
 
   // Adds events (already validated by the engine). Returns how many older
@@ -48,87 +48,87 @@ export class EventQueue {
     let dropped = 0;
     for (const e of events) {
       if (!e || typeof e.id !== 'string') continue;
-      while (this.size() >= this.limit + this.slack) {
-        if (!this.dropOldest(false)) break;
+      while (this.size() >= this._limit + this._slack) {
+        if (!this._dropOldest(false)) break;
         dropped++;
       }
-      const entry: Entry = { e, t: this.now(), n: this.seq++ };
+      const entry: Entry = { e, t: this._now(), n: this._seq++ };
       const text = JSON.stringify(entry);
-      let stored = this.store.set(QUEUE_PREFIX + e.id, text);
+      let stored = this._store.set(QUEUE_PREFIX + e.id, text);
       // Storage full: free room by dropping stored (not in-memory) events.
-      while (!stored && this.dropOldest(true)) {
+      while (!stored && this._dropOldest(true)) {
         dropped++;
-        stored = this.store.set(QUEUE_PREFIX + e.id, text);
+        stored = this._store.set(QUEUE_PREFIX + e.id, text);
       }
-      if (!stored) this.memory.set(e.id, entry);
+      if (!stored) this._memory.set(e.id, entry);
     }
-    if (dropped) this.addLost(dropped);
+    if (dropped) this._addLost(dropped);
     return dropped;
   }
 
   // Runs `f` with room for one more event than the limit: the overflow
   // report must not itself push out another event.
   withSlack<T>(f: () => T): T {
-    this.slack++;
-    try { return f(); } finally { this.slack--; }
+    this._slack++;
+    try { return f(); } finally { this._slack--; }
   }
 
   // Every queued event, oldest first.
   list(): QueuedEvent[] {
-    return this.entries().map((x) => x.e);
+    return this._entries().map((x) => x.e);
   }
 
   size(): number {
-    return this.store.keys(QUEUE_PREFIX).length + this.memory.size;
+    return this._store.keys(QUEUE_PREFIX).length + this._memory.size;
   }
 
   has(id: string): boolean {
-    return this.memory.has(id) || this.store.get(QUEUE_PREFIX + id) !== null;
+    return this._memory.has(id) || this._store.get(QUEUE_PREFIX + id) !== null;
   }
 
   remove(ids: Iterable<string>): void {
     for (const id of ids) {
-      this.memory.delete(id);
-      this.store.remove(QUEUE_PREFIX + id);
+      this._memory.delete(id);
+      this._store.remove(QUEUE_PREFIX + id);
     }
   }
 
   // Events dropped for lack of room and not yet reported.
   lost(): number {
-    const n = Number(this.store.get(LOST_KEY));
+    const n = Number(this._store.get(LOST_KEY));
     return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
   }
 
   // Marks `n` lost events as reported.
   clearLost(n: number): void {
     const left = this.lost() - n;
-    if (left > 0) this.store.set(LOST_KEY, String(left));
-    else this.store.remove(LOST_KEY);
+    if (left > 0) this._store.set(LOST_KEY, String(left));
+    else this._store.remove(LOST_KEY);
   }
 
-  private addLost(n: number): void {
-    this.store.set(LOST_KEY, String(this.lost() + n));
+  private _addLost(n: number): void {
+    this._store.set(LOST_KEY, String(this.lost() + n));
   }
 
-  private entries(): Entry[] {
+  private _entries(): Entry[] {
     const out: Entry[] = [];
-    for (const k of this.store.keys(QUEUE_PREFIX)) {
-      const entry = parseStored<Entry>(this.store.get(k));
+    for (const k of this._store.keys(QUEUE_PREFIX)) {
+      const entry = parseStored<Entry>(this._store.get(k));
       if (!entry || typeof entry !== 'object' || !entry.e || typeof entry.e.id !== 'string'
           || QUEUE_PREFIX + entry.e.id !== k) {
-        this.store.remove(k); // corrupt: unusable, and must not block the queue
+        this._store.remove(k); // corrupt: unusable, and must not block the queue
         continue;
       }
       out.push(entry);
     }
-    for (const entry of this.memory.values()) out.push(entry);
+    for (const entry of this._memory.values()) out.push(entry);
     return out.sort((a, b) => a.t - b.t || a.n - b.n);
   }
 
   // Drops the oldest analytics event (or the oldest of all if only priority
   // events are left). False when there is nothing to drop.
-  private dropOldest(storedOnly: boolean): boolean {
-    const all = this.entries().filter((x) => !storedOnly || !this.memory.has(x.e.id));
+  private _dropOldest(storedOnly: boolean): boolean {
+    const all = this._entries().filter((x) => !storedOnly || !this._memory.has(x.e.id));
     if (!all.length) return false;
     const victim = all.find((x) => !PRIORITY_TYPES.has(x.e.type)) || all[0];
     this.remove([victim.e.id]);

@@ -50,25 +50,25 @@ export interface RuntimeDeps {
 }
 
 export class Runtime {
-  private held: QueuedEvent[] = [];
-  private debugOn = false;
-  private disposed = false;
+  private _held: QueuedEvent[] = [];
+  private _debugOn = false;
+  private _disposed = false;
 
   constructor(private readonly d: RuntimeDeps) {}
 
   // Restores the persisted visitor state (corrupt or old: the engine resets
   // or migrates it).
   restore(): Actions {
-    return this.restoreFrom(this.d.store.get(STATE_KEY) || '', true);
+    return this._restoreFrom(this.d.store.get(STATE_KEY) || '', true);
   }
 
   // Another tab saved a newer state: adopt it (not written back, which would
   // echo between the tabs).
   adoptState(text: string): Actions {
-    return this.restoreFrom(text, false);
+    return this._restoreFrom(text, false);
   }
 
-  private restoreFrom(text: string, persist: boolean): Actions {
+  private _restoreFrom(text: string, persist: boolean): Actions {
     let a: Actions;
     try {
       a = asActions(this.d.engine.restore(text, this.d.now()));
@@ -76,13 +76,13 @@ export class Runtime {
       this.d.log('error', 'relance: could not restore the visitor state', e);
       return {};
     }
-    this.carryOut(persist ? a : { ...a, state: undefined }, 'restore');
+    this._carryOut(persist ? a : { ...a, state: undefined }, 'restore');
     return a;
   }
 
   // One happening in, its actions carried out. Never throws into the page.
   signal(type: string, props?: Record<string, unknown>, withContext = true): Actions {
-    if (this.disposed) return {};
+    if (this._disposed) return {};
     const s: Signal = { type, id: this.d.uuid() };
     if (props) s.props = props;
     if (withContext) s.context = this.d.context();
@@ -94,7 +94,7 @@ export class Runtime {
       this.d.log('error', `relance: ${type} failed`, e);
       return {};
     }
-    this.carryOut(a, type === 'track' && props ? String(props.event) : type);
+    this._carryOut(a, type === 'track' && props ? String(props.event) : type);
     return a;
   }
 
@@ -118,18 +118,18 @@ export class Runtime {
   }
 
   setDebug(on: boolean): Actions {
-    this.debugOn = !!on;
+    this._debugOn = !!on;
     return this.signal('debug', { on: !!on }, false);
   }
 
-  heldCount(): number { return this.held.length; }
+  heldCount(): number { return this._held.length; }
 
   dispose(): void {
-    this.disposed = true;
+    this._disposed = true;
     try { this.d.engine.dispose?.(); } catch { /* already gone */ }
   }
 
-  private carryOut(a: Actions, what: string): void {
+  private _carryOut(a: Actions, what: string): void {
     for (const err of a.errors || []) {
       this.d.log('error', `relance: ${what}: ${err.path ? err.path + ': ' : ''}${err.message}`);
     }
@@ -143,45 +143,45 @@ export class Runtime {
     // Held events are older than this signal's: released (or dropped) first.
     if (a.release_held) {
       const consent = a.release_held.consent;
-      const held = this.held;
-      this.held = [];
-      this.enqueue(held.map((e) => ({ ...e, consent })));
+      const held = this._held;
+      this._held = [];
+      this._enqueue(held.map((e) => ({ ...e, consent })));
     } else if (a.drop_held) {
-      this.held = [];
+      this._held = [];
     }
     if (a.events && a.events.length) {
       const deliver = a.deliver || 'queue';
-      if (deliver === 'queue') this.enqueue(a.events);
-      else if (deliver === 'hold') this.hold(a.events);
+      if (deliver === 'queue') this._enqueue(a.events);
+      else if (deliver === 'hold') this._hold(a.events);
     }
-    if (a.personalize && a.personalize.length) this.ui('applyPersonalizations', a.personalize);
-    if (a.reveal && a.reveal.length) this.ui('revealSlots', a.reveal);
-    if (a.offer && a.offer.show) this.renderOffer(a.offer.show);
-    if (a.offer && a.offer.hide) this.ui('hideOffer', a.offer.hide.offer_id);
-    if (a.offer_result) this.ui('showOfferResult', a.offer_result);
-    if (a.optin) this.postOptin(a.optin, 0);
-    if (this.debugOn && a.debug && a.debug.length) {
-      if (this.d.ui && this.d.ui.printDebug) this.ui('printDebug', what, a.debug);
+    if (a.personalize && a.personalize.length) this._ui('applyPersonalizations', a.personalize);
+    if (a.reveal && a.reveal.length) this._ui('revealSlots', a.reveal);
+    if (a.offer && a.offer.show) this._renderOffer(a.offer.show);
+    if (a.offer && a.offer.hide) this._ui('hideOffer', a.offer.hide.offer_id);
+    if (a.offer_result) this._ui('showOfferResult', a.offer_result);
+    if (a.optin) this._postOptin(a.optin, 0);
+    if (this._debugOn && a.debug && a.debug.length) {
+      if (this.d.ui && this.d.ui.printDebug) this._ui('printDebug', what, a.debug);
       else this.d.log('debug', 'relance debug', what, a.debug);
     }
   }
 
-  private enqueue(events: QueuedEvent[]): void {
+  private _enqueue(events: QueuedEvent[]): void {
     if (!events.length) return;
     this.d.queue.add(events);
     this.d.transport.notify();
   }
 
-  private hold(events: QueuedEvent[]): void {
+  private _hold(events: QueuedEvent[]): void {
     const limit = this.d.pendingLimit ?? 50;
     for (const e of events) {
-      this.held.push(e);
-      if (this.held.length > limit) this.held.shift();
+      this._held.push(e);
+      if (this._held.length > limit) this._held.shift();
     }
   }
 
-  private renderOffer(model: OfferModel): void {
-    this.ui('renderOffer', model, {
+  private _renderOffer(model: OfferModel): void {
+    this._ui('renderOffer', model, {
       onDismiss: (i: { offer_id: string; variant: string }) =>
         this.signal('offer_dismissed', { offer_id: i.offer_id, variant: i.variant }),
       onSubmit: (s: OfferSubmission) =>
@@ -192,7 +192,7 @@ export class Runtime {
     });
   }
 
-  private ui(name: keyof UiPort, ...args: unknown[]): void {
+  private _ui(name: keyof UiPort, ...args: unknown[]): void {
     const f = this.d.ui && (this.d.ui[name] as ((...a: unknown[]) => unknown) | undefined);
     if (typeof f !== 'function') return;
     try { f(...args); } catch (e) { this.d.log('error', `relance: ui ${name} failed`, e); }
@@ -200,7 +200,7 @@ export class Runtime {
 
   // The opt-in has its own endpoint and idempotency key (its id): retried a
   // few times with backoff; the collector keeps one per id.
-  private postOptin(body: Record<string, unknown>, attempt: number): void {
+  private _postOptin(body: Record<string, unknown>, attempt: number): void {
     const f = this.d.fetch;
     if (!f || !this.d.optinUrl) return;
     const retry = () => {
@@ -209,7 +209,7 @@ export class Runtime {
         return;
       }
       const ms = retryDelayMs(attempt, null, Math.random, this.d.now());
-      this.d.setTimeout(() => this.postOptin(body, attempt + 1), ms);
+      this.d.setTimeout(() => this._postOptin(body, attempt + 1), ms);
     };
     f(this.d.optinUrl, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),

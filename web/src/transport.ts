@@ -46,38 +46,38 @@ export interface TransportDeps {
 const MAX_BATCH_BYTES = 60000;
 
 export class Transport {
-  private inFlight = false;
-  private timer: unknown = null;
-  private timerAt = 0;
-  private attempt = 0;
-  private retryAt = 0;
-  private stopped = false;
-  private readonly batchSize: number;
-  private readonly flushMs: number;
+  private _inFlight = false;
+  private _timer: unknown = null;
+  private _timerAt = 0;
+  private _attempt = 0;
+  private _retryAt = 0;
+  private _stopped = false;
+  private readonly _batchSize: number;
+  private readonly _flushMs: number;
   // Bad batches being split: the next sends take at most this many events.
-  private splitLimit = 0;
+  private _splitLimit = 0;
 
   constructor(private readonly d: TransportDeps) {
-    this.batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
-    this.flushMs = Math.max(0, d.flushMs ?? 1000);
+    this._batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
+    this._flushMs = Math.max(0, d.flushMs ?? 1000);
   }
 
   // Events were queued: send now if a batch is full, else soon.
   notify(): void {
-    if (this.d.queue.size() >= this.batchSize) this.schedule(0);
-    else this.schedule(this.flushMs);
+    if (this.d.queue.size() >= this._batchSize) this._schedule(0);
+    else this._schedule(this._flushMs);
   }
 
   // Sends one batch now (if allowed); resolves when that attempt is over.
   async flush(): Promise<void> {
-    if (this.inFlight || this.stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
+    if (this._inFlight || this._stopped || this.d.queue.size() === 0) return; // nothing to do: touch nothing
     const t = this.d.now();
-    if (t < this.retryAt) { this.schedule(this.retryAt - t); return; }
-    if (!this.d.lease.acquire()) { this.schedule(this.d.lease.waitMs() + 50); return; }
+    if (t < this._retryAt) { this._schedule(this._retryAt - t); return; }
+    if (!this.d.lease.acquire()) { this._schedule(this.d.lease.waitMs() + 50); return; }
     if (this.d.beforeBatch) this.d.beforeBatch();
-    const batch = this.takeBatch(this.splitLimit || this.batchSize);
+    const batch = this._takeBatch(this._splitLimit || this._batchSize);
     if (!batch.length) return;
-    this.inFlight = true;
+    this._inFlight = true;
     let again = false;
     try {
       const res = await this.d.fetch(this.d.endpoint, {
@@ -87,19 +87,19 @@ export class Transport {
         keepalive: true,
         credentials: 'include',
       });
-      again = await this.handle(res, batch);
+      again = await this._handle(res, batch);
     } catch {
-      this.retryLater(null);
+      this._retryLater(null);
     } finally {
-      this.inFlight = false;
+      this._inFlight = false;
     }
-    if (again && this.d.queue.size() > 0) this.schedule(0);
+    if (again && this.d.queue.size() > 0) this._schedule(0);
   }
 
   // Page is going away: hand what is pending to sendBeacon.
   flushOnHide(): void {
     if (!this.d.beacon) return;
-    const batch = this.takeBatch(500);
+    const batch = this._takeBatch(500);
     if (!batch.length) return;
     try {
       this.d.beacon(this.d.endpoint, JSON.stringify({ events: batch }));
@@ -107,15 +107,15 @@ export class Transport {
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) this.d.clearTimeout(this.timer);
-    this.timer = null;
+    this._stopped = true;
+    if (this._timer !== null) this.d.clearTimeout(this._timer);
+    this._timer = null;
   }
 
   // True while a retry is scheduled after a failure.
-  get backingOff(): boolean { return this.attempt > 0; }
+  get backingOff(): boolean { return this._attempt > 0; }
 
-  private takeBatch(max: number): QueuedEvent[] {
+  private _takeBatch(max: number): QueuedEvent[] {
     const out: QueuedEvent[] = [];
     let bytes = 12;
     for (const e of this.d.queue.list()) {
@@ -129,7 +129,7 @@ export class Transport {
   }
 
   // Returns true when the next batch may go at once.
-  private async handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
+  private async _handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
     const s = res.status;
     if (s >= 200 && s < 300) {
       let body: { rejected?: { index?: number; id?: string; errors?: { path?: string; message?: string }[] }[] } = {};
@@ -140,47 +140,47 @@ export class Transport {
         this.d.log('error', `relance: the collector rejected event ${ev ? ev.type + ' ' + ev.id : r.id}: ${why}`);
       }
       this.d.queue.remove(batch.map((x) => x.id));
-      this.attempt = 0;
-      this.retryAt = 0;
-      if (this.d.queue.size() === 0) this.splitLimit = 0;
+      this._attempt = 0;
+      this._retryAt = 0;
+      if (this.d.queue.size() === 0) this._splitLimit = 0;
       return true;
     }
     // 401/403/404 mean a deployment problem (origin not allowed, wrong
     // endpoint), not a bad event: keep the events and retry slowly.
     if (s === 429 || s >= 500 || s === 0 || s === 408 || s === 401 || s === 403 || s === 404) {
-      this.retryLater(res.headers.get('retry-after'));
+      this._retryLater(res.headers.get('retry-after'));
       return false;
     }
     // A 4xx for the whole batch: find the bad event by splitting.
     if (batch.length > 1) {
-      this.splitLimit = Math.max(1, Math.floor(batch.length / 2));
+      this._splitLimit = Math.max(1, Math.floor(batch.length / 2));
       return true;
     }
     let why = '';
     try { why = (await res.text()).slice(0, 300); } catch { /* no body */ }
     this.d.log('error', `relance: the collector refused event ${batch[0].type} ${batch[0].id} (HTTP ${s}): ${why}`);
     this.d.queue.remove([batch[0].id]);
-    this.splitLimit = 0;
+    this._splitLimit = 0;
     return true;
   }
 
-  private retryLater(retryAfter: string | null): void {
-    const delay = retryDelayMs(this.attempt, retryAfter, this.d.random, this.d.now());
-    this.attempt++;
-    this.retryAt = this.d.now() + delay;
-    this.schedule(delay);
+  private _retryLater(retryAfter: string | null): void {
+    const delay = retryDelayMs(this._attempt, retryAfter, this.d.random, this.d.now());
+    this._attempt++;
+    this._retryAt = this.d.now() + delay;
+    this._schedule(delay);
   }
 
-  private schedule(ms: number): void {
-    if (this.stopped) return;
+  private _schedule(ms: number): void {
+    if (this._stopped) return;
     const at = this.d.now() + ms;
-    if (this.timer !== null) {
-      if (this.timerAt <= at) return; // an earlier flush is already planned
-      this.d.clearTimeout(this.timer);
+    if (this._timer !== null) {
+      if (this._timerAt <= at) return; // an earlier flush is already planned
+      this.d.clearTimeout(this._timer);
     }
-    this.timerAt = at;
-    this.timer = this.d.setTimeout(() => {
-      this.timer = null;
+    this._timerAt = at;
+    this._timer = this.d.setTimeout(() => {
+      this._timer = null;
       void this.flush();
     }, ms);
   }

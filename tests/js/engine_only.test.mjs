@@ -1,0 +1,61 @@
+// The tag's engine entry (js-bindings/src/engine_only.ts, built to
+// build/js-bindings/engine-only.js): it finds its wasm itself, from a compiled
+// module, bytes or a URL, and rejects clearly when it cannot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const entry = join(root, 'build', 'js-bindings', 'engine-only.js');
+const wasmFile = join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm');
+const skip = (!fs.existsSync(entry) || !fs.existsSync(wasmFile)) && 'the tag engine is not built';
+const config = { version: 1, site: { id: 's', name: 's' } };
+
+async function works(core) {
+  const engine = core.createEngine(config);
+  const actions = engine.restore('', Date.now());
+  assert.equal(typeof actions, 'object');
+  assert.equal(typeof engine.state(), 'object');
+  engine.dispose();
+}
+
+// A server answering the wasm at /ok.wasm (with `type` as Content-Type) and 404 elsewhere.
+async function serve(type) {
+  const bytes = fs.readFileSync(wasmFile);
+  const server = http.createServer((req, res) => {
+    if (req.url === '/ok.wasm') res.writeHead(200, { 'content-type': type }).end(bytes);
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+test('engine-only load(): from bytes, a compiled module, or a URL (any Content-Type)', { skip }, async () => {
+  const { load } = await import(pathToFileURL(entry).href);
+  const bytes = fs.readFileSync(wasmFile);
+  await works(await load({ wasmBinary: bytes }));
+  await works(await load({ wasmBinary: await WebAssembly.compile(bytes) }));
+  for (const type of ['application/wasm', 'application/octet-stream']) {
+    const server = await serve(type);
+    try {
+      await works(await load({ wasmUrl: `${server.url}/ok.wasm` }));
+    } finally {
+      server.close();
+    }
+  }
+});
+
+test('engine-only load() rejects when the wasm cannot be had', { skip }, async () => {
+  const { load } = await import(pathToFileURL(entry).href);
+  await assert.rejects(load(), /needs wasmUrl or wasmBinary/);
+  const server = await serve('application/wasm');
+  try {
+    await assert.rejects(load({ wasmUrl: `${server.url}/missing.wasm` }), /could not fetch .*missing\.wasm \(HTTP 404\)/);
+  } finally {
+    server.close();
+  }
+  await assert.rejects(load({ wasmBinary: new Uint8Array([0, 1, 2, 3]) }), WebAssembly.CompileError);
+});
