@@ -20,14 +20,7 @@ const tagWasm = join(here, '..', 'build', 'wasm', 'tag', 'relance-tag.wasm');
 // The workload. Self-contained (no free variables) so that Chromium can run
 // the very same function: it is handed over as source text.
 function runObserve(core, config) {
-  let engine;
-  try {
-    engine = core.createEngine(config);
-  } catch (e) {
-    // A decisions section that does not compile: run on what does, and say so.
-    const { personalization, offers, scoring, abandonment, ...rest } = config;
-    engine = core.createEngine(rest);
-  }
+  const engine = core.createEngine(config);
   let now = Date.UTC(2026, 0, 1);
   let n = 0;
   const paths = ['/', '/c/3', '/pricing/4', '/p/sku-7', '/cart', '/c/12', '/blog/x'];
@@ -97,7 +90,7 @@ async function runInChromium() {
       const core = await loadEngine({ wasmBinary });
       return (0, eval)(`(${workload})`)(core, config);
     }, { bindings: readFileSync(tagBindings, 'utf8'), wasmBase64: readFileSync(tagWasm).toString('base64'),
-      config, workload: runObserve.toString() });
+      config: compiled, workload: runObserve.toString() });
   } finally {
     await browser.close();
   }
@@ -105,11 +98,22 @@ async function runInChromium() {
 
 const sections = (c) => `${(c.personalization ?? []).length} personalization rules, ${(c.offers ?? []).length} offers, ${((c.scoring ?? {}).rules ?? []).length} scoring rules`;
 console.log(`observe benchmark (WebAssembly through js-bindings), config: ${sections(config)}`);
-print(`npm package wasm, Node ${process.version}`, runObserve(await load(), config));
+const npmCore = await load();
+print(`npm package wasm, Node ${process.version}`, runObserve(npmCore, config));
+// The tag's engine loads the configuration compiled by the collector (what
+// GET /v1/config serves); the npm package's compiler makes the same form.
+const compiled = (() => {
+  const source = npmCore.createEngine(config);
+  try {
+    return source.config();
+  } finally {
+    source.dispose();
+  }
+})();
 if (existsSync(tagBindings) && existsSync(tagWasm)) {
   const { load: loadTagEngine } = await import(pathToFileURL(tagBindings).href);
   print(`browser tag wasm (compiled for size), Node ${process.version}`,
-    runObserve(await loadTagEngine({ wasmBinary: readFileSync(tagWasm) }), config));
+    runObserve(await loadTagEngine({ wasmBinary: readFileSync(tagWasm) }), compiled));
   if (existsSync('/usr/bin/chromium')) print('browser tag wasm, headless Chromium (what a page runs)', await runInChromium());
   else console.log('(no /usr/bin/chromium: the in-browser run is skipped)');
 } else {
