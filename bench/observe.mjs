@@ -16,10 +16,13 @@ const here = dirname(fileURLToPath(import.meta.url));
 const config = JSON.parse(readFileSync(join(here, 'observe-config.json'), 'utf8'));
 const tagBindings = join(here, '..', 'build', 'js-bindings', 'engine-only.js');
 const tagWasm = join(here, '..', 'build', 'wasm', 'tag', 'relance-tag.wasm');
+// BENCH_SCALE: a fraction of the iterations (tests/js/bench_smoke.test.mjs
+// runs 0.01 to check that the bench still runs; its figures mean nothing).
+const scale = Number(process.env.BENCH_SCALE || 1);
 
 // The workload. Self-contained (no free variables) so that Chromium can run
 // the very same function: it is handed over as source text.
-function runObserve(core, config) {
+function runObserve(core, config, scale = 1) {
   const engine = core.createEngine(config);
   let now = Date.UTC(2026, 0, 1);
   let n = 0;
@@ -40,17 +43,17 @@ function runObserve(core, config) {
   };
 
   engine.restore('', now);
-  for (let i = 0; i < 2000; i++) engine.observe(mix(), (now += 700)); // warm-up
+  for (let i = 0; i < 2000 * scale; i++) engine.observe(mix(), (now += 700)); // warm-up
 
   // Throughput over a mix of signals.
-  const count = 20000;
+  const count = Math.ceil(20000 * scale);
   const t = performance.now();
   for (let i = 0; i < count; i++) engine.observe(mix(), (now += 700));
   const mixMs = performance.now() - t;
 
   // page_view alone: per-call latency distribution.
   const samples = [];
-  for (let i = 0; i < 5000; i++) {
+  for (let i = 0; i < Math.ceil(5000 * scale); i++) {
     const signal = pageView();
     now += 5000;
     const s = performance.now();
@@ -83,14 +86,14 @@ async function runInChromium() {
   try {
     const page = await browser.newPage();
     await page.setContent('<!doctype html><title>observe</title>');
-    return await page.evaluate(async ({ bindings, wasmBase64, config, workload }) => {
+    return await page.evaluate(async ({ bindings, wasmBase64, config, workload, scale }) => {
       const url = URL.createObjectURL(new Blob([bindings], { type: 'text/javascript' }));
       const { load: loadEngine } = await import(url);
       const wasmBinary = Uint8Array.from(atob(wasmBase64), (c) => c.charCodeAt(0));
       const core = await loadEngine({ wasmBinary });
-      return (0, eval)(`(${workload})`)(core, config);
+      return (0, eval)(`(${workload})`)(core, config, scale);
     }, { bindings: readFileSync(tagBindings, 'utf8'), wasmBase64: readFileSync(tagWasm).toString('base64'),
-      config: compiled, workload: runObserve.toString() });
+      config: compiled, workload: runObserve.toString(), scale });
   } finally {
     await browser.close();
   }
@@ -99,7 +102,7 @@ async function runInChromium() {
 const sections = (c) => `${(c.personalization ?? []).length} personalization rules, ${(c.offers ?? []).length} offers, ${((c.scoring ?? {}).rules ?? []).length} scoring rules`;
 console.log(`observe benchmark (WebAssembly through js-bindings), config: ${sections(config)}`);
 const npmCore = await load();
-print(`npm package wasm, Node ${process.version}`, runObserve(npmCore, config));
+print(`npm package wasm, Node ${process.version}`, runObserve(npmCore, config, scale));
 // The tag's engine loads the configuration compiled by the collector (what
 // GET /v1/config serves); the npm package's compiler makes the same form.
 const compiled = (() => {
@@ -113,7 +116,7 @@ const compiled = (() => {
 if (existsSync(tagBindings) && existsSync(tagWasm)) {
   const { load: loadTagEngine } = await import(pathToFileURL(tagBindings).href);
   print(`browser tag wasm (compiled for size), Node ${process.version}`,
-    runObserve(await loadTagEngine({ wasmBinary: readFileSync(tagWasm) }), compiled));
+    runObserve(await loadTagEngine({ wasmBinary: readFileSync(tagWasm) }), compiled, scale));
   if (existsSync('/usr/bin/chromium')) print('browser tag wasm, headless Chromium (what a page runs)', await runInChromium());
   else console.log('(no /usr/bin/chromium: the in-browser run is skipped)');
 } else {

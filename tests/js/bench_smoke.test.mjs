@@ -1,0 +1,43 @@
+// The benchmark scripts still run against the current builds. They are not
+// tests (their figures are read by people, never asserted), but an API change
+// once broke bench:observe unseen: the tag's engine began to refuse a source
+// configuration. Each runs here on a fraction of its work (BENCH_SCALE, RUNS)
+// and must finish and print its figures; what the figures say is not checked.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const run = promisify(execFile);
+const skip = !existsSync(join(root, 'build', 'tag', 'manifest.json')) && 'the tag is not built';
+const noBrowser = !existsSync('/usr/bin/chromium') && 'no /usr/bin/chromium';
+
+async function bench(script, env) {
+  const { stdout } = await run(process.execPath, [join(root, 'bench', script)], {
+    cwd: root, env: { ...process.env, ...env }, timeout: 120000, maxBuffer: 16 << 20,
+  });
+  return stdout;
+}
+
+test('bench:conditions runs and compares with GrowthBook', { skip }, async () => {
+  const out = await bench('conditions.mjs', { BENCH_SCALE: '0.01' });
+  assert.match(out, /^relance +[\d.]+ M evaluations\/s/m);
+  assert.match(out, /^ratio relance\/growthbook: [\d.]+x/m);
+});
+
+test('bench:observe runs on both wasm builds, in Node and in Chromium', { skip: skip || noBrowser }, async () => {
+  const out = await bench('observe.mjs', { BENCH_SCALE: '0.01' });
+  assert.equal(out.match(/page_view observe +: mean [\d.]+ µs/g)?.length, 3, out);
+});
+
+test('bench:tag loads every library and Relance queues its first page view', { skip: skip || noBrowser }, async () => {
+  const out = await bench('tag.mjs', { RUNS: '1' });
+  for (const name of ['relance', 'segment', 'snowplow', 'posthog']) {
+    assert.match(out, new RegExp(`^${name} .* [\\d.]+\\s*$`, 'm'), `${name}: no figures, or no first page view queued\n${out}`);
+  }
+  assert.match(out, /^wasm relance\.[0-9a-f]+\.wasm: \d+ B raw, \d+ B brotli/m);
+});
