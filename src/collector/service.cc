@@ -64,25 +64,11 @@ Json malformedJsonBody(const ParsedJson& parsed) {
   return Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}};
 }
 
-// Appends `text` as a JSON string. The values written this way (a truncated
-// address, a device class, an rl_id) are ASCII by construction; quotes,
-// backslashes and control characters are escaped all the same.
-void appendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[(c >> 4) & 0xf];
-      out += kHex[c & 0xf];
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
+// Appends `text` as a JSON string, escaped as Json::dump escapes it. (The
+// values written this way, a truncated address, a device class and an rl_id,
+// are ASCII by construction.)
+void appendJsonString(std::string& out, const std::string& text) {
+  out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 // What the server adds to every stored event or opt-in of a request.
