@@ -1,12 +1,12 @@
 // Finds and instantiates relance-core.wasm in Node, browsers and bundlers.
 // Nothing here runs at import time (SSR-safe: no `window`, no fetch).
 import type { LoadOptions } from './types.js';
+import { instantiateFetched, instantiateGiven, startGlue as startGlueWith, type Instantiated } from './wasm_web.js';
 
 declare const RELANCE_CJS: boolean;  // set by the build: true in index.cjs
 declare const __dirname: string;
 
 type Imports = WebAssembly.Imports;
-type Instantiated = { instance: WebAssembly.Instance; module: WebAssembly.Module };
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -39,28 +39,15 @@ async function readBytes(url: URL | string): Promise<BufferSource> {
 
 async function fromUrl(url: URL | string, imports: Imports): Promise<Instantiated> {
   const href = typeof url === 'string' ? url : url.href;
-  const streaming = !isNode() || /^https?:/.test(href);
-  if (streaming && typeof WebAssembly.instantiateStreaming === 'function' && typeof fetch === 'function') {
-    const response = await fetch(href);
-    if (!response.ok) throw new Error(`relance: could not fetch ${href} (HTTP ${response.status})`);
-    try {
-      return await WebAssembly.instantiateStreaming(response.clone(), imports);
-    } catch (e) {
-      // A server answering the wrong Content-Type: compile from the bytes instead.
-      if (!/mime|content-type/i.test(String(e))) throw e;
-      return WebAssembly.instantiate(await response.arrayBuffer(), imports);
-    }
-  }
+  // Node reads a local file itself; anything else is fetched (streaming when the browser can).
+  const fetched = (!isNode() || /^https?:/.test(href)) && typeof fetch === 'function';
+  if (fetched) return instantiateFetched(href, imports);
   return WebAssembly.instantiate(await readBytes(url), imports);
 }
 
 /** Instantiates the engine's wasm with the glue's imports, from the options or the default location. */
 export async function instantiate(options: LoadOptions, imports: Imports): Promise<Instantiated> {
-  const bin = options.wasmBinary;
-  if (bin instanceof WebAssembly.Module) {
-    return { instance: await WebAssembly.instantiate(bin, imports), module: bin };
-  }
-  if (bin) return WebAssembly.instantiate(bin as BufferSource, imports);
+  if (options.wasmBinary) return instantiateGiven(options.wasmBinary as WebAssembly.Module | BufferSource, imports);
   return fromUrl(options.wasmUrl ?? defaultWasmUrl(), imports);
 }
 
@@ -68,16 +55,6 @@ export async function instantiate(options: LoadOptions, imports: Imports): Promi
  * Starts an Emscripten module (the glue's MODULARIZE factory), handing it the
  * wasm that instantiate() finds; rejects if the wasm cannot be had.
  */
-export async function startGlue(factory: (module: Record<string, unknown>) => Promise<any>, options: LoadOptions): Promise<any> {
-  let failed: (e: unknown) => void = () => {};
-  const failure = new Promise<never>((_, reject) => {
-    failed = reject;
-  });
-  const started = factory({
-    instantiateWasm(imports: WebAssembly.Imports, receive: (i: WebAssembly.Instance, m: WebAssembly.Module) => void) {
-      instantiate(options, imports).then((r) => receive(r.instance, r.module), failed);
-      return {};
-    },
-  });
-  return Promise.race([started, failure]);
+export function startGlue<M>(factory: (module: Record<string, unknown>) => Promise<M>, options: LoadOptions): Promise<M> {
+  return startGlueWith(factory, (imports) => instantiate(options, imports));
 }
