@@ -12,20 +12,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const entry = join(root, 'build', 'js-bindings', 'engine-only.js');
 const wasmFile = join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm');
 const skip = (!fs.existsSync(entry) || !fs.existsSync(wasmFile)) && 'the tag engine is not built';
-// The tag's engine loads the configuration compiled by the collector (what
-// GET /v1/config serves); the npm package's compiler makes the same form.
-async function compiledConfig() {
-  const { load } = await import(pathToFileURL(join(root, 'js-bindings', 'dist', 'index.js')).href);
-  const source = (await load()).createEngine({ version: 1, site: { id: 's', name: 's' } });
-  try {
-    return source.config();
-  } finally {
-    source.dispose();
-  }
-}
-
 async function works(core) {
-  const engine = core.createEngine(await compiledConfig());
+  const { compiledForTag } = await import('./tag_support.mjs');  // here: it needs the tag built (see skip)
+  const engine = core.createEngine(compiledForTag({ version: 1, site: { id: 's', name: 's' } }));
   const actions = engine.restore('', Date.now());
   assert.equal(typeof actions, 'object');
   assert.equal(typeof engine.state(), 'object');

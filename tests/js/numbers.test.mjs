@@ -11,31 +11,12 @@
 // reads its candidates back with strtod) for a $regex.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load } from '../../js-bindings/dist/index.js';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const { load: loadTagEngine } = await import(pathToFileURL(join(root, 'build', 'js-bindings', 'engine-only.js')).href);
-const npmCore = await load();
-const tagCore = await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) });
-
-// The tag's engine loads only the compiled form that GET /v1/config serves:
-// the npm package's full compiler makes it (engine.config()), as the collector does.
-function compiled(config) {
-  const source = npmCore.createEngine(config);
-  try {
-    return source.config();
-  } finally {
-    source.dispose();
-  }
-}
+import { compiledForTag, npmCore, tagCore } from './tag_support.mjs';
 
 // [name, createEngine(source configuration)] for each build.
 const builds = [
   ['wasm', (config) => npmCore.createEngine(config)],
-  ['tag wasm', (config) => tagCore.createEngine(compiled(config))],
+  ['tag wasm', (config) => tagCore.createEngine(compiledForTag(config))],
 ];
 
 // The double whose IEEE 754 bits are `hex` (16 hex digits).

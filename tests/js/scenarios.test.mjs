@@ -5,8 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load } from '../../js-bindings/dist/index.js';
+import { fileURLToPath } from 'node:url';
+import { compiledForTag, npmCore, tagCore } from './tag_support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dir = join(root, 'tests', 'scenarios');
@@ -90,9 +90,6 @@ function runScenario(core, config, scenario, where) {
 // compiled for size: CMake target relance_tag), which loads the compiled form
 // that GET /v1/config serves (engine.config() here) and must answer exactly
 // the same.
-const { load: loadTagEngine } = await import(pathToFileURL(join(root, 'build', 'js-bindings', 'engine-only.js')).href);
-const npmCore = await load();
-const tagCore = await loadTagEngine({ wasmBinary: readFileSync(join(root, 'build', 'wasm', 'tag', 'relance-tag.wasm')) });
 
 function configErrors(core, config) {
   try {
@@ -113,9 +110,7 @@ for (const file of files) {
       assert.equal(mismatch(table.expect_config_errors, errors, 'errors'), '', `config errors: ${JSON.stringify(errors)}`);
       if (errors.length) return;
     }
-    const engine = npmCore.createEngine(config);
-    const compiled = engine.config();
-    engine.dispose();
+    const compiled = compiledForTag(config);
     for (const scenario of table.scenarios ?? []) {
       const where = `${file}: ${scenario.name}`;
       const expected = runScenario(npmCore, config, scenario, where);
@@ -126,9 +121,7 @@ for (const file of files) {
 }
 
 test('the tag wasm loads only the compiled form, of its own version', () => {
-  const source = npmCore.createEngine({ site: { id: 's' } });
-  const compiled = source.config();
-  source.dispose();
+  const compiled = compiledForTag({ site: { id: 's' } });
   assert.equal(compiled.compiled, 1);
   tagCore.createEngine(compiled).dispose();
   for (const other of [{ site: { id: 's' } }, { ...compiled, compiled: 2 }]) {
