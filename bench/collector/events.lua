@@ -2,6 +2,12 @@
 -- every request. BATCH (env) events per request, default 1. Counts the
 -- events the collector acknowledged ("accepted" of each 200 answer) and
 -- prints one JSON line of figures at the end.
+--
+-- Ids are made as the tag makes them (web/src/ids.ts): UUID version 7, the
+-- time in milliseconds then random bits. IDS=v4 (env) sends random version 4
+-- ids instead, as a client other than our tag might (the index then takes a
+-- random leaf per event). Each request without a cookie is a new visitor: a
+-- new anonymous_id (the tag's first signal id) with its batch of events.
 local batch = tonumber(os.getenv("BATCH") or "1")
 -- DELAY_MS (env): each connection waits this long between an answer and its
 -- next request, so C connections offer about C * 1000 / DELAY_MS requests/s
@@ -16,6 +22,33 @@ local counter = 0
 local thread_id = 0
 local threads = {}
 
+local random_ids = os.getenv("IDS") == "v4"
+
+-- UUID strings of version 7 made at `ms` (or of version 4 with IDS=v4), as
+-- a template with "%03x" where the 12 bits that follow the version digit go:
+-- the events of one request fill it with their index (a batch has at most 500
+-- events) and share the other 62 random bits, so the client's Lua spends its
+-- time on requests, not on random numbers. To the collector each id is as
+-- unique and as ordered as a browser's.
+local function uuid_template(ms)
+  local r = math.random
+  local tail = string.format("-%04x-%04x%08x", 0x8000 + r(0, 0x3fff), r(0, 0xffff), r(0, 0xffffffff))
+  if random_ids then
+    return string.format("%08x-%04x-4", r(0, 0xffffffff), r(0, 0xffff)) .. "%03x" .. tail
+  end
+  return string.format("%08x-%04x-7", math.floor(ms / 65536), ms % 65536) .. "%03x" .. tail
+end
+
+local function uuid(ms)
+  return string.format(uuid_template(ms), math.random(0, 0xfff))
+end
+
+-- wrk's Lua has no millisecond clock: the second from os.time(), and the
+-- request count within it as milliseconds, keep ids of one moment together.
+local function now_ms()
+  return os.time() * 1000 + counter % 1000
+end
+
 function setup(thread)
   thread_id = thread_id + 1
   thread:set("tid", thread_id)
@@ -26,18 +59,19 @@ function init(args)
   accepted = 0
   ok = 0
   failed = 0
-  prefix = string.format("%d-%d-%d", os.time(), tid or 0, math.random(1, 1e9))
+  math.randomseed(os.time() * 1000 + (tid or 0))
   -- RETURNING=1 (env): each wrk thread is one returning visitor, sending the
   -- rl_id cookie a browser keeps (without it every request is a new visitor
   -- with a new identity, as in the default runs).
   if os.getenv("RETURNING") == "1" then
     cookie = string.format("rl_id=%032d", tid or 0)
+    anonymous_id = uuid(os.time() * 1000)
   end
 end
 
-local function event(id, now)
+local function event(id, anonymous_id, now)
   return '{"id":"' .. id .. '","type":"page_view","ts":' .. now ..
-    ',"anonymous_id":"a4b1c2d3-e5f6-4711-8899-aabbccddeeff","session_id":"s-0b1c2d3e4f",' ..
+    ',"anonymous_id":"' .. anonymous_id .. '","session_id":"' .. anonymous_id .. '",' ..
     '"consent":{"analytics":true,"marketing":false},' ..
     '"context":{"page":{"url":"https://shop.example/c/shoes/trail-runner-42?color=blue",' ..
     '"path":"/c/shoes/trail-runner-42","title":"Trail Runner 42 - Demo shop",' ..
@@ -53,9 +87,12 @@ function request()
   if cookie then headers["Cookie"] = cookie end
   local now = "1750000000000"
   local parts = {}
+  local visitor = anonymous_id or uuid(now_ms())
+  local ids = uuid_template(now_ms())
   for i = 1, batch do
     counter = counter + 1
-    parts[i] = event(prefix .. "-" .. counter, now)
+    -- Version 4 ids share no prefix in a real batch: each is drawn whole.
+    parts[i] = event(random_ids and uuid(0) or string.format(ids, i), visitor, now)
   end
   return wrk.format("POST", "/v1/events", headers, '{"events":[' .. table.concat(parts, ",") .. ']}')
 end

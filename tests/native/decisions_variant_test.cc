@@ -42,7 +42,7 @@ TEST(DecisionsVariant, DistributionOver100000IdsFitsTheWeights) {
   const int n = 100000;
   int counts[4] = {0, 0, 0, 0};
   for (int i = 0; i < n; ++i) {
-    // Ids shaped like the browser's crypto.randomUUID() output would be ideal;
+    // Ids shaped like the browser's (UUID v7, web/src/ids.ts) would be ideal;
     // a counter with a fixed prefix is a harder case for a hash.
     std::string id = "visitor-" + std::to_string(i);
     int pick = pickVariant(variantBucket(id, "hero-test"), 0.1, variants);
