@@ -68,7 +68,19 @@ Json malformedJsonBody(const ParsedJson& parsed) {
 // values written this way, a truncated address, a device class and an rl_id,
 // are ASCII by construction.)
 void appendJsonString(std::string& out, const std::string& text) {
-  out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // The server's values are printable ASCII by construction (a truncated
+  // address, a device class, a hex rl_id), which dump writes as they are
+  // between quotes: written so here, since a Json and its serializer cost
+  // about 2,000 instructions per value (three per request). Anything else
+  // goes through dump.
+  bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (plain) {
+    out += '"';
+    out += text;
+    out += '"';
+  } else {
+    out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+  }
 }
 
 // What the server adds to every stored event or opt-in of a request.
