@@ -3,7 +3,8 @@
 # nginx that answers 204 (the ceiling of HTTP on this machine). Prints
 # requests/s, events/s, p50/p99, peak RSS and the ratio to nginx, then checks
 # that the database holds exactly the events the collector acknowledged.
-# Each run is bounded: DURATION seconds (default 10).
+# Each run is bounded: DURATION seconds (default 10; the calibration of the
+# half-rate run takes CALIBRATION_SECONDS, default 3).
 #
 # The ceiling is measured with the same client work as the collector: wrk runs
 # the same script (bench/collector/events.lua: a Lua request() building each
@@ -69,7 +70,7 @@ batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
 HALF_DELAY_MS="${HALF_DELAY_MS:-5}"
 half_connections=$(node -e 'console.log(Math.max(2, Math.round(JSON.parse(process.argv[1]).rps / 2 * process.argv[2] / 1000)))' \
   "$single" "$HALF_DELAY_MS")
-calibration=$(RUN_SECONDS=3 run_wrk "$URL" bench/collector/events.lua "$half_connections" BATCH=1 DELAY_MS="$HALF_DELAY_MS")
+calibration=$(RUN_SECONDS="${CALIBRATION_SECONDS:-3}" run_wrk "$URL" bench/collector/events.lua "$half_connections" BATCH=1 DELAY_MS="$HALF_DELAY_MS")
 half_connections=$(node -e 'const [peak, got] = process.argv.slice(1, 3).map((t) => JSON.parse(t).rps);
   console.log(Math.max(2, Math.round(process.argv[3] * peak / 2 / Math.max(got, 1))))' \
   "$single" "$calibration" "$half_connections")

@@ -16,8 +16,11 @@ const run = promisify(execFile);
 const skip = !existsSync(join(root, 'build', 'tag', 'manifest.json')) && 'the tag is not built';
 const noBrowser = !existsSync('/usr/bin/chromium') && 'no /usr/bin/chromium';
 
+const noLoadTools = ['/usr/bin/wrk', '/usr/sbin/nginx'].find((p) => !existsSync(p));
+
 async function bench(script, env) {
-  const { stdout } = await run(process.execPath, [join(root, 'bench', script)], {
+  const command = script.endsWith('.sh') ? 'bash' : process.execPath;
+  const { stdout } = await run(command, [join(root, 'bench', script)], {
     cwd: root, env: { ...process.env, ...env }, timeout: 120000, maxBuffer: 16 << 20,
   });
   return stdout;
@@ -40,4 +43,17 @@ test('bench:tag loads every library and Relance queues its first page view', { s
     assert.match(out, new RegExp(`^${name} .* [\\d.]+\\s*$`, 'm'), `${name}: no figures, or no first page view queued\n${out}`);
   }
   assert.match(out, /^wasm relance\.[0-9a-f]+\.wasm: \d+ B raw, \d+ B brotli/m);
+});
+
+test('bench:collector drives the collector and nginx with wrk and checks what was stored', {
+  skip: (!existsSync(join(root, 'build', 'bin', 'relance-collector')) && 'the collector is not built') ||
+    (noLoadTools && `${noLoadTools} is missing`),
+}, async () => {
+  const out = await bench('collector.sh', { DURATION: '1', CALIBRATION_SECONDS: '1' });
+  for (const row of ['collector, 1 event/request', 'collector, 50 events/request', 'collector, half rate', 'nginx 204 (ceiling)']) {
+    assert.match(out, new RegExp(`^${row.replace(/[(),]/g, '\\$&')}.* req/s .* p99 [\\d.]+ ms`, 'm'), `${row}: no figures\n${out}`);
+  }
+  assert.match(out, /^single-event ratio to nginx: [\d.]+%/m);
+  // The one line the bench itself checks (it exits non-zero when an event is lost).
+  assert.match(out, /-> OK, every acknowledged event is stored/);
 });
