@@ -3,8 +3,7 @@
 # nginx that answers 204 (the ceiling of HTTP on this machine). Prints
 # requests/s, events/s, p50/p99, peak RSS and the ratio to nginx, then checks
 # that the database holds exactly the events the collector acknowledged.
-# Each run is bounded: DURATION seconds (default 10; the calibration of the
-# half-rate run takes CALIBRATION_SECONDS, default 3).
+# Each run is bounded: DURATION seconds (default 10).
 #
 # The ceiling is measured with the same client work as the collector: wrk runs
 # the same script (bench/collector/events.lua: a Lua request() building each
@@ -35,6 +34,8 @@ trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)"; exit 1; }
 [ -x "$BIN" ] || { echo "bench: $BIN is missing (npm run build)"; exit 1; }
+FIXED_RATE="$(dirname "$BIN")/relance-fixed-rate"
+[ -x "$FIXED_RATE" ] || { echo "bench: $FIXED_RATE is missing (npm run build)"; exit 1; }
 
 free_port() { node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 field() { node -e 'const o=JSON.parse(process.argv[1]);console.log(o[process.argv[2]])' "$1" "$2"; }
@@ -59,22 +60,13 @@ echo "bench: collector on $URL (synchronous=$SYNC, $DURATION s per run, wrk -t$T
 
 single=$(run_wrk "$URL" bench/collector/events.lua "$CONNECTIONS" BATCH=1)
 batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
-# Latency at half the single-event peak. wrk has no fixed-rate mode (wrk2 is
-# not in Debian), so each connection pauses HALF_DELAY_MS between an answer
-# and its next request, with enough connections to offer half the peak:
-# C = peak / 2 * HALF_DELAY_MS / 1000, corrected once by a 3 s calibration run
-# (timers and scheduling make each cycle longer than the pause). This is
-# closed-loop: a stall delays the requests behind it instead of piling them up
-# (no coordinated-omission correction), so the achieved rate is printed next
-# to the p99; a stall shows there as a rate below 50%.
-HALF_DELAY_MS="${HALF_DELAY_MS:-5}"
-half_connections=$(node -e 'console.log(Math.max(2, Math.round(JSON.parse(process.argv[1]).rps / 2 * process.argv[2] / 1000)))' \
-  "$single" "$HALF_DELAY_MS")
-calibration=$(RUN_SECONDS="${CALIBRATION_SECONDS:-3}" run_wrk "$URL" bench/collector/events.lua "$half_connections" BATCH=1 DELAY_MS="$HALF_DELAY_MS")
-half_connections=$(node -e 'const [peak, got] = process.argv.slice(1, 3).map((t) => JSON.parse(t).rps);
-  console.log(Math.max(2, Math.round(process.argv[3] * peak / 2 / Math.max(got, 1))))' \
-  "$single" "$calibration" "$half_connections")
-half=$(run_wrk "$URL" bench/collector/events.lua "$half_connections" BATCH=1 DELAY_MS="$HALF_DELAY_MS")
+# Latency at half the single-event peak, at a fixed rate: relance-fixed-rate
+# (bench/collector/fixed_rate.cc) sends request k at start + k / rate whatever
+# happened before and counts its latency from then, as wrk2 does (wrk2 is not
+# in Debian). wrk is closed-loop: a stall would also delay the requests that
+# should have gone out meanwhile, and its p99 would hide them.
+HALF_RATE=$(node -e 'console.log(Math.round(JSON.parse(process.argv[1]).rps / 2))' "$single")
+half=$("$FIXED_RATE" --port "$PORT" --rate "$HALF_RATE" --connections "$CONNECTIONS" --seconds "$DURATION" | sed -n 's/^RESULT //p')
 rss=$(peak_rss_mib "$COLLECTOR_PID")
 kill -TERM "$COLLECTOR_PID"; wait "$COLLECTOR_PID" || true; COLLECTOR_PID=""
 stored=$(sqlite3 "$WORK/bench.db" 'SELECT count(*) FROM events')
@@ -90,27 +82,26 @@ ceiling=$(run_wrk "http://127.0.0.1:$NPORT" bench/collector/events.lua "$CONNECT
 kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
 
 # ------------------------------------------------------------ report
-node - "$single" "$batch" "$half" "$ceiling" "$rss" "$stored" "$half_connections" "$HALF_DELAY_MS" "$calibration" <<'JS'
+node - "$single" "$batch" "$half" "$ceiling" "$rss" "$stored" <<'JS'
 const [single, batch, half, ceiling] = process.argv.slice(2, 6).map((t) => JSON.parse(t));
 const rss = Number(process.argv[6]);
 const stored = Number(process.argv[7]);
-const [halfConnections, halfDelay] = process.argv.slice(8, 10);
-const calibration = JSON.parse(process.argv[10]);
-const acked = single.accepted + batch.accepted + calibration.accepted + half.accepted;
+const acked = single.accepted + batch.accepted + half.accepted;
 const row = (name, r) => console.log(
   `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s ${(r.events_per_s ?? r.rps).toFixed(0).padStart(9)} ev/s` +
   `   p50 ${r.p50_ms.toFixed(2)} ms   p99 ${r.p99_ms.toFixed(2)} ms` + (r.non_200 ? `   non-200: ${r.non_200}` : ''));
 console.log('');
 row('collector, 1 event/request', single);
 row('collector, 50 events/request', batch);
-row(`collector, half rate (${halfConnections} conn)`, half);
+row(`collector, half rate (fixed)`, half);
 row('nginx 204 (ceiling)', { ...ceiling, events_per_s: ceiling.rps });
 console.log('');
 const ratio = single.rps / ceiling.rps;
 console.log(`single-event ratio to nginx: ${(100 * ratio).toFixed(1)}%  (goal >= 50%)`);
 console.log(`events/s with 50-event batches: ${batch.events_per_s.toFixed(0)}  (goal >= 200000)`);
-console.log(`p99 at half rate: ${half.p99_ms.toFixed(2)} ms at ${(100 * half.rps / single.rps).toFixed(0)}% of the single-event peak` +
-  ` (${halfConnections} connections pausing ${halfDelay} ms)  (goal < 10 ms at 50%)`);
+console.log(`p99 at half rate: ${half.p99_ms.toFixed(2)} ms (p99.9 ${half.p999_ms.toFixed(2)}, max ${half.max_ms.toFixed(2)})` +
+  ` at ${half.offered_rps.toFixed(0)} requests/s offered, ${(100 * half.rps / single.rps).toFixed(0)}% of the single-event peak` +
+  `, latency counted from when each request was due  (goal < 10 ms at 50%)`);
 console.log(`peak RSS of the collector: ${rss} MiB  (goal < 64 MiB)`);
 // wrk stops with requests in flight: the collector committed them but wrk
 // never read their answers, so stored may exceed acknowledged by those, never
