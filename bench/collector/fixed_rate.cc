@@ -41,6 +41,7 @@ struct Options {
   double rate = 1000;  // requests per second
   int connections = 64;
   double seconds = 10;
+  bool trace = false;  // --trace 1: the worst latency of each 100 ms of due times, on stderr
 };
 
 // A UUID version 7 string: 48 bits of Unix milliseconds, then random bits.
@@ -103,6 +104,9 @@ class Load {
         latencies_ms_.size(), seconds, static_cast<double>(latencies_ms_.size()) / seconds,
         static_cast<double>(accepted_) / seconds, accepted_, ok_, non_200_, errors_, percentile(50), percentile(99),
         percentile(99.9), sorted.empty() ? 0.0 : sorted.back(), options_.rate);
+    for (std::size_t i = 0; i < window_max_ms_.size(); ++i) {
+      if (window_max_ms_[i] >= 10) std::fprintf(stderr, "at %.1f s: worst latency %.1f ms\n", i / 10.0, window_max_ms_[i]);
+    }
   }
 
  private:
@@ -166,6 +170,11 @@ class Load {
 
   void answered(const std::shared_ptr<Connection>& connection) {
     latencies_ms_.push_back(std::chrono::duration<double, std::milli>(Clock::now() - connection->due).count());
+    if (options_.trace) {
+      auto window = static_cast<std::size_t>(std::chrono::duration<double>(connection->due - start_).count() * 10);
+      if (window_max_ms_.size() <= window) window_max_ms_.resize(window + 1, 0);
+      window_max_ms_[window] = std::max(window_max_ms_[window], latencies_ms_.back());
+    }
     if (connection->response.result_int() == 200) {
       ++ok_;
       const std::string& body = connection->response.body();
@@ -211,6 +220,7 @@ class Load {
   bool stopping_ = false;
   std::mt19937_64 random_{std::random_device{}()};
   std::vector<double> latencies_ms_;
+  std::vector<double> window_max_ms_;  // with --trace
   std::size_t accepted_ = 0, ok_ = 0, non_200_ = 0, errors_ = 0;
 };
 
@@ -225,6 +235,7 @@ int main(int argc, char** argv) {
     else if (flag == "--rate") options.rate = std::atof(value.c_str());
     else if (flag == "--connections") options.connections = std::atoi(value.c_str());
     else if (flag == "--seconds") options.seconds = std::atof(value.c_str());
+    else if (flag == "--trace") options.trace = value == "1";
     else {
       std::fprintf(stderr, "relance-fixed-rate: unknown flag %s\n", flag.c_str());
       return 2;
