@@ -146,8 +146,10 @@ TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
   }
   EXPECT_GT(store.checkpoints(), 0u);
   // The log started again from its beginning: its file never held more than
-  // the bound (kWriterCheckpointFactor x 8 frames) and a few commits.
-  EXPECT_LT(fs::file_size(path_ + "-wal"), (kWriterCheckpointFactor * 8 + 100) * (4096 + 24));
+  // twice the bound (kWriterCheckpointFactor x 8 frames: the writer restarts
+  // it when the checkpointer asks, near the bound, or past twice the bound
+  // whatever) and a few commits.
+  EXPECT_LT(fs::file_size(path_ + "-wal"), (2 * kWriterCheckpointFactor * 8 + 100) * (4096 + 24));
   store.stop();
   EXPECT_FALSE(fs::exists(path_ + "-wal")) << "closing the last connection checkpoints and removes the log";
   std::string all = exported(0, "");
