@@ -301,10 +301,14 @@ void EventStore::checkpointIfTooLarge() {
   // for this one).
   int log = 0, copied = 0;
   bool done = false;
+  auto started = std::chrono::steady_clock::now();
   {
     std::lock_guard<std::mutex> running(checkpoint_running_);
     done = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK;
   }
+  ++writer_checkpoints_;
+  writer_checkpoint_micros_ += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
   if (done) ++checkpoints_;
   {
     std::lock_guard<std::mutex> lock(checkpoint_mutex_);

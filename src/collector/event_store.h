@@ -142,6 +142,11 @@ class EventStore {
   // by the writer), for tests and /metrics.
   std::uint64_t checkpoints() const { return checkpoints_.load(); }
 
+  // The writer's own checkpoints (the ones that let the WAL restart, during
+  // which no commit runs): how many, and the seconds they held commits in all.
+  std::uint64_t writerCheckpoints() const { return writer_checkpoints_.load(); }
+  double writerCheckpointSeconds() const { return writer_checkpoint_micros_.load() / 1e6; }
+
  private:
   struct Pending {
     WriteBatch batch;
@@ -195,6 +200,8 @@ class EventStore {
   bool writer_checkpoint_wanted_ = false;  // the checkpointer copied nearly all: the writer may restart the log
   bool checkpoint_stopping_ = false;
   std::atomic<std::uint64_t> checkpoints_{0};
+  std::atomic<std::uint64_t> writer_checkpoints_{0};
+  std::atomic<std::uint64_t> writer_checkpoint_micros_{0};
   std::thread checkpointer_;
 };
 

@@ -26,7 +26,7 @@ void Metrics::observeCommit(double seconds, std::size_t batches) {
   commit_batches_ += batches;
 }
 
-std::string Metrics::render(std::size_t queue_depth, bool ready) const {
+std::string Metrics::render(const StoreFigures& store) const {
   std::ostringstream out;
   std::lock_guard<std::mutex> lock(mutex_);
   out << "# HELP relance_http_requests_total HTTP requests answered, by route and status.\n"
@@ -54,10 +54,18 @@ std::string Metrics::render(std::size_t queue_depth, bool ready) const {
       << "relance_store_commit_requests_total " << commit_batches_ << "\n";
   out << "# HELP relance_store_queue_rows Rows waiting for the store writer.\n"
       << "# TYPE relance_store_queue_rows gauge\n"
-      << "relance_store_queue_rows " << queue_depth << "\n";
+      << "relance_store_queue_rows " << store.queue_rows << "\n";
+  out << "# HELP relance_store_checkpoints_total WAL checkpoints done (copies of the log into the database file).\n"
+      << "# TYPE relance_store_checkpoints_total counter\n"
+      << "relance_store_checkpoints_total " << store.checkpoints << "\n";
+  out << "# HELP relance_store_wal_restart_pause_seconds Time commits waited for the writer's own checkpoints,"
+         " which let the WAL start again from its beginning.\n"
+      << "# TYPE relance_store_wal_restart_pause_seconds summary\n"
+      << "relance_store_wal_restart_pause_seconds_sum " << store.writer_checkpoint_seconds << "\n"
+      << "relance_store_wal_restart_pause_seconds_count " << store.writer_checkpoints << "\n";
   out << "# HELP relance_ready 1 when the store is writable.\n"
       << "# TYPE relance_ready gauge\n"
-      << "relance_ready " << (ready ? 1 : 0) << "\n";
+      << "relance_ready " << (store.ready ? 1 : 0) << "\n";
   return out.str();
 }
 

@@ -25,8 +25,17 @@ class Metrics {
   // One group commit: its duration and the number of requests it carried.
   void observeCommit(double seconds, std::size_t batches);
 
-  // The exposition text. `queue_depth` and `ready` are read by the caller.
-  std::string render(std::size_t queue_depth, bool ready) const;
+  // What the store says of itself, read by the caller for each exposition.
+  struct StoreFigures {
+    std::size_t queue_rows = 0;
+    bool ready = false;
+    std::uint64_t checkpoints = 0;
+    std::uint64_t writer_checkpoints = 0;
+    double writer_checkpoint_seconds = 0;
+  };
+
+  // The exposition text.
+  std::string render(const StoreFigures& store) const;
 
  private:
   static constexpr std::array<double, 11> kCommitBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

@@ -255,7 +255,13 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
     Response response{http::status::ok, context->request.version()};
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
     response.set(http::field::cache_control, "no-store");
-    response.body() = metrics_.render(store_.queueDepth(), store_.readyProblem().empty());
+    Metrics::StoreFigures figures;
+    figures.queue_rows = store_.queueDepth();
+    figures.ready = store_.readyProblem().empty();
+    figures.checkpoints = store_.checkpoints();
+    figures.writer_checkpoints = store_.writerCheckpoints();
+    figures.writer_checkpoint_seconds = store_.writerCheckpointSeconds();
+    response.body() = metrics_.render(figures);
     finish(*context, std::move(response), respond);
     return;
   }

@@ -214,6 +214,8 @@ test('collector: health, readiness and Prometheus metrics', async () => {
   assert.match(metrics.body, /relance_http_requests_total\{route="events",status="200"\} [1-9]/);
   assert.match(metrics.body, /relance_store_commit_seconds_bucket\{le="\+Inf"\} [1-9]/);
   assert.match(metrics.body, /relance_store_queue_rows \d+/);
+  assert.match(metrics.body, /^relance_store_checkpoints_total \d+$/m);
+  assert.match(metrics.body, /^relance_store_wal_restart_pause_seconds_count \d+$/m);
 });
 
 test('collector: export filters by --type and --since', async () => {
