@@ -145,10 +145,6 @@ TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
     ASSERT_TRUE(write(store, batch).ok);
   }
   EXPECT_GT(store.checkpoints(), 0u);
-  // 1500 commits of 2 or 3 frames pass the bound (32 x 8 frames) many times:
-  // each time the checkpointer hands over to the writer, whose checkpoint lets
-  // the log restart.
-  EXPECT_GT(store.writerCheckpoints(), 5u);
   // The log started again from its beginning: its file never held more than
   // twice the bound (kWriterCheckpointFactor x 8 frames: the writer restarts
   // it when the checkpointer asks, near the bound, or past twice the bound
