@@ -56,6 +56,37 @@ TEST(JsonReader, ReadsStringsAsNlohmannDoes) {
   EXPECT_TRUE(escaped);
 }
 
+// readString reads eight bytes at a time up to the first byte that needs a
+// look: each special byte (quote, backslash escape, control character,
+// non-ASCII, a bad UTF-8 byte) at every offset of a word, in strings of every
+// length around the word size, with bytes after the token in the buffer, must
+// give what nlohmann's lexer gives.
+TEST(JsonReader, ReadsStringsTheSameAtEveryOffsetOfAWord) {
+  const std::string specials[] = {"\\\"", "\\n", "\\u00e9", "\xc3\xa9", "\x01", "\xff", "\xe2\x82", "\x7f", "~"};
+  int cases = 0;
+  for (std::size_t length = 0; length <= 20; ++length) {
+    for (std::size_t at = 0; at <= length; ++at) {
+      for (const std::string& special : specials) {
+        std::string inner = std::string(at, 'a') + special + std::string(length - at, 'b');
+        std::string token = "\"" + inner + "\"";
+        bool escaped = false;
+        std::string buffer = token + ",\"next\":\"x\"}";  // what follows a string in a body
+        const char* after = json_reader::readString(buffer.data(), buffer.data() + buffer.size(), escaped);
+        ParsedJson parsed = parseJson(token);
+        ASSERT_EQ(after != nullptr, parsed.ok) << token;
+        if (after) {
+          EXPECT_EQ(after - buffer.data(), static_cast<long>(token.size())) << token;
+          EXPECT_EQ(escaped, inner.find('\\') != std::string::npos) << token;
+        }
+        // Unterminated, ending at every length: never read past the end.
+        EXPECT_EQ(stringLength(token.substr(0, token.size() - 1)), -1) << token;
+        ++cases;
+      }
+    }
+  }
+  EXPECT_EQ(cases, 231 * 9);
+}
+
 TEST(JsonReader, ReadsNumbersAndSaysTheirShape) {
   json_reader::NumberShape shape;
   EXPECT_EQ(numberLength("0", &shape), 1);
