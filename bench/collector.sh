@@ -65,6 +65,16 @@ batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
 # happened before and counts its latency from then, as wrk2 does (wrk2 is not
 # in Debian). wrk is closed-loop: a stall would also delay the requests that
 # should have gone out meanwhile, and its p99 would hide them.
+#
+# First the kernel writes what the batch run left in the page cache (several
+# GB of dirty pages at ~130 MB/s on the development machine): otherwise the
+# half-rate run measures that debt, not the collector at half the peak.
+# SETTLE=0 skips it.
+if [ "${SETTLE:-1}" != 0 ]; then
+  settle_started=$(date +%s.%N)
+  sync
+  echo "bench: sync before the half-rate run took $(node -e 'console.log((process.argv[2] - process.argv[1]).toFixed(1))' "$settle_started" "$(date +%s.%N)") s"
+fi
 HALF_RATE=$(node -e 'console.log(Math.round(JSON.parse(process.argv[1]).rps / 2))' "$single")
 half=$("$FIXED_RATE" --port "$PORT" --rate "$HALF_RATE" --connections "$CONNECTIONS" --seconds "$DURATION" | sed -n 's/^RESULT //p')
 rss=$(peak_rss_mib "$COLLECTOR_PID")
