@@ -1,5 +1,8 @@
 #include "collector/event_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 
 #include <sqlite3.h>
@@ -53,17 +56,17 @@ std::string describe(sqlite3* db, const std::string& what) {
 
 bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
-// Flushes what the checkpoints copied into the database file to the disk.
-// SQLite syncs the database file only after a checkpoint that caught up with
-// the log, which a checkpoint beside continuous commits never does: the
-// copied pages then waited, dirty, for the writer's bounding checkpoint,
-// whose fsync had hundreds of megabytes to write (16 to 220 ms measured, with
-// every request waiting).
-void syncDatabaseFile(sqlite3* db) {
-  sqlite3_file* file = nullptr;
-  if (sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &file) == SQLITE_OK && file && file->pMethods) {
-    file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
-  }
+// Starts writing to the disk what the checkpoints copied into the database
+// file, without waiting. SQLite syncs the database file only after a
+// checkpoint that caught up with the log, which a checkpoint beside
+// continuous commits never does: the copied pages then waited, dirty, for
+// the writer's bounding checkpoint, whose fsync had hundreds of megabytes to
+// write (16 to 220 ms measured, every request waiting). Syncing after each
+// pass instead (fdatasync) bounded that, but tied the checkpointer, and so
+// a burst of batches, to the disk's speed (50-event batches 54 k events/s).
+// Linux only, like the rest of the collector's deployment.
+void startWriteback(int fd) {
+  if (fd >= 0) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 }
 
 }  // namespace
@@ -254,6 +257,12 @@ void EventStore::runCheckpointer() {
           !exec(db, pragmas.c_str())) {
         sqlite3_close(db);  // the writer reports the problem; try again at the next request
         db = nullptr;
+      } else if (db_file_fd_ < 0) {
+        // Our own descriptor of the database file, for startWriteback. Closed
+        // only after every connection of ours (stop()): closing a descriptor
+        // of a file drops the process's POSIX locks on it, SQLite's included.
+        const char* name = sqlite3_db_filename(db, "main");
+        if (name && *name) db_file_fd_ = ::open(name, O_RDONLY | O_CLOEXEC);
       }
     }
     // PASSIVE: copies what it can without waiting for the writer, which goes
@@ -268,9 +277,11 @@ void EventStore::runCheckpointer() {
       {
         std::lock_guard<std::mutex> running(checkpoint_running_);
         done = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK;
-        if (done) syncDatabaseFile(db);
       }
-      if (done) ++checkpoints_;
+      if (done) {
+        ++checkpoints_;
+        startWriteback(db_file_fd_);
+      }
       std::lock_guard<std::mutex> lock(checkpoint_mutex_);
       if (done && copied >= 0) backfilled_frames_ = copied;
       near_bound = wal_frames_ >= kWriterCheckpointFactor * options_.checkpoint_frames;
@@ -434,6 +445,10 @@ void EventStore::stop() {
   checkpoint_wake_.notify_one();
   if (checkpointer_.joinable()) checkpointer_.join();
   closeDatabase();  // the last connection: SQLite checkpoints and removes the WAL
+  if (db_file_fd_ >= 0) {
+    ::close(db_file_fd_);
+    db_file_fd_ = -1;
+  }
 }
 
 void EventStore::setProblem(std::string problem) {

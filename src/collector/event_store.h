@@ -203,6 +203,7 @@ class EventStore {
   std::atomic<std::uint64_t> writer_checkpoints_{0};
   std::atomic<std::uint64_t> writer_checkpoint_micros_{0};
   std::thread checkpointer_;
+  int db_file_fd_ = -1;  // the checkpointer's read-only descriptor of the database file (see startWriteback)
 };
 
 // Prints the stored rows of `table` ("events" or "optins") as NDJSON, one
