@@ -31,15 +31,20 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const tagDir = path.join(root, 'build/tag');
+// RELANCE_BUILD_DIR: a tag built elsewhere (web/build.mjs writes it there too),
+// to compare two builds with the same bench.
+const tagDir = path.join(process.env.RELANCE_BUILD_DIR || path.join(root, 'build'), 'tag');
 const RUNS = Number(process.env.RUNS || 3);
 const LT_RUNS = Number(process.env.LT_RUNS || 7);
 const manifest = JSON.parse(fs.readFileSync(path.join(tagDir, 'manifest.json'), 'utf8'));
-// What the collector serves as GET /v1/config for a plain site: the compiled
-// form (docs/design/compiled-config.md), which is all the tag's wasm reads.
+// What the collector serves as GET /v1/config: the compiled form
+// (docs/design/compiled-config.md), which is all the tag's wasm reads. A
+// plain site by default; BENCH_CONFIG=demo/site.json measures a site with
+// rules, offers and scoring (the engine's first calls compile more code).
 const { load: loadBindings } = await import(path.join(root, 'js-bindings/dist/index.js'));
+const siteConfig = process.env.BENCH_CONFIG ? JSON.parse(fs.readFileSync(process.env.BENCH_CONFIG, 'utf8')) : { version: 1, site: { id: 'bench' } };
 const compiledConfig = await (async () => {
-  const engine = (await loadBindings()).createEngine({ version: 1, site: { id: 'bench' } });
+  const engine = (await loadBindings()).createEngine(siteConfig);
   const text = JSON.stringify(engine.config());
   engine.dispose();
   return text;
@@ -196,7 +201,7 @@ async function main() {
   }
 
   const base0 = results.none;
-  console.log(`\nTag cost, headless Chromium, CPU throttled 4x, median of ${RUNS} loads (main thread = TaskDuration minus an empty page)\n`);
+  console.log(`\nTag cost, headless Chromium, CPU throttled 4x, median of ${RUNS} loads (main thread = TaskDuration minus an empty page)${process.env.BENCH_CONFIG ? `; configuration ${process.env.BENCH_CONFIG}` : ''}\n`);
   console.log('library      raw B   gzip B  brotli B   main-thread ms  script ms  long tasks  first page view queued ms');
   for (const [name, r] of Object.entries(results)) {
     if (name === 'none') continue;

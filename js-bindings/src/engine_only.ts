@@ -48,16 +48,13 @@ export async function load(options: LoadOptions = {}): Promise<EngineCore> {
 // start-up").
 async function warmUp(m: EngineModule, pause: () => Promise<void>): Promise<void> {
   let h = -1;
-  const steps = [
-    () => { h = m.engineCreate(''); },
-    () => { m.engineObserve(h, '', 0); },
-    () => { m.engineRestore(h, '', 0); },
-  ];
   try {
-    for (const step of steps) {
-      await pause();
-      step();
-    }
+    await pause();
+    h = m.engineCreate('');
+    await pause();
+    m.engineObserve(h, '', 0);
+    await pause();
+    m.engineRestore(h, '', 0);
   } catch {
     // Only a warm-up: the real calls report their own failures.
   } finally {

@@ -56,10 +56,7 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const core = nextTask()
     .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
     .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }))
-    .then(async (c) => {
-      await c.warmUp(nextTask);
-      return c;
-    });
+    .then((c) => c.warmUp(nextTask).then(() => c));
   const config = early.config
     ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
     : fetchConfig(w, origin);
