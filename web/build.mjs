@@ -100,7 +100,7 @@ async function main() {
     // V8's explicit compile hint (Chromium 136+; a comment elsewhere): every
     // function of the tag is compiled with the script, on the thread that
     // streams it, instead of lazily on its first call during start-up (1 to
-    // 20 ms of each start-up task at 4x CPU throttle, docs/design/performance.md).
+    // 21 ms of each start-up task at 4x CPU throttle, docs/design/performance.md).
     banner: { js: '//# allFunctionsCalledOnLoad' },
     define: { __RELANCE_WASM__: JSON.stringify(wasmName), __RELANCE_OFFER_UI__: JSON.stringify(offerName) },
     alias: { relance: bindingsCopy },

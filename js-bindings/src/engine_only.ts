@@ -38,7 +38,7 @@ export async function load(options: LoadOptions = {}): Promise<EngineCore> {
 // V8 compiles a wasm function the first time it is called, on the main
 // thread and whole. Each Embind entry point of engine_bindings.cc has most of
 // its call inlined into it (engineObserve is about 36 KB of code, engineCreate
-// 16 KB, engineRestore 4 KB: a third of what start-up compiles), so the first
+// 16 KB, engineRestore 4 KB: 40 to 60% of what start-up compiles), so the first
 // createEngine and the first observe each paid for a large compilation in one
 // task: at 4x CPU throttle, tasks of 50 ms and more on a site configuration
 // with rules. Called here on an engine made from an empty text, which the
