@@ -38,11 +38,14 @@ test('bench:observe runs on both wasm builds, in Node and in Chromium', { skip: 
 });
 
 test('bench:tag loads every library and Relance queues its first page view', { skip: skip || noBrowser }, async () => {
-  const out = await bench('tag.mjs', { RUNS: '1' });
+  const out = await bench('tag.mjs', { RUNS: '1', LT_RUNS: '1' });
   for (const name of ['relance', 'segment', 'snowplow', 'posthog']) {
     assert.match(out, new RegExp(`^${name} .* [\\d.]+\\s*$`, 'm'), `${name}: no figures, or no first page view queued\n${out}`);
   }
   assert.match(out, /^wasm relance\.[0-9a-f]+\.wasm: \d+ B raw, \d+ B brotli/m);
+  // The long tasks, attributed on a traced cold load of each page.
+  assert.match(out, /^  Relance page, Relance's: +\d+ +\(\d+ in 1 loads\)$/m, out);
+  assert.match(out, /^  Relance's largest task, ms: +\d+ /m, out);
 });
 
 test('bench:collector drives the collector and nginx with wrk and checks what was stored', {

@@ -58,3 +58,30 @@ test('engine-only load() rejects when the wasm cannot be had', { skip }, async (
   }
   await assert.rejects(load({ wasmBinary: new Uint8Array([0, 1, 2, 3]) }), WebAssembly.CompileError);
 });
+
+test('engine-only warmUp(): one call per pause, then the engine answers as without it', { skip }, async () => {
+  const { load } = await import(pathToFileURL(entry).href);
+  const { compiledForTag } = await import('./tag_support.mjs');
+  const bytes = fs.readFileSync(wasmFile);
+  const config = compiledForTag({
+    version: 1, site: { id: 's', name: 's' },
+    scoring: { rules: [{ id: 'pricing', condition: { 'page.path': { $regex: '^/pricing' } }, points: 10 }] },
+  });
+  const signal = { type: 'page_view', id: 'e1', context: { page: { url: 'https://s.example/pricing', path: '/pricing', title: 'P', referrer: '' } } };
+  const run = (core) => {
+    const engine = core.createEngine(config);
+    const answers = [engine.restore('', 1767225600000), engine.observe(signal, 1767225601000), engine.state()];
+    engine.dispose();
+    assert.ok(!answers[1].errors && answers[1].events.length >= 1, JSON.stringify(answers[1]));
+    return answers;
+  };
+  const warmed = await load({ wasmBinary: bytes });
+  let pauses = 0;
+  await warmed.warmUp(async () => { pauses += 1; });
+  assert.equal(pauses, 3);
+  const plain = await load({ wasmBinary: bytes });
+  assert.deepEqual(run(warmed), run(plain));
+  // A pause that fails ends the warm-up quietly: the real calls still work.
+  await warmed.warmUp(() => Promise.reject(new Error('no more tasks')));
+  assert.deepEqual(run(warmed), run(plain));
+});

@@ -48,11 +48,15 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
 
   // The engine compiled by the snippet if it is this tag's engine, else (or
   // if that failed) fetched and compiled here. Instantiated in a task of its
-  // own, after this script's evaluation.
+  // own, after this script's evaluation; then its largest functions are
+  // compiled one per task (warmUp, js-bindings engine_only.ts), while the
+  // configuration may still be on its way, so that the first createEngine and
+  // observe of boot() do not each compile one in their task.
   const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
   const core = nextTask()
     .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
-    .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }));
+    .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }))
+    .then((c) => c.warmUp(nextTask).then(() => c));
   const config = early.config
     ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
     : fetchConfig(w, origin);
