@@ -4,7 +4,6 @@
 #include "core/condition.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "core/condition_js.h"
 #include "core/condition_tree.h"
@@ -177,7 +176,7 @@ class Compiler {
         std::string s;
         if (insensitive) js::appendLower(e.get_ref<const std::string&>(), s);
         else s = e.get<std::string>();
-        set->strings.insert(std::move(s));
+        set->strings.push_back(std::move(s));
       } else if (e.is_number()) {
         set->numbers.push_back(js::toNumber(e));
       } else if (e.is_boolean()) {
@@ -188,6 +187,8 @@ class Compiler {
         ok = fail(pointerAppend(at, i), "must be a string, number, boolean or null (an array or object never matches)");
       }
     }
+    std::sort(set->strings.begin(), set->strings.end());
+    set->strings.erase(std::unique(set->strings.begin(), set->strings.end()), set->strings.end());
     std::sort(set->numbers.begin(), set->numbers.end());
     return ok;
   }
@@ -366,10 +367,11 @@ void blame(Env& env, const std::string& pointer) {
 bool inSet(const InSet& set, const Json& e, bool insensitive, Env& env) {
   switch (e.type()) {
     case Json::value_t::string:
-      if (!insensitive) return set.strings.count(e.get_ref<const std::string&>()) > 0;
+      if (!insensitive)
+        return std::binary_search(set.strings.begin(), set.strings.end(), e.get_ref<const std::string&>());
       env.scratch.clear();
       js::appendLower(e.get_ref<const std::string&>(), env.scratch);
-      return set.strings.count(env.scratch) > 0;
+      return std::binary_search(set.strings.begin(), set.strings.end(), env.scratch);
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:

@@ -121,12 +121,10 @@ class TreeWriter {
       case Operand::kValue: out["value"] = op.operand; break;
       case Operand::kFlag: out["value"] = op.flag; break;
       case Operand::kSet: {
-        // Strings in any order, numbers ascending (the evaluator's binary
-        // search), then the literals present.
+        // Strings, then numbers, each in ascending order (the evaluator
+        // searches by halves), then the literals present.
         Json values = Json::array();
-        std::vector<std::string> strings(op.set.strings.begin(), op.set.strings.end());
-        std::sort(strings.begin(), strings.end());  // the same text for the same set
-        for (const auto& s : strings) values.push_back(s);
+        for (const auto& s : op.set.strings) values.push_back(s);
         for (double n : op.set.numbers) values.push_back(n);
         if (op.set.has_true) values.push_back(true);
         if (op.set.has_false) values.push_back(false);
@@ -437,7 +435,9 @@ class TreeReader {
     if (!values.is_array()) return false;
     for (const Json& e : values) {
       if (e.is_string()) {
-        out->strings.insert(e.get<std::string>());
+        // Strings come sorted and distinct too (the evaluator searches by halves).
+        if (!out->strings.empty() && !(out->strings.back() < e.get_ref<const std::string&>())) return false;
+        out->strings.push_back(e.get<std::string>());
       } else if (e.is_number()) {
         double n = js::toNumber(e);
         if (!out->numbers.empty() && n < out->numbers.back()) return false;  // must come sorted

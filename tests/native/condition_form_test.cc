@@ -170,6 +170,9 @@ TEST(ConditionForm, RefusesBadIndexesAndOperands) {
   EXPECT_TRUE(refused("/condition/1/test/ops/0/regex", "1"));  // no such regex
   EXPECT_TRUE(refused("/condition/1/test/ops/0/op", "\"$regexi\""));  // the program is case-sensitive
   EXPECT_TRUE(refused("/condition/0/test/ops/0/values", "[2, 1]"));  // numbers must come sorted
+  EXPECT_TRUE(refused("/condition/0/test/ops/0/values", R"(["b", "a"])"));  // and strings, distinct
+  EXPECT_TRUE(refused("/condition/0/test/ops/0/values", R"(["a", "a"])"));
+  EXPECT_FALSE(refused("/condition/0/test/ops/0/values", R"(["A", "a", "b", 1, true, null])"));
   EXPECT_TRUE(refused("/condition/0/test/ops/0/values", "[[1]]"));
   EXPECT_TRUE(refused("/condition/2/test/ops/0/op", "\"$where\""));
   EXPECT_TRUE(refused("/condition/2/test/ops/0/value", "[30]"));
