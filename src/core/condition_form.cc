@@ -462,6 +462,7 @@ class TreeReader {
 }  // namespace
 
 bool ConditionFormReader::readTables(const Json& tables, const std::string& path, std::string* fault) {
+  ready_ = false;
   paths_.clear();
   split_paths_.clear();
   regexes_.clear();
@@ -484,16 +485,19 @@ bool ConditionFormReader::readTables(const Json& tables, const std::string& path
     split_paths_.push_back(splitPath(paths_.back()));
   }
   for (std::size_t i = 0; i < regexes->size(); ++i) {
-    regexes_.push_back(readRegex((*regexes)[i]));
-    if (!regexes_.back()) {
+    std::shared_ptr<const Regex> regex = readRegex((*regexes)[i]);
+    if (!regex) {
       *fault = pointerAppend(pointerAppend(path, "regexes"), i);
       return false;
     }
+    regexes_.push_back(std::move(regex));
   }
+  ready_ = true;
   return true;
 }
 
 std::shared_ptr<const CompiledCondition> ConditionFormReader::read(const Json& form, const std::string& path) const {
+  if (!ready_) return nullptr;  // damaged tables: no condition can be trusted
   auto condition = std::make_shared<CompiledCondition>();
   TreeReader reader(paths_, split_paths_, regexes_);
   if (!reader.cond(form, path, &condition->root)) return nullptr;

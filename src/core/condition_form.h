@@ -61,10 +61,12 @@ class ConditionFormReader {
   // The condition whose form is `form`, found at `path` in the configuration;
   // `path` is also the base of its JSON Pointers (explainFailure), as the
   // collector's compiler was given it. Null when the form is damaged or
-  // refers to an entry the tables do not have.
+  // refers to an entry the tables do not have; always null unless
+  // readTables succeeded.
   std::shared_ptr<const CompiledCondition> read(const Json& form, const std::string& path) const;
 
  private:
+  bool ready_ = false;
   std::vector<std::string> paths_;                // as written ("page.path")
   std::vector<std::vector<PathSeg>> split_paths_;
   std::vector<std::shared_ptr<const Regex>> regexes_;

@@ -14,7 +14,7 @@ namespace {
 
 void loadSegments(const Json& segments, CompiledReader& in, const ConditionFormReader& conditions,
                   SiteConfig& config) {
-  for (auto it = segments.begin(); it != segments.end(); ++it) {
+  for (auto it = segments.begin(); it != segments.end() && in.ok(); ++it) {
     std::string at = pointerAppend("/segments", it.key());
     std::shared_ptr<const CompiledCondition> condition = conditions.read(it.value(), at);
     if (condition == nullptr) {

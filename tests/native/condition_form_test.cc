@@ -143,6 +143,18 @@ TEST(ConditionForm, RefusesADamagedRegexProgram) {
     EXPECT_FALSE(read(regexDoc(one, parseJson(classes).value))) << classes;
 }
 
+// Found by fuzz_config_loader: after tables with a damaged regex, a
+// condition naming that regex must be refused, not read with a null program.
+TEST(ConditionForm, DamagedTablesRefuseEveryCondition) {
+  Json doc = regexDoc(parseJson("[[4, 99], [9]]").value);
+  ConditionFormReader reader;
+  std::string fault;
+  EXPECT_FALSE(reader.readTables(doc["conditions"], "/conditions", &fault));
+  EXPECT_EQ(fault, "/conditions/regexes/0");
+  EXPECT_FALSE(reader.read(doc["condition"], ""));
+  EXPECT_FALSE(reader.read(Json::array(), ""));  // even one that names nothing
+}
+
 TEST(ConditionForm, ALoopingProgramStillAnswers) {
   // A jump to itself and a split between two jumps: the simulation visits
   // each pc once per step, so it ends (and finds no match).

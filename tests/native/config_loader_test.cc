@@ -95,6 +95,12 @@ TEST(ConfigLoader, NamesTheFirstDamagedPlace) {
   damaged["segments"]["vip"] = {{"$where", "1"}};
   EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/segments/vip");
   damaged = served;
+  damaged["conditions"]["regexes"][0]["program"][0] = {4, 1000};  // a jump past the end
+  EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/conditions/regexes/0");
+  damaged = served;
+  damaged["segments"]["vip"][0]["path"] = 99;
+  EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/segments/vip");
+  damaged = served;
   damaged["scoring"]["thresholds"] = {50, 10};
   EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/scoring/thresholds");
 }
