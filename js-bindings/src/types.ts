@@ -75,7 +75,7 @@ export interface Engine {
   observe(signal: EngineSignal, nowMs: number): EngineActions;
   /** The visitor state as persisted. */
   state(): Record<string, unknown>;
-  /** The compiled form of the configuration (what the collector serves as GET /v1/config, marked `compiled: 1`). */
+  /** The compiled form of the configuration (what the collector serves as GET /v1/config, marked `compiled: 2`). */
   config(): Record<string, unknown>;
   dispose(): void;
 }

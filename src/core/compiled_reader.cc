@@ -67,13 +67,12 @@ bool CompiledReader::isObject(const Json& value, const std::string& path) {
 std::shared_ptr<const CompiledCondition> CompiledReader::condition(const Json& object, const std::string& path) {
   const Json* v = find(object, "condition", path, true);
   if (v == nullptr) return nullptr;
-  // Its base path makes debug output ("why") name it as the compiler did.
-  CompileConditionResult result = compileCondition(*v, pointerAppend(path, "condition"));
-  if (!result.errors.empty() || result.condition == nullptr) {
-    fail(pointerAppend(path, "condition"));
-    return nullptr;
-  }
-  return result.condition;
+  // Its place is also its base path, so debug output ("why") names it as
+  // the collector's compiler did.
+  std::string at = pointerAppend(path, "condition");
+  std::shared_ptr<const CompiledCondition> condition = conditions_ ? conditions_->read(*v, at) : nullptr;
+  if (condition == nullptr) fail(at);
+  return condition;
 }
 
 }  // namespace relance

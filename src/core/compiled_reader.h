@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/condition.h"
+#include "core/condition_form.h"
 #include "core/json.h"
 
 namespace relance {
@@ -43,12 +44,19 @@ class CompiledReader {
   // `value` itself must be an object (an element of an array): else a fault at `path`.
   bool isObject(const Json& value, const std::string& path);
 
-  // object["condition"] when present, compiled; null when absent. A condition
-  // the compiler refuses is a fault at path/condition.
+  // The tables conditions are read with (the configuration's "conditions");
+  // it must outlive the reads. Before it is set, every condition is a fault.
+  void useConditions(const ConditionFormReader* conditions) { conditions_ = conditions; }
+
+  // object["condition"] when present, read from its compiled form
+  // (core/condition_form.h); null when absent. A damaged one is a fault at
+  // path/condition.
   std::shared_ptr<const CompiledCondition> condition(const Json& object, const std::string& path);
 
  private:
   const Json* find(const Json& object, const char* key, const std::string& path, bool optional);
+
+  const ConditionFormReader* conditions_ = nullptr;
 
   std::string fault_;
   bool failed_ = false;

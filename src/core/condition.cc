@@ -4,17 +4,16 @@
 #include "core/condition.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "core/condition_js.h"
+#include "core/condition_tree.h"
 #include "core/regex.h"
 #include "core/utf8.h"
 
 namespace relance {
 namespace {
 
-struct CondNode;
-struct ValueTest;
+using namespace condition_tree;  // NOLINT: this file builds and walks the tree
 
 // Members every JavaScript object inherits: `in` finds them on any context
 // object, so GrowthBook's getPath would answer a function. Refused in paths.
@@ -40,68 +39,6 @@ bool validUtf8Throughout(const Json& v) {
   }
   return true;
 }
-
-// Primitive operands of $in and friends, ready for lookup.
-struct InSet {
-  std::unordered_set<std::string> strings;  // lower-cased when case-insensitive
-  std::vector<double> numbers;              // sorted
-  bool has_true = false, has_false = false, has_null = false;
-};
-
-enum class OpKind {
-  kVeq, kVne, kVgt, kVgte, kVlt, kVlte, kEq, kNe, kLt, kLte, kGt, kGte, kExists,
-  kIn, kNin, kIni, kNini, kInGroup, kNotInGroup, kNot, kSize, kElemMatchValue,
-  kElemMatchCond, kAll, kAlli, kRegex, kType
-};
-
-struct Op {
-  OpKind kind;
-  std::string pointer;
-  Json operand;                          // $eq/$ne/$lt.. operand
-  double number = 0;                     // $lt..: the operand when it is a number
-  std::string text;                      // padded version, group name, type name
-  bool flag = false;                     // $exists
-  InSet set;                             // $in $nin $ini $nini
-  std::shared_ptr<const Regex> regex;    // $regex $regexi
-  int regex_id = -1;                     // its number in the set's tables, or -1
-  std::unique_ptr<ValueTest> value;      // $not $size $elemMatch (operators)
-  std::unique_ptr<CondNode> cond;        // $elemMatch (condition)
-  std::vector<ValueTest> all;            // $all $alli
-};
-
-// evalConditionValue: a plain value (loose equality), a literal (JSON
-// equality) or operators.
-struct ValueTest {
-  enum Kind { kString, kNumber, kBool, kNull, kDeep, kOps } kind = kNull;
-  std::string pointer;
-  std::string text;       // kString (lower-cased when insensitive)
-  bool insensitive = false;
-  double number = 0;
-  bool boolean = false;
-  Json literal;           // kDeep
-  std::vector<Op> ops;
-};
-
-enum class ClauseKind { kOr, kNor, kAnd, kNot, kSavedGroup, kField };
-
-struct Clause {
-  ClauseKind kind;
-  std::string pointer;
-  std::vector<CondNode> subs;         // $or $nor $and; $not has one
-  std::vector<PathSeg> path;          // kField
-  int slot = -1;                      // kField read from the root: its path's slot in the set
-  int test_id = -1;                   // and its field test's number there
-  std::unique_ptr<ValueTest> test;    // kField
-  std::string group_id;               // $savedGroup
-  std::string attribute_key;
-  bool has_attribute_key = false;
-};
-
-// evalCondition: every clause must hold.
-struct CondNode {
-  std::string pointer;
-  std::vector<Clause> clauses;
-};
 
 // ------------------------------------------------------------------ compile
 
@@ -239,7 +176,7 @@ class Compiler {
         std::string s;
         if (insensitive) js::appendLower(e.get_ref<const std::string&>(), s);
         else s = e.get<std::string>();
-        set->strings.insert(std::move(s));
+        set->strings.push_back(std::move(s));
       } else if (e.is_number()) {
         set->numbers.push_back(js::toNumber(e));
       } else if (e.is_boolean()) {
@@ -250,6 +187,8 @@ class Compiler {
         ok = fail(pointerAppend(at, i), "must be a string, number, boolean or null (an array or object never matches)");
       }
     }
+    std::sort(set->strings.begin(), set->strings.end());
+    set->strings.erase(std::unique(set->strings.begin(), set->strings.end()), set->strings.end());
     std::sort(set->numbers.begin(), set->numbers.end());
     return ok;
   }
@@ -381,18 +320,19 @@ class Compiler {
 
 }  // namespace
 
-class CompiledCondition {
- public:
-  CondNode root;
-  bool reads_whole_context = false;
-};
-
 namespace {
 
 // --------------------------------------------------------------- evaluate
 
+// Compiles a saved group's condition when it is evaluated (groups arrive
+// with the context). Only the evaluations that take saved groups set it, so
+// the evaluator alone (the tag's engine, which has none) does not link the
+// compiler.
+using GroupCompiler = CompileConditionResult (*)(const Json& condition, const std::string& base_path);
+
 struct Env {
   const Json* groups;                  // an object, or null
+  GroupCompiler compile_group;         // set whenever groups is
   std::vector<std::string>* visited;   // saved groups being resolved
   std::string* why;                    // first failing pointer, or null
   std::string scratch;                 // reused text buffer
@@ -427,10 +367,11 @@ void blame(Env& env, const std::string& pointer) {
 bool inSet(const InSet& set, const Json& e, bool insensitive, Env& env) {
   switch (e.type()) {
     case Json::value_t::string:
-      if (!insensitive) return set.strings.count(e.get_ref<const std::string&>()) > 0;
+      if (!insensitive)
+        return std::binary_search(set.strings.begin(), set.strings.end(), e.get_ref<const std::string&>());
       env.scratch.clear();
       js::appendLower(e.get_ref<const std::string&>(), env.scratch);
-      return set.strings.count(env.scratch) > 0;
+      return std::binary_search(set.strings.begin(), set.strings.end(), env.scratch);
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
@@ -486,7 +427,7 @@ const Json* groupValues(const std::string& name, Env& env, bool* absent) {
 }
 
 bool evalSavedGroup(const Clause& c, const Json& obj, Env& env) {
-  if (!env.groups || !env.groups->is_object()) return false;
+  if (!env.groups || !env.groups->is_object() || !env.compile_group) return false;
   const std::string& id = c.group_id;
   if (std::find(env.visited->begin(), env.visited->end(), id) != env.visited->end()) return false;
   auto it = env.groups->find(id);
@@ -514,7 +455,7 @@ bool evalSavedGroup(const Clause& c, const Json& obj, Env& env) {
     if (cond == it->end() || !cond->is_object()) return false;
     // Compiled on each use: groups arrive with the context. A group whose
     // condition does not compile matches nobody (documented).
-    CompileConditionResult compiled = compileCondition(*cond);
+    CompileConditionResult compiled = env.compile_group(*cond, "");
     if (!compiled.condition) return false;
     env.visited->push_back(id);
     std::string* why = env.why;
@@ -744,11 +685,36 @@ CompileConditionResult compileCondition(const Json& condition, const std::string
 
 bool readsWholeContext(const CompiledCondition& condition) { return condition.reads_whole_context; }
 
+namespace {
+
+// One evaluation; `why`, when given, receives the first failing pointer.
+bool evaluateWith(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups,
+                  GroupCompiler compile_group, std::string* why) {
+  std::vector<std::string> visited;
+  Env env{saved_groups, compile_group, &visited, why, {}, Json()};
+  return evalCond(condition.root, context, env);
+}
+
+std::string explainWith(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups,
+                        GroupCompiler compile_group) {
+  std::string why;
+  if (evaluateWith(condition, context, saved_groups, compile_group, &why)) return "";
+  return why.empty() ? condition.root.pointer : why;
+}
+
+// Same signature as compileCondition's first overload (a function pointer
+// cannot name a default argument's overload set).
+CompileConditionResult compileGroupCondition(const Json& condition, const std::string& base_path) {
+  return compileCondition(condition, base_path, nullptr);
+}
+
+}  // namespace
+
 void evaluateValues(const std::vector<std::shared_ptr<const CompiledCondition>>& conditions,
                     const Json* const* values, const Json& context, const SavedGroups* saved_groups,
                     EvaluationMemo* memo, std::vector<uint8_t>* answers) {
   std::vector<std::string> visited;
-  Env env{saved_groups, &visited, nullptr, {}, Json()};
+  Env env{saved_groups, &compileGroupCondition, &visited, nullptr, {}, Json()};
   env.slots = values;
   env.memo = memo;
   answers->resize(conditions.size());
@@ -756,19 +722,21 @@ void evaluateValues(const std::vector<std::shared_ptr<const CompiledCondition>>&
     (*answers)[i] = evalCond(conditions[i]->root, context, env) ? 1 : 0;
 }
 
+bool evaluate(const CompiledCondition& condition, const Json& context) {
+  return evaluateWith(condition, context, nullptr, nullptr, nullptr);
+}
+
 bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups) {
-  std::vector<std::string> visited;
-  Env env{saved_groups, &visited, nullptr, {}, Json()};
-  return evalCond(condition.root, context, env);
+  return evaluateWith(condition, context, saved_groups, saved_groups ? &compileGroupCondition : nullptr, nullptr);
+}
+
+std::string explainFailure(const CompiledCondition& condition, const Json& context) {
+  return explainWith(condition, context, nullptr, nullptr);
 }
 
 std::string explainFailure(const CompiledCondition& condition, const Json& context,
                            const SavedGroups* saved_groups) {
-  std::vector<std::string> visited;
-  std::string why;
-  Env env{saved_groups, &visited, &why, {}, Json()};
-  if (evalCond(condition.root, context, env)) return "";
-  return why.empty() ? condition.root.pointer : why;
+  return explainWith(condition, context, saved_groups, saved_groups ? &compileGroupCondition : nullptr);
 }
 
 }  // namespace relance

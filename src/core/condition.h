@@ -36,14 +36,18 @@ CompileConditionResult compileCondition(const Json& condition, const std::string
 
 // Evaluates a compiled condition against `context`. Never throws; answers
 // exactly what GrowthBook's evalCondition answers for the same input.
-// `saved_groups` may be null (no groups).
-bool evaluate(const CompiledCondition& condition, const Json& context,
-              const SavedGroups* saved_groups = nullptr);
+// `saved_groups` may be null (no groups). The overload without groups is the
+// same as passing null; it is the one the engine uses, because a saved group
+// of type "condition" is compiled when evaluated, and only the overload
+// taking groups links the compiler for it (the tag's wasm does not).
+bool evaluate(const CompiledCondition& condition, const Json& context);
+bool evaluate(const CompiledCondition& condition, const Json& context, const SavedGroups* saved_groups);
 
 // Why a condition failed: the JSON Pointer of the first sub-condition that
 // did not hold, for debug output. Empty when the condition holds.
+std::string explainFailure(const CompiledCondition& condition, const Json& context);
 std::string explainFailure(const CompiledCondition& condition, const Json& context,
-                           const SavedGroups* saved_groups = nullptr);
+                           const SavedGroups* saved_groups);
 
 // ------------------------------------------------------------------------
 // For ConditionSet (condition_set.h): many conditions evaluated against the

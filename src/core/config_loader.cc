@@ -4,6 +4,7 @@
 
 #include "core/abandonment.h"
 #include "core/compiled_reader.h"
+#include "core/condition_form.h"
 #include "core/offers.h"
 #include "core/personalization.h"
 #include "core/scoring.h"
@@ -11,15 +12,16 @@
 namespace relance {
 namespace {
 
-void loadSegments(const Json& segments, CompiledReader& in, SiteConfig& config) {
-  for (auto it = segments.begin(); it != segments.end(); ++it) {
-    CompileConditionResult compiled = compileCondition(it.value(), pointerAppend("/segments", it.key()));
-    if (!compiled.errors.empty() || compiled.condition == nullptr) {
-      in.fail(pointerAppend("/segments", it.key()));
+void loadSegments(const Json& segments, CompiledReader& in, const ConditionFormReader& conditions,
+                  SiteConfig& config) {
+  for (auto it = segments.begin(); it != segments.end() && in.ok(); ++it) {
+    std::string at = pointerAppend("/segments", it.key());
+    std::shared_ptr<const CompiledCondition> condition = conditions.read(it.value(), at);
+    if (condition == nullptr) {
+      in.fail(at);
       return;
     }
-    config.segments[it.key()] = it.value();
-    config.compiled_segments.push_back({it.key(), compiled.condition});  // name order: Json objects are sorted
+    config.compiled_segments.push_back({it.key(), condition});  // name order: Json objects are sorted
   }
 }
 
@@ -61,7 +63,13 @@ CompileSiteConfigResult loadCompiledConfig(const Json& compiled) {
   const Json& session = in.objectMember(compiled, "session", "");
   config->session_timeout_minutes = static_cast<int>(in.number(session, "timeout_minutes", "/session", 1, 24 * 60));
 
-  loadSegments(in.objectMember(compiled, "segments", ""), in, *config);
+  // Every condition is read with the configuration's tables of paths and
+  // regular expressions (core/condition_form.h).
+  ConditionFormReader conditions;
+  std::string fault;
+  if (!conditions.readTables(in.objectMember(compiled, "conditions", ""), "/conditions", &fault)) in.fail(fault);
+  in.useConditions(&conditions);
+  loadSegments(in.objectMember(compiled, "segments", ""), in, conditions, *config);
 
   // Each module's section is left out when nothing is configured.
   static const Json kAbsent;

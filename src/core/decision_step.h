@@ -21,7 +21,6 @@ struct DecisionStep {
   Json& context;               // condition context (docs/configuration.md, "The context"); modules
                                // that change what it shows (the score) update it too
   Json& actions;               // actions being built (engine contract); modules add their keys
-  const SavedGroups* groups;   // saved groups for $inGroup, may be null
   bool debug;                  // add {"kind", "id", "matched", "why"} entries to actions["debug"]
 
   // Appends an event of `type` with `properties` to actions["events"]; the

@@ -512,7 +512,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   Json context = buildContext(*config_, state_,
                               ContextInputs{signal, event_context, engine_event.is_object() ? &engine_event : nullptr,
                                             new_session, now_ms});
-  DecisionStep step{signal, now_ms, state_, context, actions, nullptr,
+  DecisionStep step{signal, now_ms, state_, context, actions,
                     state_["debug"].is_boolean() && state_["debug"].get<bool>(),
                     [&](const std::string& t, Json p) { emit(t, std::move(p)); }};
   if (config_->scoring) decideScoring(*config_->scoring, step);

@@ -13,6 +13,7 @@
 
 #include "core/abandonment.h"
 #include "core/compiled_reader.h"
+#include "core/condition_form.h"
 #include "core/contact.h"
 #include "core/event.h"
 #include "core/section_reader.h"
@@ -46,7 +47,6 @@ struct Offer {
   std::string id;
   double priority = 0;
   std::shared_ptr<const CompiledCondition> condition;
-  Json condition_source;
   std::vector<OfferTrigger> triggers;
   int max_per_session = 1;
   double dismiss_days = 7;
@@ -509,7 +509,6 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
     readUniqueId(source, op, errors, ids, offer.id);
     readNumber(source, "priority", op, errors, offer.priority, -1e9, 1e9);
     offer.condition = readCondition(source, op, errors);
-    if (const Json* c = member(source, "condition")) offer.condition_source = *c;
     const Json* triggers = member(source, "triggers");
     std::string tp = pointerAppend(op, "triggers");
     if (triggers == nullptr) {
@@ -647,7 +646,6 @@ std::shared_ptr<const OffersConfig> loadOffers(const Json& section, const std::s
     offer.id = in.string(source, "id", op);
     offer.priority = in.number(source, "priority", op, -1e9, 1e9);
     offer.condition = in.condition(source, op);
-    if (const Json* c = member(source, "condition")) offer.condition_source = *c;
     const Json& triggers = in.array(source, "triggers", op);
     for (std::size_t t = 0; t < triggers.size(); ++t)
       offer.triggers.push_back(loadTrigger(triggers[t], pointerAppend(pointerAppend(op, "triggers"), t), in));
@@ -684,12 +682,16 @@ std::shared_ptr<const OffersConfig> loadOffers(const Json& section, const std::s
   return in.ok() ? config : nullptr;
 }
 
-Json offersToJson(const OffersConfig& config) {
+Json offersToJson(const OffersConfig& config, ConditionFormWriter& conditions) {
   if (config.offers.empty()) return nullptr;
   Json out = Json::array();
   for (const auto& offer : config.offers) {
     Json triggers = Json::array();
-    for (const auto& t : offer.triggers) triggers.push_back(t.source);
+    for (const auto& t : offer.triggers) {
+      Json trigger = t.source;  // as configured, but its condition compiled
+      if (t.condition) trigger["condition"] = conditions.write(*t.condition);
+      triggers.push_back(std::move(trigger));
+    }
     Json o = object({{"id", offer.id},
                      {"priority", offer.priority},
                      {"triggers", triggers},
@@ -707,7 +709,7 @@ Json offersToJson(const OffersConfig& config) {
       }
       o["variants"] = variants;
     }
-    if (!offer.condition_source.is_null()) o["condition"] = offer.condition_source;
+    if (offer.condition) o["condition"] = conditions.write(*offer.condition);
     out.push_back(std::move(o));
   }
   return out;

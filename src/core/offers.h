@@ -12,6 +12,8 @@
 
 namespace relance {
 
+class ConditionFormWriter;
+
 class OffersConfig;
 class CompiledReader;
 
@@ -23,7 +25,9 @@ std::shared_ptr<const OffersConfig> compileOffers(const Json& section, const std
 
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
-Json offersToJson(const OffersConfig& config);
+// Conditions are written by `conditions` (core/condition_form.h), which
+// numbers their paths and regexes for the whole configuration.
+Json offersToJson(const OffersConfig& config, ConditionFormWriter& conditions);
 
 // Loads the section from its compiled form (offersToJson's output; `section`
 // null when absent), checking only what keeps the engine safe; a fault is

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/compiled_reader.h"
+#include "core/condition_form.h"
 #include "core/html_sanitizer.h"
 #include "core/section_reader.h"
 #include "core/variant.h"
@@ -38,7 +39,6 @@ struct PersonalizationRule {
   double priority = 0;
   double holdout = 0;
   std::shared_ptr<const CompiledCondition> condition;
-  Json condition_source;
   std::vector<PersonalizationVariant> variants;
   std::vector<WeightedVariant> weights;
   std::vector<std::string> targets;  // every target any variant touches
@@ -184,7 +184,6 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
     readNumber(source, "priority", rule_path, errors, rule.priority, -1e9, 1e9);
     readNumber(source, "holdout", rule_path, errors, rule.holdout, 0, 1);
     rule.condition = readCondition(source, rule_path, errors);
-    if (const Json* c = member(source, "condition")) rule.condition_source = *c;
     const Json* actions = member(source, "actions");
     const Json* variants = member(source, "variants");
     if ((actions == nullptr) == (variants == nullptr)) {
@@ -228,12 +227,12 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
   return config;
 }
 
-Json personalizationToJson(const PersonalizationConfig& config) {
+Json personalizationToJson(const PersonalizationConfig& config, ConditionFormWriter& conditions) {
   if (config.rules.empty()) return nullptr;
   Json out = Json::array();
   for (const auto& rule : config.rules) {
     Json r = object({{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}});
-    if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
+    if (rule.condition) r["condition"] = conditions.write(*rule.condition);
     Json variants = Json::array();
     for (const auto& v : rule.variants) {
       Json actions = Json::array();
@@ -287,7 +286,6 @@ std::shared_ptr<const PersonalizationConfig> loadPersonalization(const Json& sec
     rule.priority = in.number(source, "priority", rule_path, -1e9, 1e9);
     rule.holdout = in.number(source, "holdout", rule_path, 0, 1);
     rule.condition = in.condition(source, rule_path);
-    if (const Json* c = member(source, "condition")) rule.condition_source = *c;
     const Json& variants = in.array(source, "variants", rule_path);
     if (variants.empty()) in.fail(pointerAppend(rule_path, "variants"));
     for (std::size_t v = 0; v < variants.size() && in.ok(); ++v) {

@@ -13,6 +13,8 @@
 
 namespace relance {
 
+class ConditionFormWriter;
+
 class PersonalizationConfig;
 class CompiledReader;
 
@@ -24,7 +26,9 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
 
 // The section as the browser receives it in GET /v1/config (normalised, defaults filled;
 // compiles again to the same configuration). Null when nothing is configured.
-Json personalizationToJson(const PersonalizationConfig& config);
+// Conditions are written by `conditions` (core/condition_form.h), which
+// numbers their paths and regexes for the whole configuration.
+Json personalizationToJson(const PersonalizationConfig& config, ConditionFormWriter& conditions);
 
 // Loads the section from its compiled form (personalizationToJson's output; `section`
 // null when absent), checking only what keeps the engine safe; a fault is

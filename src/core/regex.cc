@@ -549,6 +549,31 @@ std::shared_ptr<const Regex> Regex::compile(std::string_view pattern, bool ignor
   return re;
 }
 
+std::shared_ptr<const Regex> Regex::fromProgram(std::vector<Inst> program, std::vector<CharClass> classes,
+                                               bool ignore_case, bool anchored) {
+  const std::size_t size = program.size();
+  if (size == 0 || size > kMaxProgram || program.back().op != Inst::kMatch) return nullptr;
+  for (const Inst& in : program) {
+    bool jumps = in.op == Inst::kSplit || in.op == Inst::kJmp;
+    if (in.op > Inst::kMatch) return nullptr;
+    if (jumps && (in.x < 0 || std::size_t(in.x) >= size)) return nullptr;
+    if (in.op == Inst::kSplit && (in.y < 0 || std::size_t(in.y) >= size)) return nullptr;
+    if (in.op == Inst::kClass && (in.x < 0 || std::size_t(in.x) >= classes.size())) return nullptr;
+  }
+  for (const CharClass& c : classes) {
+    for (std::size_t i = 0; i < c.ranges.size(); ++i) {
+      if (c.ranges[i].first > c.ranges[i].second) return nullptr;
+      if (i > 0 && uint32_t(c.ranges[i].first) <= uint32_t(c.ranges[i - 1].second) + 1) return nullptr;
+    }
+  }
+  std::shared_ptr<Regex> re(new Regex());
+  re->program_ = std::move(program);
+  re->classes_ = std::move(classes);
+  re->ignore_case_ = ignore_case;
+  re->anchored_ = anchored;
+  return re;
+}
+
 namespace {
 
 // Per-thread scratch for the NFA simulation, reused across calls.

@@ -56,6 +56,21 @@ class Regex {
   bool ignoreCase() const { return ignore_case_; }
   std::size_t programSize() const { return program_.size(); }
 
+  // The compiled program, which the collector writes into the compiled
+  // configuration (core/condition_form.h) so that browsers need no compiler.
+  const std::vector<Inst>& program() const { return program_; }
+  const std::vector<CharClass>& classes() const { return classes_; }
+  bool anchored() const { return anchored_; }
+
+  // A regex from a program that compile() made elsewhere and that travelled
+  // (the compiled configuration). Null unless test() can run it without
+  // reading out of bounds: at most as long as compile() allows, ending with
+  // kMatch (so every pc + 1 it steps to exists), every jump target and class
+  // index in range, every class's ranges ordered and disjoint. Loops in a
+  // damaged program cannot hang test(): each step visits a pc at most once.
+  static std::shared_ptr<const Regex> fromProgram(std::vector<Inst> program, std::vector<CharClass> classes,
+                                                  bool ignore_case, bool anchored);
+
  private:
   Regex() = default;
   friend class RegexCompiler;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/compiled_reader.h"
+#include "core/condition_form.h"
 #include "core/section_reader.h"
 
 namespace relance {
@@ -19,7 +20,6 @@ namespace relance {
 struct ScoringRule {
   std::string id;
   std::shared_ptr<const CompiledCondition> condition;
-  Json condition_source;
   double points = 0;
   int max_per_day = 0;  // 0: no cap
 };
@@ -99,7 +99,6 @@ std::shared_ptr<const ScoringConfig> compileScoring(const Json& section, const s
         if (cap != std::floor(cap)) errors.push_back({pointerAppend(rule_path, "max_per_day"), "must be a whole number"});
         rule.max_per_day = static_cast<int>(cap);
         rule.condition = readCondition(source, rule_path, errors);
-        if (const Json* c = member(source, "condition")) rule.condition_source = *c;
         config->rules.push_back(std::move(rule));
       }
     }
@@ -129,18 +128,17 @@ std::shared_ptr<const ScoringConfig> loadScoring(const Json& section, const std:
     rule.points = in.number(rules[i], "points", rule_path, -1000000, 1000000);
     rule.max_per_day = static_cast<int>(in.number(rules[i], "max_per_day", rule_path, 0, 1000000));
     rule.condition = in.condition(rules[i], rule_path);
-    if (const Json* c = member(rules[i], "condition")) rule.condition_source = *c;
     config->rules.push_back(std::move(rule));
   }
   return in.ok() ? config : nullptr;
 }
 
-Json scoringToJson(const ScoringConfig& config) {
+Json scoringToJson(const ScoringConfig& config, ConditionFormWriter& conditions) {
   if (config.rules.empty() && config.thresholds.empty()) return nullptr;
   Json rules = Json::array();
   for (const auto& rule : config.rules) {
     Json r = object({{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}});
-    if (!rule.condition_source.is_null()) r["condition"] = rule.condition_source;
+    if (rule.condition) r["condition"] = conditions.write(*rule.condition);
     rules.push_back(std::move(r));
   }
   Json thresholds = Json::array();

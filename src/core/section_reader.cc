@@ -141,9 +141,9 @@ Json& stateObject(Json& state, const char* key) {
 
 bool conditionHolds(const CompiledCondition* condition, const DecisionStep& step, std::string* why) {
   if (condition == nullptr) return true;
-  if (evaluate(*condition, step.context, step.groups)) return true;
+  if (evaluate(*condition, step.context)) return true;
   if (why != nullptr) {
-    std::string path = explainFailure(*condition, step.context, step.groups);
+    std::string path = explainFailure(*condition, step.context);
     *why = "condition failed at " + (path.empty() ? std::string("/") : path);
   }
   return false;

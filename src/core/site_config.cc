@@ -4,6 +4,8 @@
 #include <initializer_list>
 
 #include "core/abandonment.h"
+#include "core/condition_form.h"
+#include "core/config_loader.h"
 #include "core/offers.h"
 #include "core/personalization.h"
 #include "core/scoring.h"
@@ -221,7 +223,6 @@ void compileSegments(const Json& section, PathErrors& errors, SiteConfig& config
       if (compiled.errors.empty()) errors.push_back({path, "invalid condition"});
       continue;
     }
-    config.segments[it.key()] = it.value();
     config.compiled_segments.push_back({it.key(), compiled.condition});
   }
 }
@@ -246,11 +247,17 @@ Json SiteConfig::toBrowserJson() const {
                              {"flush_ms", transport.flush_ms},
                              {"queue_limit", transport.queue_limit}});
   out["session"] = object({{"timeout_minutes", session_timeout_minutes}});
-  out["segments"] = segments;
-  if (personalization) out["personalization"] = personalizationToJson(*personalization);
-  if (offers) out["offers"] = offersToJson(*offers);
-  if (scoring) out["scoring"] = scoringToJson(*scoring);
+  // Conditions as the programs compiled here (core/condition_form.h), their
+  // paths and regular expressions numbered once for the whole configuration.
+  ConditionFormWriter conditions;
+  Json segment_forms = Json::object();
+  for (const Segment& s : compiled_segments) segment_forms[s.name] = conditions.write(*s.condition);
+  out["segments"] = std::move(segment_forms);
+  if (personalization) out["personalization"] = personalizationToJson(*personalization, conditions);
+  if (offers) out["offers"] = offersToJson(*offers, conditions);
+  if (scoring) out["scoring"] = scoringToJson(*scoring, conditions);
   if (abandonment) out["abandonment"] = abandonmentToJson(*abandonment);
+  out["conditions"] = conditions.tables();
   // A module answers null for "nothing configured": leave the key out.
   for (const char* key : {"personalization", "offers", "scoring", "abandonment"}) {
     auto it = out.find(key);
@@ -266,19 +273,16 @@ CompileSiteConfigResult compileSiteConfig(const Json& source) {
     errors.push_back({"", "must be a JSON object (the site configuration)"});
     return result;
   }
+  // The compiled form (toBrowserJson) is a configuration too; its
+  // conditions are programs, which only the loader reads.
+  if (source.find("compiled") != source.end()) return loadCompiledConfig(source);
   auto config = std::make_shared<SiteConfig>();
   SectionReader top(source, "", errors);
-  top.rejectUnknown({"version", "compiled", "site", "consent", "bots", "transport", "session", "segments",
+  top.rejectUnknown({"version", "site", "consent", "bots", "transport", "session", "segments",
                      "personalization", "offers", "scoring", "abandonment"});
   if (const Json* v = top.find("version")) {
     if (!(v->is_number_integer() || v->is_number_unsigned()) || v->get<long long>() != 1)
       errors.push_back({"/version", "must be 1 (the only configuration version)"});
-  }
-  // The compiled form (toBrowserJson) is a valid configuration too.
-  if (const Json* v = top.find("compiled")) {
-    if (!v->is_number_integer() || v->get<long long>() != kCompiledFormVersion)
-      errors.push_back({"/compiled", "must be " + std::to_string(kCompiledFormVersion) +
-                                         " (the compiled form a collector of this release writes)"});
   }
   if (const Json* s = top.find("site")) compileSite(*s, errors, *config);
   if (const Json* s = top.find("consent")) compileConsent(*s, errors, config->consent);

@@ -52,8 +52,7 @@ struct SiteConfig {
   bool drop_bots = false;                    // collector: drop events from known bots
   TransportPolicy transport;
   int session_timeout_minutes = 30;
-  Json segments = Json::object();            // name -> condition source (as written)
-  std::vector<Segment> compiled_segments;    // same, compiled, in name order
+  std::vector<Segment> compiled_segments;    // in name order
   std::shared_ptr<const PersonalizationConfig> personalization;
   std::shared_ptr<const OffersConfig> offers;
   std::shared_ptr<const ScoringConfig> scoring;
@@ -70,7 +69,7 @@ struct SiteConfig {
 // The version of the compiled form (toBrowserJson's "compiled" key; the
 // loader in core/config_loader.h reads only this one). Bump it with any change
 // a tag of the previous release would misread.
-constexpr int kCompiledFormVersion = 1;
+constexpr int kCompiledFormVersion = 2;
 
 struct CompileSiteConfigResult {
   std::shared_ptr<const SiteConfig> config;  // null when errors is not empty
@@ -79,6 +78,9 @@ struct CompileSiteConfigResult {
 
 // Compiles a site configuration. Every section is optional; unknown keys are
 // errors; every error carries the JSON Pointer of the fault. Never throws.
+// A compiled form (a source with a "compiled" key, toBrowserJson's output)
+// is handed to loadCompiledConfig (core/config_loader.h): its conditions are
+// programs, not source conditions.
 CompileSiteConfigResult compileSiteConfig(const Json& source);
 
 }  // namespace relance

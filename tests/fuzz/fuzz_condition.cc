@@ -1,6 +1,8 @@
 // libFuzzer target for the condition language. The first byte picks the
 // path: odd = the input is a JSON condition (parse, compile, and when it
-// compiles evaluate it against fixed contexts and groups, and explain it);
+// compiles evaluate it against fixed contexts and groups, and explain it;
+// then write it in the compiled form, read it back, and it must answer and
+// explain the same: core/condition_form.h);
 // even = the rest is a regular expression pattern, compiled with and without
 // the i flag and tested against a few subjects. Crashes, sanitizer reports
 // and hangs are the failures; answers are checked by the case tables.
@@ -10,6 +12,7 @@
 #include <string_view>
 
 #include "core/condition.h"
+#include "core/condition_form.h"
 #include "core/json.h"
 #include "core/regex.h"
 
@@ -44,12 +47,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!parsed.ok) return 0;
     auto compiled = relance::compileCondition(parsed.value, "/c");
     if (!compiled.condition) return 0;
+    relance::ConditionFormWriter writer;
+    relance::Json form = writer.write(*compiled.condition);
+    relance::ConditionFormReader reader;
+    std::string fault;
+    if (!reader.readTables(writer.tables(), "/conditions", &fault)) __builtin_trap();
+    auto loaded = reader.read(form, "/c");
+    if (!loaded) __builtin_trap();  // what the compiler made, the reader takes
     for (const auto& ctx : contexts()) {
       bool a = relance::evaluate(*compiled.condition, ctx, &groups());
       bool b = relance::evaluate(*compiled.condition, ctx, nullptr);
       std::string why = relance::explainFailure(*compiled.condition, ctx, &groups());
       if (a != why.empty()) __builtin_trap();  // explain must agree with evaluate
-      (void)b;
+      if (relance::evaluate(*loaded, ctx, &groups()) != a || relance::evaluate(*loaded, ctx) != b ||
+          relance::explainFailure(*loaded, ctx, &groups()) != why)
+        __builtin_trap();  // the compiled form answers as the compiled condition
     }
     return 0;
   }

@@ -1,13 +1,15 @@
 // Runs the shared case tables through the WebAssembly build (the built
 // package js-bindings/dist/index.js), with the expectations the native
 // runners use (tests/native/condition_cases_test.cc, event_cases_test.cc):
-// the same cases, the same answers on both builds.
+// the same cases, the same answers on both builds. Condition cases also run
+// in the tag's build through the compiled form (tag_conditions.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { load } from '../../js-bindings/dist/index.js';
+import { throughForm } from './tag_conditions.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const tables = (dir) => fs.readdirSync(path.join(root, 'tests/cases', dir)).filter((f) => f.endsWith('.json')).sort()
@@ -35,6 +37,9 @@ for (const [file, cases] of tables('conditions')) {
       const got = compiled.evaluate(c.context, c.savedGroups);
       compiled.dispose();
       if (got !== c.expected) fail(c, `answered ${got}, expected ${c.expected}`);
+      // The tag's build, through the compiled form the collector serves.
+      const tag = throughForm(c.condition, c.context, c.savedGroups);
+      if (tag.answer !== c.expected) fail(c, `the tag's build answered ${JSON.stringify(tag)} through the compiled form`);
       valid.push(c);
     }
     // The one-shot call and the set (one crossing per context) give the same answers.

@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { evalCondition } from '@growthbook/growthbook';
 import { load } from '../../js-bindings/dist/index.js';
+import { throughForm } from './tag_conditions.mjs';
 import { prng, condition, randomContext, savedGroups } from '../cases/conditions/random.mjs';
 
 const SEED = 0x5eed2026;
@@ -51,6 +52,29 @@ test('Relance answers exactly as GrowthBook on random conditions', async () => {
   assert.deepEqual(mismatches, [], `disagreements (first 10 shown):\n${JSON.stringify(mismatches, null, 1)}`);
   // The generator must exercise both answers substantially.
   assert.ok(trues > COUNT * 0.05 && trues < COUNT * 0.95, `true answers: ${trues}/${COUNT}`);
+});
+
+// The tag's build (the compiled form the collector serves, read back by the
+// tag's reader and evaluated by its evaluator) on the same random cases.
+test('the tag build answers exactly as GrowthBook through the compiled form', () => {
+  const r = prng(SEED);
+  const groups = savedGroups();
+  const mismatches = [];
+  let evaluated = 0;
+  while (evaluated < COUNT) {
+    const cond = condition(r);
+    const ctx = randomContext(r);
+    let expected;
+    try {
+      expected = quiet(() => evalCondition(ctx, cond, groups));
+    } catch {
+      continue;
+    }
+    const got = throughForm(cond, ctx, groups);
+    evaluated++;
+    if (got.answer !== expected && mismatches.length < 10) mismatches.push({ cond, ctx, expected, got });
+  }
+  assert.deepEqual(mismatches, [], `disagreements (first 10 shown):\n${JSON.stringify(mismatches, null, 1)}`);
 });
 
 test('a compiled set answers like GrowthBook condition by condition, one crossing per context', async () => {

@@ -122,9 +122,9 @@ for (const file of files) {
 
 test('the tag wasm loads only the compiled form, of its own version', () => {
   const compiled = compiledForTag({ site: { id: 's' } });
-  assert.equal(compiled.compiled, 1);
+  assert.equal(compiled.compiled, 2);
   tagCore.createEngine(compiled).dispose();
-  for (const other of [{ site: { id: 's' } }, { ...compiled, compiled: 2 }]) {
+  for (const other of [{ site: { id: 's' } }, { ...compiled, compiled: 1 }, { ...compiled, compiled: 3 }]) {
     const errors = configErrors(tagCore, other);
     assert.equal(errors.length, 1, JSON.stringify(errors));
     assert.equal(errors[0].path, '/compiled');
@@ -137,6 +137,29 @@ test('the tag wasm loads only the compiled form, of its own version', () => {
     const errors = configErrors(tagCore, text.slice(0, cut));
     assert.equal(errors.length, 1);
     assert.match(errors[0].message, /not valid JSON/);
+  }
+  tagCore.createEngine(compiled).dispose(); // the module still works
+});
+
+test('the tag wasm refuses a damaged condition program with where, and still works', () => {
+  const compiled = compiledForTag({ segments: { sale: { 'page.path': { $regex: '^/sale/[0-9]+$' } } } });
+  assert.deepEqual(compiled.conditions.paths, ['page.path']);
+  const regex = compiled.conditions.regexes[0];
+  const jump = regex.program.findIndex((inst) => inst[0] === 3 || inst[0] === 4); // a split or a jump
+  assert.ok(jump >= 0, JSON.stringify(regex.program));
+  const cases = [
+    [(c) => { c.conditions.regexes[0].program[jump][1] = 1e6; }, '/conditions/regexes/0'],          // jump target
+    [(c) => { c.conditions.regexes[0].program.pop(); }, '/conditions/regexes/0'],                    // truncated
+    [(c) => { c.segments.sale[0].path = 7; }, '/segments/sale'],                                    // path index
+    [(c) => { c.segments.sale[0].test.ops[0].regex = 1; }, '/segments/sale'],                       // regex index
+  ];
+  for (const [damage, path] of cases) {
+    const damaged = structuredClone(compiled);
+    damage(damaged);
+    const errors = configErrors(tagCore, damaged);
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal(errors[0].path, path);
+    assert.match(errors[0].message, /damaged/);
   }
   tagCore.createEngine(compiled).dispose(); // the module still works
 });

@@ -1,6 +1,9 @@
 // Runs the shared condition case table (tests/cases/conditions/*.json, the
 // answers written from GrowthBook's evalCondition) against the native build.
 // The WebAssembly build runs the same files in tests/js/cases.test.mjs.
+// Every case also runs through the compiled form (core/condition_form.h):
+// compiled, written as the collector serves it, read back as the browser's
+// tag reads it; the answers and the failing pointer must not change.
 
 #include <algorithm>
 #include <string>
@@ -9,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/condition.h"
+#include "core/condition_form.h"
 #include "core/json.h"
 #include "case_files.h"
 
@@ -20,6 +24,17 @@ const std::string kDir = std::string(RELANCE_SOURCE_DIR) + "/tests/cases/conditi
 std::vector<std::string> caseFiles() { return testing::jsonFilesIn(kDir); }
 
 Json load(const std::string& file) { return testing::loadJsonFile(kDir + "/" + file); }
+
+// `condition` written in the compiled form, sent as text, read back.
+std::shared_ptr<const CompiledCondition> throughForm(const CompiledCondition& condition) {
+  ConditionFormWriter writer;
+  Json form = writer.write(condition);
+  Json sent = parseJson(object({{"conditions", writer.tables()}, {"condition", form}}).dump()).value;
+  ConditionFormReader reader;
+  std::string fault;
+  if (!reader.readTables(sent["conditions"], "/conditions", &fault)) return nullptr;
+  return reader.read(sent["condition"], "");
+}
 
 TEST(ConditionCases, TableIsPresentAndLarge) {
   auto files = caseFiles();
@@ -62,6 +77,19 @@ TEST_P(ConditionCaseFile, EveryCaseAnswersAsGrowthBook) {
     if (got != want) {
       ADD_FAILURE() << GetParam() << ": " << name << " answered " << got << ", GrowthBook " << want
                     << "\n  condition " << c["condition"].dump() << "\n  context " << c["context"].dump();
+      if (++failures > 20) break;
+    }
+    const SavedGroups* saved = groups != c.end() ? &*groups : nullptr;
+    auto loaded = throughForm(*result.condition);
+    if (!loaded) {
+      ADD_FAILURE() << GetParam() << ": " << name << " did not load from its compiled form";
+      if (++failures > 20) break;
+      continue;
+    }
+    if (evaluate(*loaded, c["context"], saved) != want ||
+        explainFailure(*loaded, c["context"], saved) != explainFailure(*result.condition, c["context"], saved)) {
+      ADD_FAILURE() << GetParam() << ": " << name << " answers otherwise through the compiled form"
+                    << "\n  condition " << c["condition"].dump();
       if (++failures > 20) break;
     }
   }

@@ -48,7 +48,8 @@ TEST(ConfigLoader, TheDefaultsLoadToo) {
 // An old tag and a new collector (or the reverse) must not misread each other.
 TEST(ConfigLoader, RefusesAnotherVersionOrASourceConfiguration) {
   Json served = servedShop();
-  for (Json version : {Json(2), Json(0), Json("1"), Json(1.5), Json()}) {
+  for (Json version : {Json(kCompiledFormVersion - 1), Json(kCompiledFormVersion + 1), Json(0), Json("2"), Json(1.5),
+                       Json()}) {
     Json other = served;
     other["compiled"] = version;
     auto loaded = loadCompiledConfig(other);
@@ -68,7 +69,7 @@ TEST(ConfigLoader, RefusesAnotherVersionOrASourceConfiguration) {
 TEST(ConfigLoader, TheCompilerAcceptsTheCompiledFormOfItsVersion) {
   Json served = servedShop();
   EXPECT_TRUE(compileSiteConfig(served).errors.empty());
-  served["compiled"] = 2;
+  served["compiled"] = kCompiledFormVersion - 1;
   auto compiled = compileSiteConfig(served);
   ASSERT_EQ(compiled.errors.size(), 1u);
   EXPECT_EQ(compiled.errors[0].path, "/compiled");
@@ -92,6 +93,12 @@ TEST(ConfigLoader, NamesTheFirstDamagedPlace) {
   EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/consent/pending_limit");
   damaged = served;
   damaged["segments"]["vip"] = {{"$where", "1"}};
+  EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/segments/vip");
+  damaged = served;
+  damaged["conditions"]["regexes"][0]["program"][0] = {4, 1000};  // a jump past the end
+  EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/conditions/regexes/0");
+  damaged = served;
+  damaged["segments"]["vip"][0]["path"] = 99;
   EXPECT_EQ(loadCompiledConfig(damaged).errors.at(0).path, "/segments/vip");
   damaged = served;
   damaged["scoring"]["thresholds"] = {50, 10};

@@ -37,7 +37,7 @@ struct DecisionHarness {
   template <typename Decide>
   Json run(Decide decide, const Json& signal, std::int64_t now_ms) {
     Json actions = Json::object();
-    DecisionStep step{signal, now_ms, state, context, actions, nullptr, debug,
+    DecisionStep step{signal, now_ms, state, context, actions, debug,
                       [&actions](const std::string& type, Json properties) {
                         actions["events"].push_back({{"type", type}, {"properties", std::move(properties)}});
                       }};
