@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include "json_pointers.h"
+
 #include "core/condition.h"
 #include "core/condition_form.h"
 #include "core/regex.h"
@@ -200,15 +202,7 @@ TEST(ConditionForm, RefusesBadIndexesAndOperands) {
 // answers evaluates without a crash (the fuzz build runs this under ASan).
 TEST(ConditionForm, SurvivesEveryAlteration) {
   const Json doc = formOf(kRich);
-  std::vector<Json::json_pointer> pointers;
-  std::function<void(const Json&, const Json::json_pointer&)> walk = [&](const Json& v, const Json::json_pointer& at) {
-    pointers.push_back(at);
-    if (v.is_object())
-      for (auto it = v.begin(); it != v.end(); ++it) walk(it.value(), at / it.key());
-    if (v.is_array())
-      for (std::size_t i = 0; i < v.size(); ++i) walk(v[i], at / i);
-  };
-  walk(doc, Json::json_pointer());
+  const std::vector<Json::json_pointer> pointers = everyPointer(doc);
   const Json replacements[] = {Json(), Json(true), Json(-1), Json(0), Json(7), Json(1e300), Json("x"),
                                Json::array(), Json::object()};
   const Json ctx = parseJson(R"({"page": {"path": "/p/1", "title": "sale"}, "tags": ["x", "y"]})").value;

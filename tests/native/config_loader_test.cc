@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "json_pointers.h"
+
 #include "core/config_loader.h"
 #include "core/site_config.h"
 
@@ -138,15 +140,7 @@ TEST(ConfigLoader, WhatReachesThePageIsCheckedAgain) {
 // fuzz build too).
 TEST(ConfigLoader, SurvivesEveryAlteration) {
   const Json served = servedShop();
-  std::vector<Json::json_pointer> pointers;
-  std::function<void(const Json&, const Json::json_pointer&)> walk = [&](const Json& v, const Json::json_pointer& at) {
-    pointers.push_back(at);
-    if (v.is_object())
-      for (auto it = v.begin(); it != v.end(); ++it) walk(it.value(), at / it.key());
-    if (v.is_array())
-      for (std::size_t i = 0; i < v.size(); ++i) walk(v[i], at / i);
-  };
-  walk(served, Json::json_pointer());
+  const std::vector<Json::json_pointer> pointers = everyPointer(served);
   const Json replacements[] = {Json(), Json(true), Json(-1), Json(1e300), Json("x"), Json::array(), Json::object()};
   int refused = 0;
   for (const auto& at : pointers) {
