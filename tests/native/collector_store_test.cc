@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -100,6 +101,45 @@ TEST_F(CollectorStoreTest, ConcurrentRequestsShareCommits) {
   store.stop();
   EXPECT_EQ(carried.load(), static_cast<std::size_t>(kRequests));
   EXPECT_LT(commits.load(), static_cast<std::size_t>(kRequests)) << "every request had its own commit";
+}
+
+// The group-commit window: a small group waits (here up to a minute) until
+// group_rows rows are queued, then goes at once, in one commit; stop() does
+// not wait for the window either.
+TEST_F(CollectorStoreTest, ASmallGroupWaitsUntilItFillsOrTheStoreStops) {
+  StoreOptions options;
+  options.path = path_;
+  options.group_rows = 3;  // one event and one identity pair per batch: 2 rows
+  options.group_window = std::chrono::minutes(1);
+  EventStore store(options);
+  std::atomic<std::size_t> commits{0};
+  std::vector<std::size_t> sizes;
+  std::mutex sizes_mutex;
+  store.start([&](double, std::size_t batches) {
+    ++commits;
+    std::lock_guard<std::mutex> lock(sizes_mutex);
+    sizes.push_back(batches);
+  });
+  std::atomic<int> answered{0};
+  auto submit = [&](const std::string& id, bool with_identity) {
+    WriteBatch batch;
+    batch.events = {event(id)};
+    if (with_identity) batch.identities = {{"anon-" + id, "rl"}};
+    ASSERT_TRUE(store.submit(std::move(batch), [&answered](const WriteResult& r) { answered += r.ok ? 1 : 0; }));
+  };
+  submit("w1", false);  // 1 row: the group waits
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(answered.load(), 0) << "a group of 1 row went before the window";
+  submit("w2", true);  // 3 rows: the group is full and goes
+  for (int i = 0; i < 500 && answered.load() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_EQ(answered.load(), 2);
+  submit("w3", false);  // waits again, until stop()
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(answered.load(), 2);
+  store.stop();
+  EXPECT_EQ(answered.load(), 3);
+  EXPECT_EQ(commits.load(), 2u);
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{2, 1}));
 }
 
 TEST_F(CollectorStoreTest, ADispatcherRunsTheCallbacksOfACommitAfterIt) {
