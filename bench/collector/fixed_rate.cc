@@ -28,6 +28,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <CLI/CLI.hpp>
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
@@ -41,7 +42,7 @@ struct Options {
   double rate = 1000;  // requests per second
   int connections = 64;
   double seconds = 10;
-  bool trace = false;  // --trace 1: the worst latency of each 100 ms of due times, on stderr
+  bool trace = false;  // --trace: the worst latency of each 100 ms of due times, on stderr
 };
 
 // A UUID version 7 string: 48 bits of Unix milliseconds, then random bits.
@@ -228,24 +229,14 @@ class Load {
 
 int main(int argc, char** argv) {
   Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i], value = argv[i + 1];
-    if (flag == "--host") options.host = value;
-    else if (flag == "--port") options.port = value;
-    else if (flag == "--rate") options.rate = std::atof(value.c_str());
-    else if (flag == "--connections") options.connections = std::atoi(value.c_str());
-    else if (flag == "--seconds") options.seconds = std::atof(value.c_str());
-    else if (flag == "--trace") options.trace = value == "1";
-    else {
-      std::fprintf(stderr, "relance-fixed-rate: unknown flag %s\n", flag.c_str());
-      return 2;
-    }
-  }
-  if (options.port.empty() || options.rate <= 0 || options.connections <= 0 || options.seconds <= 0) {
-    std::fprintf(stderr,
-                 "usage: relance-fixed-rate --port P --rate REQUESTS_PER_S [--host H] [--connections C] [--seconds S]\n");
-    return 2;
-  }
+  CLI::App app{"POST /v1/events at a fixed rate; prints RESULT {...} (see bench/collector.sh)", "relance-fixed-rate"};
+  app.add_option("--host", options.host, "collector address")->capture_default_str();
+  app.add_option("--port", options.port, "collector port")->required();
+  app.add_option("--rate", options.rate, "requests per second")->required()->check(CLI::PositiveNumber);
+  app.add_option("--connections", options.connections, "connections")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--seconds", options.seconds, "how long requests are sent")->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_flag("--trace", options.trace, "print the worst latency of each 100 ms on stderr");
+  CLI11_PARSE(app, argc, argv);
   try {
     asio::io_context io;
     asio::ip::tcp::resolver resolver(io);

@@ -63,7 +63,6 @@ TEST(JsonReader, ReadsStringsAsNlohmannDoes) {
 // give what nlohmann's lexer gives.
 TEST(JsonReader, ReadsStringsTheSameAtEveryOffsetOfAWord) {
   const std::string specials[] = {"\\\"", "\\n", "\\u00e9", "\xc3\xa9", "\x01", "\xff", "\xe2\x82", "\x7f", "~"};
-  int cases = 0;
   for (std::size_t length = 0; length <= 20; ++length) {
     for (std::size_t at = 0; at <= length; ++at) {
       for (const std::string& special : specials) {
@@ -80,11 +79,9 @@ TEST(JsonReader, ReadsStringsTheSameAtEveryOffsetOfAWord) {
         }
         // Unterminated, ending at every length: never read past the end.
         EXPECT_EQ(stringLength(token.substr(0, token.size() - 1)), -1) << token;
-        ++cases;
       }
     }
   }
-  EXPECT_EQ(cases, 231 * 9);
 }
 
 TEST(JsonReader, ReadsNumbersAndSaysTheirShape) {
