@@ -89,7 +89,25 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     readBody();
   }
 
+  // The body usually arrives with the header, in the same read: it is then
+  // parsed from the buffer at once, without another asynchronous read (a
+  // handler, a timer and a trip through the loop per request).
   void readBody() {
+    beast::error_code ec;
+    while (!parser_->is_done() && buffer_.size() > 0) {
+      std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec || used == 0) break;
+    }
+    if (ec || parser_->is_done()) return onRequest(ec);
+    readRestOfBody();
+  }
+
+  void readRestOfBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onRequest(ec); });
   }

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { startCollector, request, postEvents, makeEvent, exportRows, tempDir } from './collector_support.mjs';
 
@@ -129,6 +130,79 @@ test('collector: every error status', async () => {
   assert.equal(unknown.status, 404);
   const putConfig = await request(c.port, { method: 'PUT', path: '/v1/config', body: '{}' });
   assert.equal(putConfig.status, 405);
+});
+
+// Sends `pieces` on one connection, pausing between them, and reads until
+// `answers` complete HTTP answers (with Content-Length bodies) came back.
+function rawExchange(port, pieces, answers) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error(`timed out; got: ${text}`)); }, 5000);
+    const complete = () => {
+      const found = [];
+      let rest = text;
+      while (rest.includes('\r\n\r\n')) {
+        const end = rest.indexOf('\r\n\r\n');
+        const head = rest.slice(0, end);
+        const length = Number((/content-length: *(\d+)/i.exec(head) || [0, 0])[1]);
+        if (rest.length < end + 4 + length) break;
+        const status = Number(head.split(' ')[1]);
+        if (status !== 100) found.push({ status, head, body: rest.slice(end + 4, end + 4 + length) });
+        rest = rest.slice(end + 4 + length);
+      }
+      return found;
+    };
+    socket.on('data', (chunk) => {
+      text += chunk;
+      const found = complete();
+      if (found.length >= answers) { clearTimeout(timer); socket.destroy(); resolve({ answers: found, text }); }
+    });
+    socket.on('error', (e) => { clearTimeout(timer); reject(e); });
+    (async () => {
+      for (const piece of pieces) {
+        socket.write(piece);
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    })();
+  });
+}
+
+test('collector: bodies in pieces, chunked, after 100-continue, and pipelined requests are all read', async () => {
+  const events = Array.from({ length: 4 }, () => makeEvent());
+  const body = (e) => JSON.stringify({ events: [e] });
+  const head = (length, extra = '') =>
+    `POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${extra}Content-Length: ${length}\r\n\r\n`;
+
+  // The header alone first, then the body in two parts.
+  const split = body(events[0]);
+  const inPieces = await rawExchange(c.port, [head(split.length), split.slice(0, 20), split.slice(20)], 1);
+  assert.equal(inPieces.answers[0].status, 200, inPieces.text);
+  assert.equal(JSON.parse(inPieces.answers[0].body).accepted, 1);
+
+  // Chunked transfer encoding, the last chunk sent later.
+  const chunked = body(events[1]);
+  const chunk = (t) => `${Buffer.byteLength(t).toString(16)}\r\n${t}\r\n`;
+  const chunkedHead = 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+  const inChunks = await rawExchange(c.port, [chunkedHead + chunk(chunked.slice(0, 30)), chunk(chunked.slice(30)) + '0\r\n\r\n'], 1);
+  assert.equal(inChunks.answers[0].status, 200, inChunks.text);
+  assert.equal(JSON.parse(inChunks.answers[0].body).accepted, 1);
+
+  // Expect: 100-continue: the body follows the interim answer.
+  const expected = body(events[2]);
+  const continued = await rawExchange(c.port, [head(expected.length, 'Expect: 100-continue\r\n'), expected], 1);
+  assert.match(continued.text, /^HTTP\/1\.1 100 Continue\r\n/);
+  assert.equal(continued.answers[0].status, 200, continued.text);
+
+  // Two requests in one write: the second starts in the same buffer as the first's body.
+  const last = body(events[3]);
+  const pipelined = await rawExchange(c.port, [head(last.length) + last + head(2) + '{}'], 2);
+  assert.equal(pipelined.answers[0].status, 200, pipelined.text);
+  assert.equal(JSON.parse(pipelined.answers[0].body).accepted, 1);
+  assert.equal(pipelined.answers[1].status, 400, pipelined.text);  // {} has no events: answered, not mixed up
+
+  const stored = new Set(exportRows(c.db).map((r) => r.id));
+  for (const e of events) assert.ok(stored.has(e.id), `event ${e.id} stored`);
 });
 
 test('collector: consent refused events are rejected with a reason', async () => {
