@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "collector/log.h"
+#include "collector/privacy.h"
 
 namespace relance::collector {
 
@@ -38,6 +39,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       if (address.is_v6() && address.to_v6().is_v4_mapped())
         address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
       peer_.address = address.to_string();
+      peer_.truncated = truncateIp(peer_.address);  // once per connection, not per request
     }
   }
 

@@ -20,6 +20,7 @@ struct Service::Context {
   std::string path;           // target without the query
   std::string route;          // metrics label
   std::string client;         // client address (proxy-aware), in memory only
+  std::string client_truncated;  // truncateIp(client): what may be stored
   std::string origin;         // Origin header
   bool origin_allowed = false;
   bool https = false;
@@ -197,6 +198,7 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
   context->path = std::string(target.substr(0, target.find('?')));
   context->route = routeOf(context->path);
   context->client = peer.address;
+  context->client_truncated = peer.truncated.empty() ? truncateIp(peer.address) : peer.truncated;
   if (options_.trust_proxy) {
     auto forwarded = context->request.find("X-Forwarded-For");
     if (forwarded != context->request.end()) {
@@ -204,7 +206,10 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
       // The proxy appends the address it saw last: the nearest hop it trusts.
       std::size_t comma = value.rfind(',');
       std::string last(trim(comma == std::string_view::npos ? value : value.substr(comma + 1)));
-      if (!truncateIp(last).empty()) context->client = last;
+      if (std::string truncated = truncateIp(last); !truncated.empty()) {
+        context->client = last;
+        context->client_truncated = std::move(truncated);
+      }
     }
     auto proto = context->request.find("X-Forwarded-Proto");
     context->https = proto != context->request.end() && lower(proto->value()) == "https";
@@ -353,7 +358,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
   bool bot = device == "bot";  // the same test as isBot, done once
   std::int64_t received_at = now_ms_();
   std::string additions =
-      storedAdditions(received_at, ServerFields{truncateIp(context->client), device, bot, context->identity});
+      storedAdditions(received_at, ServerFields{context->client_truncated, device, bot, context->identity});
 
   Json rejected;  // an array once an event is rejected
   std::size_t dropped = 0;
@@ -489,7 +494,7 @@ void Service::optin(const ContextPtr& context, Respond respond) {
   if (auto ua = context->request.find(http::field::user_agent); ua != context->request.end()) user_agent = ua->value();
   std::int64_t received_at = now_ms_();
   std::string device = deviceClass(user_agent);
-  ServerFields server{truncateIp(context->client), device, device == "bot", context->identity};
+  ServerFields server{context->client_truncated, device, device == "bot", context->identity};
   WriteBatch batch;
   batch.received_at = received_at;
   batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, storedAdditions(received_at, server))});
