@@ -27,7 +27,7 @@ using tcp = net::ip::tcp;
 // One connection: read a request, answer it, repeat while kept alive.
 class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(HttpServer& server, Loop& loop, tcp::socket socket) : server_(server), loop_(loop), stream_(std::move(socket)) {
     // Beast reads at most the buffer's free capacity (512 bytes at least) at a
     // time, and the parser empties the buffer as it goes, so an unreserved
     // buffer never grows: a 28 KB batch took 55 recv calls. Reserved, one or two.
@@ -120,8 +120,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     }
     if (ec) return fail(ec);
     stream_.expires_never();  // the store may take its time; it answers 503 rather than hang
-    // Keeps the loop alive while the store works on this request.
-    auto work = std::make_shared<net::executor_work_guard<net::io_context::executor_type>>(server_.io_.get_executor());
+    // Keeps this connection's loop, and the first loop (where the store's
+    // answers are dispatched: see post()), alive while the store works on
+    // this request.
+    auto work = std::make_shared<std::pair<Hold, Hold>>(loop_.get_executor(), server_.loops_[0]->get_executor());
     server_.service_.handle(parser_->release(), peer_, [self = shared_from_this(), work](Response&& response) {
       auto shared = std::make_shared<Response>(std::move(response));
       net::post(self->stream_.get_executor(), [self, shared, work] { self->send(std::move(*shared)); });
@@ -204,7 +206,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     server_.untrack(this);
   }
 
+  using Loop = HttpServer::Loop;
+  using Hold = HttpServer::Hold;
+
   HttpServer& server_;
+  Loop& loop_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -218,8 +224,19 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   std::size_t drained_ = 0;
 };
 
+namespace {
+std::vector<std::unique_ptr<boost::asio::io_context>> makeLoops(int threads) {
+  std::vector<std::unique_ptr<boost::asio::io_context>> loops;
+  // Concurrency hint 1: each loop is run by one thread, so it needs no locking.
+  for (int i = 0; i < std::max(1, threads); ++i) loops.push_back(std::make_unique<boost::asio::io_context>(1));
+  return loops;
+}
+}  // namespace
+
 HttpServer::HttpServer(ServerOptions options, Service& service)
-    : options_(std::move(options)), service_(service), acceptor_(io_) {}
+    : options_(std::move(options)), service_(service), loops_(makeLoops(options_.threads)), acceptor_(*loops_[0]) {
+  for (auto& loop : loops_) holds_.emplace_back(loop->get_executor());
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -239,14 +256,16 @@ std::string HttpServer::listen() {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(net::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  // Connections go to the loops in turn.
+  Loop& loop = *loops_[next_loop_++ % loops_.size()];
+  acceptor_.async_accept(loop.get_executor(), [this, &loop](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (stopping_ || ec == net::error::operation_aborted) return;
       // Out of descriptors and the like: keep accepting after a breath.
       logLine("warn", "accept failed", Json{{"error", ec.message()}});
     } else {
       socket.set_option(tcp::no_delay(true), ec);
-      auto session = std::make_shared<Session>(*this, std::move(socket));
+      auto session = std::make_shared<Session>(*this, loop, std::move(socket));
       track(session);
       session->start();
     }
@@ -265,16 +284,15 @@ void HttpServer::untrack(Session* session) {
 }
 
 void HttpServer::run() {
-  int threads = std::max(1, options_.threads);
   std::vector<std::thread> pool;
-  for (int i = 1; i < threads; ++i) pool.emplace_back([this] { io_.run(); });
-  io_.run();
+  for (std::size_t i = 1; i < loops_.size(); ++i) pool.emplace_back([this, i] { loops_[i]->run(); });
+  loops_[0]->run();
   for (auto& thread : pool) thread.join();
 }
 
 void HttpServer::shutdown() {
   if (stopping_.exchange(true)) return;
-  net::post(io_, [this] {
+  net::post(*loops_[0], [this] {
     beast::error_code ec;
     acceptor_.close(ec);
     std::vector<std::shared_ptr<Session>> live;
@@ -285,13 +303,16 @@ void HttpServer::shutdown() {
       }
     }
     for (auto& session : live) session->closeIfIdle();
+    // From now on each loop runs while it has connections or requests in
+    // flight, then returns.
+    for (auto& hold : holds_) hold.reset();
   });
 }
 
-void HttpServer::post(std::function<void()> task) { net::post(io_, std::move(task)); }
+void HttpServer::post(std::function<void()> task) { net::post(*loops_[0], std::move(task)); }
 
 void HttpServer::stopOnSignals() {
-  auto signals = std::make_shared<net::signal_set>(io_, SIGINT, SIGTERM);
+  auto signals = std::make_shared<net::signal_set>(*loops_[0], SIGINT, SIGTERM);
   signals->async_wait([this, signals](beast::error_code ec, int number) {
     if (ec) return;
     logLine("info", "shutting down", Json{{"signal", number}});
