@@ -380,46 +380,49 @@ class EventChecker {
   // when the event has none).
   void checkTypeProperties(const std::string& type, const Json& props, bool has_user_id) {
     const std::string P = "/properties";
-    if (type == "product_view") {
+    // Compared as a view: against a literal its length is known, so most
+    // comparisons end at the size (std::string == const char* calls strlen).
+    const std::string_view t = type;
+    if (t == "product_view") {
       product(props, type);
       member(props, P, "price", Kind::kNonNegativeNumber, false, type);
       member(props, P, "currency", Kind::kCurrency, false, type);
-    } else if (type == "add_to_cart") {
+    } else if (t == "add_to_cart") {
       product(props, type);
       member(props, P, "quantity", Kind::kPositiveInteger, true, type);
       member(props, P, "price", Kind::kNonNegativeNumber, true, type);
       member(props, P, "currency", Kind::kCurrency, true, type);
-    } else if (type == "remove_from_cart") {
+    } else if (t == "remove_from_cart") {
       product(props, type);
       member(props, P, "quantity", Kind::kPositiveInteger, true, type);
       member(props, P, "price", Kind::kNonNegativeNumber, false, type);
       member(props, P, "currency", Kind::kCurrency, false, type);
-    } else if (type == "checkout_started") {
+    } else if (t == "checkout_started") {
       member(props, P, "value", Kind::kNonNegativeNumber, false, type);
       member(props, P, "currency", Kind::kCurrency, false, type);
       if (props.contains("items")) lineItems(props, "items", type);
-    } else if (type == "purchase") {
+    } else if (t == "purchase") {
       member(props, P, "order_id", Kind::kNonEmptyString, true, type);
       member(props, P, "revenue", Kind::kNonNegativeNumber, true, type);
       member(props, P, "currency", Kind::kCurrency, true, type);
       lineItems(props, "items", type);
-    } else if (type == "identify") {
+    } else if (t == "identify") {
       // The identified user is the event's own user_id (top level).
       if (!has_user_id) add("/user_id", "is required for identify");
       if (props.contains("traits") && !props["traits"].is_object()) add("/properties/traits", "must be an object");
-    } else if (type == "optin" || type == "offer_shown" || type == "offer_dismissed" ||
-               type == "offer_converted") {
+    } else if (t == "optin" || t == "offer_shown" || t == "offer_dismissed" ||
+               t == "offer_converted") {
       member(props, P, "offer_id", Kind::kNonEmptyString, true, type);
       member(props, P, "variant", Kind::kNonEmptyString, false, type);
-    } else if (type == "optin_no_cart") {
+    } else if (t == "optin_no_cart") {
       member(props, P, "offer_id", Kind::kNonEmptyString, false, type);
-    } else if (type == "score_changed") {
+    } else if (t == "score_changed") {
       member(props, P, "score", Kind::kNumber, true, type);
       member(props, P, "delta", Kind::kNumber, true, type);
-    } else if (type == "score_threshold_reached") {
+    } else if (t == "score_threshold_reached") {
       member(props, P, "threshold", Kind::kNumber, true, type);
       member(props, P, "score", Kind::kNumber, true, type);
-    } else if (type == "browse_abandoned") {
+    } else if (t == "browse_abandoned") {
       auto it = props.find("products");
       if (it == props.end()) {
         add("/properties/products", "is required for browse_abandoned");
@@ -435,11 +438,11 @@ class EventChecker {
           }
         }
       }
-    } else if (type == "cart_abandoned") {
+    } else if (t == "cart_abandoned") {
       lineItems(props, "items", type);
       member(props, P, "value", Kind::kNonNegativeNumber, true, type);
       member(props, P, "currency", Kind::kCurrency, true, type);
-    } else if (type == "personalization_exposed") {
+    } else if (t == "personalization_exposed") {
       member(props, P, "rule_id", Kind::kNonEmptyString, true, type);
       member(props, P, "variant", Kind::kNonEmptyString, true, type);
     }
