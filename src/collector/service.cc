@@ -68,7 +68,7 @@ Json malformedJsonBody(const ParsedJson& parsed) {
 // Appends `text` as a JSON string, escaped as Json::dump escapes it. (The
 // values written this way, a truncated address, a device class and an rl_id,
 // are ASCII by construction.)
-void appendJsonString(std::string& out, const std::string& text) {
+void appendJsonString(std::string& out, std::string_view text) {
   // The server's values are printable ASCII by construction (a truncated
   // address, a device class, a hex rl_id), which dump writes as they are
   // between quotes: written so here, since a Json and its serializer cost
@@ -80,16 +80,16 @@ void appendJsonString(std::string& out, const std::string& text) {
     out += text;
     out += '"';
   } else {
-    out += Json(text).dump(-1, ' ', false, Json::error_handler_t::replace);
+    out += Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
   }
 }
 
 // What the server adds to every stored event or opt-in of a request.
 struct ServerFields {
-  std::string ip;      // truncated
-  std::string device;  // device class
+  std::string_view ip;      // truncated
+  std::string_view device;  // device class
   bool bot = false;
-  std::string rl_id;
+  std::string_view rl_id;
 };
 
 // The server's fields as the tail of a stored JSON object:
@@ -97,7 +97,11 @@ struct ServerFields {
 // written as Json::dump writes the object (keys in alphabetical order)
 // without building one for every request.
 std::string storedAdditions(std::int64_t received_at, const ServerFields& server) {
-  std::string out = ",\"received_at\":" + std::to_string(received_at) + ",\"server\":{\"bot\":";
+  std::string out;
+  out.reserve(96 + server.ip.size() + server.device.size() + server.rl_id.size());  // one allocation
+  out += ",\"received_at\":";
+  out += std::to_string(received_at);
+  out += ",\"server\":{\"bot\":";
   out += server.bot ? "true" : "false";
   out += ",\"device\":";
   appendJsonString(out, server.device);
