@@ -177,15 +177,23 @@ class Scanner {
     ++p_;
     std::size_t first_key = keys_.size();
     std::size_t count = 0;
+    // One bit per key of this object, from its length and end bytes: the
+    // keys are compared only when a key's bit is already set (rare).
+    std::uint64_t key_bits = 0;
     if (!eat('}')) {
       for (;;) {
         std::string_view key;
         bool escaped = false;
         if (!peek('"') || !string(key, escaped)) return fail(), 0;
         if (escaped || key.size() > kMaxStringBytes) f.fast = false;
-        for (std::size_t i = first_key; i < keys_.size(); ++i) {
-          if (keys_[i] == key) f.fast = false;
+        std::uint64_t bit = key.empty() ? 1 : std::uint64_t{1} << ((key.size() * 7 + static_cast<unsigned char>(key.front()) +
+                                                                    static_cast<unsigned char>(key.back())) & 63);
+        if (key_bits & bit) {
+          for (std::size_t i = first_key; i < keys_.size(); ++i) {
+            if (keys_[i] == key) f.fast = false;
+          }
         }
+        key_bits |= bit;
         keys_.push_back(key);
         ++count;
         if (!eat(':')) return fail(), 0;

@@ -28,7 +28,10 @@ static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "readString's word-at-a
 
 namespace relance::json_reader {
 
-inline bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// One comparison for the usual byte (anything above a space).
+inline bool isSpace(char c) {
+  return static_cast<unsigned char>(c) <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r');
+}
 inline bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // The first byte at or after `p` that is not JSON white space (or `end`).

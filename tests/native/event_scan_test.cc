@@ -111,6 +111,8 @@ TEST(EventScan, HandsBackWhatItCannotProve) {
   for (const std::string& event : std::vector<std::string>{
            head + R"(,"id":"f"})",                               // duplicate key: the last one wins in a document
            head + R"(,"properties":{"k":1,"k":2}})",             // duplicate key, nested
+           head + R"(,"properties":{"":1,"":2}})",               // duplicate empty key
+           head + R"(,"properties":{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"bb":9,"c":10}})",  // far apart
            R"({"id":"\u0065","type":"page_view","ts":1750000000000,"anonymous_id":"a"})",  // escaped identifier
            head + R"(,"properties":{"\u006b":1}})",              // escaped key
            head + R"(,"properties":{"tiny":1e-400}})",           // reads as 0: not the value sent
