@@ -50,13 +50,13 @@ run_wrk() {  # url script connections [env...]
 }
 
 # ------------------------------------------------------------ the collector
-"$BIN" serve --listen 127.0.0.1:0 --db "$WORK/bench.db" --rate-limit 0 --threads 2 \
+"$BIN" serve --listen 127.0.0.1:0 --db "$WORK/bench.db" --rate-limit 0 --threads "${COLLECTOR_THREADS:-2}" \
   --synchronous "$SYNC" --queue-limit 200000 >"$WORK/collector.log" 2>&1 &
 COLLECTOR_PID=$!
 for _ in $(seq 50); do grep -q '"listening"' "$WORK/collector.log" 2>/dev/null && break; sleep 0.1; done
 PORT=$(node -e 'for (const l of require("fs").readFileSync(process.argv[1],"utf8").split("\n")) { try { const o = JSON.parse(l); if (o.msg === "listening") { console.log(o.port); break; } } catch {} }' "$WORK/collector.log")
 URL="http://127.0.0.1:$PORT"
-echo "bench: collector on $URL (synchronous=$SYNC, $DURATION s per run, wrk -t$THREADS)"
+echo "bench: collector on $URL (synchronous=$SYNC, --threads ${COLLECTOR_THREADS:-2}, $DURATION s per run, wrk -t$THREADS)"
 
 single=$(run_wrk "$URL" bench/collector/events.lua "$CONNECTIONS" BATCH=1)
 batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
