@@ -125,7 +125,11 @@ double toNumber(const Json& v) {
   }
 }
 
-std::string numberToString(double d) {
+// Weak: the browser tag's wasm links its own, the browser's String(d)
+// (src/wasm/browser_number_string.cc), which computes exactly this; this one
+// needs snprintf's floating-point formatter, which the tag then leaves out
+// (docs/design/performance.md, "Browser tag", session 5).
+__attribute__((weak)) std::string numberToString(double d) {
   if (std::isnan(d)) return "NaN";
   if (d == 0) return "0";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";

@@ -25,6 +25,10 @@ double stringToNumber(std::string_view s);
 // String(v) appended to `out`: numbers as Number.prototype.toString,
 // arrays joined with "," (null elements empty), objects "[object Object]".
 void appendString(const Json& v, std::string& out);
+// Number.prototype.toString(d): the shortest digits that read back to d.
+// The browser tag's wasm replaces it with the browser's own String(d)
+// (src/wasm/browser_number_string.cc); the native build and the npm
+// package's wasm search the digits with snprintf and strtod.
 std::string numberToString(double d);
 
 // !!v

@@ -55,37 +55,8 @@ constexpr int kMaxDepth = 64;
 // Numbers longer than this are left to nlohmann (its overflow rules).
 constexpr std::ptrdiff_t kMaxNumberLength = 300;
 
-using json_reader::hex4;
+using json_reader::decodeString;
 using json_reader::isDigit;
-
-// Decodes the content of a string the scanner has validated (between the
-// quotes, escapes included) into `out`.
-void decodeString(const char* p, const char* end, std::string& out) {
-  out.clear();
-  while (p < end) {
-    if (*p != '\\') { out.push_back(*p++); continue; }
-    ++p;
-    switch (*p++) {
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'u': {
-        unsigned long cp = static_cast<unsigned long>(hex4(p));
-        p += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate follows
-          unsigned long lo = static_cast<unsigned long>(hex4(p + 2));
-          p += 6;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        }
-        appendUtf8(cp, out);
-        break;
-      }
-      default: out.push_back(p[-1]); break;  // " \ /
-    }
-  }
-}
 
 // Sets `v` to a string, reusing its buffer when it already holds one.
 void setString(Json& v, const char* b, const char* e) {

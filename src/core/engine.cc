@@ -68,13 +68,14 @@ Json number(double d) {
   return Json(d);
 }
 
-void checkNumber(const Json& props, const char* key, double min, double max, PathErrors& errors) {
+// `message` names the range ("must be a number from 0 to 100"): written out
+// rather than formatted with %g, which would link snprintf's floating-point
+// formatter into the browser tag (src/wasm/tag_snprintf.cc).
+void checkNumber(const Json& props, const char* key, double min, double max, const char* message,
+                 PathErrors& errors) {
   const Json& v = member(props, key);
-  if (!v.is_number() || v.get<double>() < min || v.get<double>() > max) {
-    char buf[96];
-    std::snprintf(buf, sizeof buf, "must be a number from %g to %g", min, max);
-    errors.push_back({pointerAppend("/props", key), buf});
-  }
+  if (!v.is_number() || v.get<double>() < min || v.get<double>() > max)
+    errors.push_back({pointerAppend("/props", key), message});
 }
 
 void checkBool(const Json& props, const char* key, bool required, PathErrors& errors) {
@@ -154,9 +155,9 @@ PathErrors checkSignal(const Json& signal) {
     checkBool(props, "marketing", false, errors);
     checkBool(props, "gpc", false, errors);
   } else if (t == "scroll") {
-    checkNumber(props, "depth", 0, 100, errors);
+    checkNumber(props, "depth", 0, 100, "must be a number from 0 to 100", errors);
   } else if (t == "time" || t == "idle") {
-    checkNumber(props, "seconds", 0, 1e7, errors);
+    checkNumber(props, "seconds", 0, 1e7, "must be a number from 0 to 1e+07", errors);
   } else if (t == "visibility") {
     checkBool(props, "hidden", true, errors);
   } else if (t == "debug") {

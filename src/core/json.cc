@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "core/json_dom_reader.h"
 #include "core/utf8.h"
 
 namespace relance {
@@ -72,6 +73,11 @@ Json object(std::initializer_list<std::pair<const char*, Json>> members) {
 }
 
 ParsedJson parseJson(std::string_view text, int max_depth) {
+#ifdef RELANCE_JSON_DOM_READER
+  // The browser tag: the same documents and values without nlohmann's lexer
+  // and parser (core/json_dom_reader.h; only the messages differ).
+  return readJsonDom(text, max_depth);
+#else
   ParsedJson out;
   BoundedDomBuilder builder(out.value, max_depth);
   bool ok = Json::sax_parse(text.begin(), text.end(), &builder,
@@ -88,6 +94,7 @@ ParsedJson parseJson(std::string_view text, int max_depth) {
     out.message = builder.message().empty() ? "invalid JSON" : builder.message();
   }
   return out;
+#endif
 }
 
 }  // namespace relance

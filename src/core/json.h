@@ -28,7 +28,9 @@ struct ParsedJson {
 
 // Parses `text` as one strict JSON document (RFC 8259; no comments, no
 // trailing commas). Never throws. Nesting deeper than `max_depth` is refused
-// (protects both hosts' stacks from hostile input).
+// (protects both hosts' stacks from hostile input). nlohmann's parser,
+// except in the browser tag's wasm, which reads the same documents into the
+// same values with core/json_dom_reader.h (its messages differ).
 ParsedJson parseJson(std::string_view text, int max_depth = 64);
 
 // Builds a JSON object from key/value pairs: object({{"id", id}, {"count", 0}}).

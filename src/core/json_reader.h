@@ -1,7 +1,8 @@
 // Strict JSON tokens, read in place: the one token reader of the two
 // single-pass scanners that check a JSON text without building a DOM,
 // core/event_scan.cc (the collector's validating pass) and
-// core/context_paths.cc (the condition sets' extractor).
+// core/context_paths.cc (the condition sets' extractor), and of the browser
+// tag's parser, core/json_dom_reader.cc.
 //
 // The grammar is RFC 8259's, with the choices nlohmann's lexer makes where the
 // RFC leaves room (the scanners must accept exactly what parseJson accepts, or
@@ -20,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 
 #include "core/utf8.h"
@@ -122,7 +124,7 @@ inline const char* readString(const char* p, const char* end, bool& escaped) {
           long cp = hex4(p + 1);
           if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return nullptr;  // a lone low surrogate
           p += 4;
-          if (cp >= 0xD800) {  // a high surrogate: an escaped low one must follow
+          if (cp >= 0xD800 && cp < 0xDC00) {  // a high surrogate: an escaped low one must follow
             if (end - p < 7 || p[1] != '\\' || p[2] != 'u') return nullptr;
             long low = hex4(p + 3);
             if (low < 0xDC00 || low > 0xDFFF) return nullptr;
@@ -136,6 +138,35 @@ inline const char* readString(const char* p, const char* end, bool& escaped) {
     ++p;
   }
   return nullptr;
+}
+
+// Decodes the raw content of a string readString accepted (between the
+// quotes, escapes included) into `out`, replacing what it held.
+inline void decodeString(const char* p, const char* end, std::string& out) {
+  out.clear();
+  while (p < end) {
+    if (*p != '\\') { out.push_back(*p++); continue; }
+    ++p;
+    switch (*p++) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        unsigned long cp = static_cast<unsigned long>(hex4(p));
+        p += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate follows
+          unsigned long lo = static_cast<unsigned long>(hex4(p + 2));
+          p += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        appendUtf8(static_cast<char32_t>(cp), out);
+        break;
+      }
+      default: out.push_back(p[-1]); break;  // " \ /
+    }
+  }
 }
 
 // What readNumber saw.

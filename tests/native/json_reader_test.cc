@@ -34,6 +34,8 @@ TEST(JsonReader, ReadsStringsAsNlohmannDoes) {
            std::string(R"("\" \\ \/ \b \f \n \r \t")"), std::string(R"("\u00e9\u0000")"),
            std::string(R"("\ud83d\ude00")"), std::string(R"("\uD83D\uDE00 after")"),
            std::string("\"\xf0\x9f\x98\x80\""),
+           // escapes above the surrogates (U+E000..U+FFFF) stand alone
+           std::string(R"("\uf00e")"), std::string(R"("\uE000\uFFFF")"),
        }) {
     EXPECT_EQ(stringLength(good), static_cast<long>(good.size())) << good;
     EXPECT_TRUE(parseJson(good).ok) << good;
