@@ -432,9 +432,12 @@ async function tracedLoad(browser, url, until) {
 }
 
 // Relance's part of a task (ms), or 0 when none of its work is Relance's.
-function relancePart(trace, t, isRelance) {
+// `clock`: 'dur' for wall time, 'tdur' for the main thread's CPU time (which
+// other processes on the machine do not inflate).
+function relancePart(trace, t, isRelance, clock = 'dur') {
+  const of = (e) => (e[clock] !== undefined ? e[clock] : e.dur * (t[clock] / t.dur)) / 1000;
   const inside = trace.main.filter((e) => e !== t && e.ts >= t.ts && e.ts <= t.ts + t.dur);
-  if (inside.some((e) => /^(v8\.wasm\.|wasm\.)/.test(e.name) || e.name === 'RunYieldContinuation')) return t.dur / 1000;
+  if (inside.some((e) => /^(v8\.wasm\.|wasm\.)/.test(e.name) || e.name === 'RunYieldContinuation')) return of(t);
   let ms = 0;
   let until = 0;
   for (const e of inside.sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
@@ -442,10 +445,10 @@ function relancePart(trace, t, isRelance) {
     const d = (e.args && e.args.data) || {};
     const info = (e.args && e.args.animation_frame_script_timing_info) || {};
     if (!isRelance(d.url || info.source_location_url || '', d.lineNumber)) continue;
-    ms += e.dur / 1000;
+    ms += of(e);
     until = e.ts + e.dur;
   }
-  return Math.min(ms, t.dur / 1000);
+  return Math.min(ms, of(t));
 }
 
 // What took the time in a task: the outermost events of interest, by kind.
@@ -489,29 +492,36 @@ async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
       const trace = await tracedLoad(browser, `${base}/${name}.html`, until);
       if (!trace) continue;
       until = trace.end;
-      const row = { ours: 0, page: 0, largest: 0, loadTask: NaN, loadPart: NaN };
+      const row = { ours: 0, page: 0, largest: 0, largestCpu: 0, loadTask: NaN, loadPart: NaN, loadCpu: NaN, loadPartCpu: NaN };
       for (const t of trace.tasks) {
-        const part = relancePart(trace, t, name === 'relance' ? isRelance : noRelance);
+        const mine = name === 'relance' ? isRelance : noRelance;
+        const part = relancePart(trace, t, mine);
         const ms = t.dur / 1000;
+        const cpu = t.tdur / 1000;
         // The page's load-event task (with the end of parsing and, on a small
         // page, its first layout): the task a load listener adds to.
         if (Number.isNaN(row.loadTask) && trace.main.some((e) => e.name === 'EventDispatch' && e.args && e.args.data && e.args.data.type === 'load' && e.ts >= t.ts && e.ts <= t.ts + t.dur)) {
           row.loadTask = ms;
           row.loadPart = part;
+          row.loadCpu = cpu;
+          row.loadPartCpu = relancePart(trace, t, mine, 'tdur');
         }
         const ours = part >= ms / 2;
         if (ours) row.largest = Math.max(row.largest, ms);
+        if (ours) row.largestCpu = Math.max(row.largestCpu, cpu);
         if (ms <= 50) continue;
         if (ours) row.ours += 1;
         else row.page += 1;
         const whose = name === 'none' ? 'empty page' : ours ? 'Relance\'s' : `the page's, Relance's part ${part.toFixed(0)} ms`;
-        details.push(`  load ${i + 1} at ${((t.ts - trace.nav.ts) / 1000).toFixed(0).padStart(5)} ms: ${ms.toFixed(0)} ms, ${whose}: ${whatInside(trace, t)}`);
+        details.push(`  load ${i + 1} at ${((t.ts - trace.nav.ts) / 1000).toFixed(0).padStart(5)} ms: ${ms.toFixed(0)} ms (CPU ${cpu.toFixed(0)}), ${whose}: ${whatInside(trace, t)}`);
       }
       rows[name].push(row);
     }
   }
   const sum = (xs) => xs.reduce((a, x) => a + x, 0);
   const line = (label, xs) => `  ${label.padEnd(48)} ${xs.join(' ')}  (${sum(xs)} in ${xs.length} loads, median ${median(xs)})`;
+  const figures = (label, xs, digits) =>
+    `  ${label.padEnd(48)} ${xs.map((x) => x.toFixed(digits)).join(' ')}  (median ${median(xs).toFixed(digits)}, max ${Math.max(...xs.filter((x) => !Number.isNaN(x))).toFixed(digits)})`;
   const r = rows.relance;
   const largest = r.map((x) => x.largest);
   return [
@@ -523,10 +533,15 @@ async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
     line('empty page, the page\'s and the browser\'s:', rows.none.map((x) => x.page)),
     line('Relance page, the page\'s and the browser\'s:', r.map((x) => x.page)),
     line('Relance page, Relance\'s:', r.map((x) => x.ours)),
-    `  ${'the load-event task, empty page, ms:'.padEnd(48)} ${rows.none.map((x) => x.loadTask.toFixed(0)).join(' ')}  (median ${median(rows.none.map((x) => x.loadTask)).toFixed(0)})`,
-    `  ${'the load-event task, Relance page, ms:'.padEnd(48)} ${r.map((x) => x.loadTask.toFixed(0)).join(' ')}  (median ${median(r.map((x) => x.loadTask)).toFixed(0)})`,
-    `  ${'  of which Relance\'s (snippet), ms:'.padEnd(48)} ${r.map((x) => x.loadPart.toFixed(1)).join(' ')}  (median ${median(r.map((x) => x.loadPart)).toFixed(1)})`,
-    `  ${'Relance\'s largest task, ms:'.padEnd(48)} ${largest.map((x) => x.toFixed(0)).join(' ')}  (median ${median(largest).toFixed(0)}, max ${Math.max(...largest).toFixed(0)})`,
+    figures('the load-event task, empty page, ms:', rows.none.map((x) => x.loadTask), 0),
+    figures('the load-event task, Relance page, ms:', r.map((x) => x.loadTask), 0),
+    figures('  of which Relance\'s (the snippet), ms:', r.map((x) => x.loadPart), 1),
+    figures('Relance\'s largest task, ms:', largest, 0),
+    'the main thread\'s CPU time in the same tasks (other processes on the machine do not inflate it):',
+    figures('the load-event task, empty page, CPU ms:', rows.none.map((x) => x.loadCpu), 1),
+    figures('the load-event task, Relance page, CPU ms:', r.map((x) => x.loadCpu), 1),
+    figures('  of which Relance\'s (the snippet), CPU ms:', r.map((x) => x.loadPartCpu), 1),
+    figures('Relance\'s largest task, CPU ms:', r.map((x) => x.largestCpu), 1),
     ...(details.length ? ['  each long task, ms from navigation start, and what took its time:', ...details] : []),
   ].join('\n');
 }
