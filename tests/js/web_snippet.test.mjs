@@ -47,9 +47,10 @@ function runSnippet(readyState = 'loading', browser = false) {
     globals.WebAssembly = { compileStreaming: (response) => { compiled.push(response); return Promise.resolve('module'); } };
   }
   vm.runInNewContext(snippetSource, globals);
-  const runTimers = () => { while (timers.length) timers.shift()(); };
+  const runTimer = () => timers.shift()();
+  const runTimers = () => { while (timers.length) runTimer(); };
   const runTasks = () => { while (tasks.length) tasks.shift()(); };
-  return { window, appended, fetches, compiled, runTimers, runTasks, tasks, fireLoad: () => listeners.load && listeners.load() };
+  return { window, appended, fetches, compiled, runTimer, runTimers, runTasks, tasks, fireLoad: () => listeners.load && listeners.load() };
 }
 
 test('the snippet queues commands in order and loads the tag after the load event, in a task of its own', () => {
@@ -74,8 +75,13 @@ test('the snippet queues commands in order and loads the tag after the load even
 });
 
 test('the snippet starts the configuration, the engine and the tag downloads at once, for the tag to pick up', async () => {
-  const { window, appended, fetches, compiled, runTimers, runTasks, fireLoad } = runSnippet('loading', true);
+  const { window, appended, fetches, compiled, runTimer, runTimers, runTasks, fireLoad } = runSnippet('loading', true);
   assert.equal(fetches.length, 0, 'not in the parser\'s task: a page\'s first fetch() has a set-up cost');
+  runTimer();
+  assert.deepEqual(fetches.map((f) => f.url), [
+    'https://collect.example/v1/config',
+    'https://collect.example/relance.abcdef0123.wasm',
+  ], 'the tag\'s download in a task of its own: each request costs a few ms');
   runTimers();
   assert.deepEqual(fetches.map((f) => f.url), [
     'https://collect.example/v1/config',

@@ -34,7 +34,12 @@
       };
       r.p.config['catch'](quiet);
       r.p.wasm['catch'](quiet);
-      fetch(base + '/' + tag, { mode: 'no-cors', credentials: 'include' })['catch'](quiet);
+      // The tag's download in a task of its own: each request costs a few ms
+      // (up to 10 at 4x CPU throttle), and the three together made one of
+      // Relance's longer start-up tasks. The tag is needed only after `load`.
+      setTimeout(function () {
+        fetch(base + '/' + tag, { mode: 'no-cors', credentials: 'include' })['catch'](quiet);
+      }, 0);
     } catch (e) { /* no fetch or no streaming compile: the tag fetches everything itself */ }
   }, 0);
   // The tag's script is added in a task of its own, posted from the `load`
