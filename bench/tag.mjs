@@ -11,9 +11,12 @@
 // queued. Then where Relance's bytes go: wasm sections and largest functions
 // (names from the wasm "name" section when the build keeps it), the
 // Emscripten glue, js-bindings, the runtime and the UI (esbuild metafile).
-// Last, whose the long tasks are: LT_RUNS (default 7) traced cold loads of the
-// Relance page and of the empty page, each task over 50 ms attributed to
-// Relance or to the page, and the largest task of Relance's in each load.
+// Last, the long tasks of the Relance page next to the empty page (the same
+// page without the snippet, observed as long as the Relance load before it):
+// LT_RUNS (default 7) untraced cold loads of each, counted by the page's own
+// longtask observer, then LT_RUNS traced cold loads of each, every task over
+// 50 ms attributed to Relance or to the page, and the largest task of
+// Relance's in each load.
 // A benchmark prints figures; it asserts nothing.
 //
 // The bench reads the pages over CDP (Runtime.evaluate), not with Playwright's
@@ -58,7 +61,7 @@ const sizes = (buf) => ({
 });
 
 // ---------------------------------------------------------------- pages
-const observer = `<script>window.__lt=[];new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__lt.push(e.duration)})}).observe({type:'longtask',buffered:true});</script>`;
+const observer = `<script>window.__lt=[];new PerformanceObserver(function(l){l.getEntries().forEach(function(e){__lt.push([e.startTime,e.duration])})}).observe({type:'longtask',buffered:true});</script>`;
 const page = (head, body = '') => `<!doctype html><html><head><meta charset="utf-8"><title>bench</title>${observer}${head}</head><body><h1>Bench</h1><p>Some content.</p>${body}</body></html>`;
 const ready = (expr) => `window.__ready=performance.now();window.__firstQueued=window.__firstQueued||${expr};`;
 
@@ -132,7 +135,7 @@ async function measure(browser, url) {
   await waitReady(cdp);
   await p.waitForTimeout(300);
   const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
-  const r = await pageValue(cdp, '({ ready: window.__ready, first: window.__firstQueued, longTasks: window.__lt.filter((d) => d > 50).length })');
+  const r = await pageValue(cdp, '({ ready: window.__ready, first: window.__firstQueued, longTasks: window.__lt.filter((t) => t[1] > 50).length })');
   await context.close();
   return { task: m.TaskDuration * 1000, script: m.ScriptDuration * 1000, bytes, ...r };
 }
@@ -151,19 +154,48 @@ async function waitReady(cdp) {
   }
 }
 
+// Waits until the page is ready, then 300 ms more, and at least until `until`
+// ms from navigation start (the empty page is observed as long as the Relance
+// page it is compared with). Returns that end, ms from navigation start.
+async function settle(cdp, until = 0) {
+  await waitReady(cdp);
+  const end = Math.max((await pageValue(cdp, 'window.__ready')) + 300, until);
+  for (let now; (now = await pageValue(cdp, 'performance.now()')) < end;) {
+    await new Promise((r) => setTimeout(r, Math.min(50, end - now)));
+  }
+  return end;
+}
+
+// One cold load, untraced: the page's long tasks (> 50 ms) until the end of settle().
+async function untracedLoad(browser, url, until) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+  await p.goto(url, { waitUntil: 'load' });
+  const end = await settle(cdp, until);
+  const longTasks = await pageValue(cdp, `window.__lt.filter((t) => t[1] > 50 && t[0] <= ${end}).length`);
+  await context.close();
+  return { end, longTasks };
+}
+
 const median = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); return s.length ? s[Math.floor(s.length / 2)] : NaN; };
 
 async function main() {
   // Relance: the snippet inline, the tag and wasm from build/tag.
   const snippet = fs.readFileSync(path.join(tagDir, manifest.snippet), 'utf8').trim();
   for (const f of [manifest.tag, manifest.wasm]) files.set('/' + f, path.join(tagDir, f));
+  // The empty page is the Relance page without the snippet (the baseline of
+  // the main-thread and long-task figures); the snippet is on a line of its
+  // own: the traced attribution tells its code from the page's by line.
   const pages = {
-    none: page(`<script>${ready('performance.now()')}</script>`),
-    // The snippet on a line of its own: the traced attribution tells its code from the page's by line.
+    none: page(`<script>${ready('performance.now()')}</script>\n\n`),
     relance: page(`<script>addEventListener('relance:ready',function(){${ready('performance.now()')}});</script>\n<script>${snippet}</script>\n`),
   };
   const libFiles = { relance: [path.join(tagDir, manifest.tag), path.join(tagDir, manifest.wasm)] };
-  for (const [name, src] of Object.entries(peers)) {
+  // PEERS: which peers to load (comma-separated; '' for Relance alone).
+  const chosen = process.env.PEERS === undefined ? Object.keys(peers) : process.env.PEERS.split(',').filter(Boolean);
+  for (const [name, src] of Object.entries(peers).filter(([n]) => chosen.includes(n))) {
     try {
       const out = await bundlePeer(name, src);
       files.set(`/${name}.js`, out);
@@ -362,7 +394,7 @@ async function breakdown() {
 const RELANCE_WORK = /^(EvaluateScript|FunctionCall|AnimationFrame::Script::Execute)$/;
 const PAGE_WORK = /^(EvaluateScript|FunctionCall|v8\.wasm\.|wasm\.|RunYieldContinuation|TimerFire|EventDispatch|ParseHTML|Layout|UpdateLayoutTree|Paint|Layerize|Commit|MajorGC|MinorGC|RunMicrotasks|LocalWindowProxy::Initialize)/;
 
-async function tracedLoad(browser, url) {
+async function tracedLoad(browser, url, until) {
   const context = await browser.newContext();
   const p = await context.newPage();
   const cdp = await context.newCDPSession(p);
@@ -371,8 +403,7 @@ async function tracedLoad(browser, url) {
   // are in disabled-by-default-devtools.timeline, lazy wasm compilation in v8.wasm)
   await browser.startTracing(p, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.wasm', 'blink.user_timing'] });
   await p.goto(url, { waitUntil: 'load' });
-  await waitReady(cdp);
-  await p.waitForTimeout(300);
+  const end = await settle(cdp, until);
   const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
   await context.close();
   // The page's main thread: the renderer thread that marked the document's navigation start.
@@ -393,14 +424,20 @@ async function tracedLoad(browser, url) {
   // Top-level tasks only (a nested run loop's tasks are part of their parent's).
   const runs = main.filter((e) => e.name === 'RunTask' && e.ph === 'X').sort((a, b) => a.ts - b.ts);
   const tasks = [];
-  for (const t of runs) if (!tasks.length || t.ts >= tasks[tasks.length - 1].ts + tasks[tasks.length - 1].dur) tasks.push(t);
-  return { nav, main, tasks };
+  for (const t of runs) {
+    if (t.ts - nav.ts > end * 1000) break; // after the observed span (see settle)
+    if (!tasks.length || t.ts >= tasks[tasks.length - 1].ts + tasks[tasks.length - 1].dur) tasks.push(t);
+  }
+  return { nav, main, tasks, end };
 }
 
 // Relance's part of a task (ms), or 0 when none of its work is Relance's.
-function relancePart(trace, t, isRelance) {
+// `clock`: 'dur' for wall time, 'tdur' for the main thread's CPU time (which
+// other processes on the machine do not inflate).
+function relancePart(trace, t, isRelance, clock = 'dur') {
+  const of = (e) => (e[clock] !== undefined ? e[clock] : e.dur * (t[clock] / t.dur)) / 1000;
   const inside = trace.main.filter((e) => e !== t && e.ts >= t.ts && e.ts <= t.ts + t.dur);
-  if (inside.some((e) => /^(v8\.wasm\.|wasm\.)/.test(e.name) || e.name === 'RunYieldContinuation')) return t.dur / 1000;
+  if (inside.some((e) => /^(v8\.wasm\.|wasm\.)/.test(e.name) || e.name === 'RunYieldContinuation')) return of(t);
   let ms = 0;
   let until = 0;
   for (const e of inside.sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
@@ -408,10 +445,10 @@ function relancePart(trace, t, isRelance) {
     const d = (e.args && e.args.data) || {};
     const info = (e.args && e.args.animation_frame_script_timing_info) || {};
     if (!isRelance(d.url || info.source_location_url || '', d.lineNumber)) continue;
-    ms += e.dur / 1000;
+    ms += of(e);
     until = e.ts + e.dur;
   }
-  return Math.min(ms, t.dur / 1000);
+  return Math.min(ms, of(t));
 }
 
 // What took the time in a task: the outermost events of interest, by kind.
@@ -438,36 +475,74 @@ async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
   const fileRe = new RegExp('/(' + relanceFiles.map((f) => f.replace(/[.]/g, '\\.')).join('|') + ')$');
   const isRelance = (url, line) => fileRe.test(url) || (/\/relance\.html$/.test(url) && line === snippetLine);
   const noRelance = () => false;
+  // Untraced first (tracing slows the main thread), then traced; in each
+  // round the Relance page, then the empty page observed as long as it was.
+  const untraced = { none: [], relance: [] };
+  for (let i = 0; i < LT_RUNS; i++) {
+    const r = await untracedLoad(browser, `${base}/relance.html`, 0);
+    const n = await untracedLoad(browser, `${base}/none.html`, r.end);
+    untraced.relance.push(r.longTasks);
+    untraced.none.push(n.longTasks);
+  }
   const rows = { none: [], relance: [] };
   const details = [];
   for (let i = 0; i < LT_RUNS; i++) {
-    for (const name of ['none', 'relance']) {
-      const trace = await tracedLoad(browser, `${base}/${name}.html`);
+    let until = 0;
+    for (const name of ['relance', 'none']) {
+      const trace = await tracedLoad(browser, `${base}/${name}.html`, until);
       if (!trace) continue;
-      const row = { ours: 0, page: 0, largest: 0 };
+      until = trace.end;
+      const row = { ours: 0, page: 0, largest: 0, largestCpu: 0, loadTask: NaN, loadPart: NaN, loadCpu: NaN, loadPartCpu: NaN };
       for (const t of trace.tasks) {
-        const part = relancePart(trace, t, name === 'relance' ? isRelance : noRelance);
+        const mine = name === 'relance' ? isRelance : noRelance;
+        const part = relancePart(trace, t, mine);
         const ms = t.dur / 1000;
+        const cpu = t.tdur / 1000;
+        // The page's load-event task (with the end of parsing and, on a small
+        // page, its first layout): the task a load listener adds to.
+        if (Number.isNaN(row.loadTask) && trace.main.some((e) => e.name === 'EventDispatch' && e.args && e.args.data && e.args.data.type === 'load' && e.ts >= t.ts && e.ts <= t.ts + t.dur)) {
+          row.loadTask = ms;
+          row.loadPart = part;
+          row.loadCpu = cpu;
+          row.loadPartCpu = relancePart(trace, t, mine, 'tdur');
+        }
         const ours = part >= ms / 2;
         if (ours) row.largest = Math.max(row.largest, ms);
+        if (ours) row.largestCpu = Math.max(row.largestCpu, cpu);
         if (ms <= 50) continue;
         if (ours) row.ours += 1;
         else row.page += 1;
-        if (part > 0) details.push(`  load ${i + 1} at ${((t.ts - trace.nav.ts) / 1000).toFixed(0).padStart(5)} ms: ${ms.toFixed(0)} ms, ${ours ? 'Relance\'s' : 'the page\'s'}, Relance's part ${part.toFixed(0)} ms: ${whatInside(trace, t)}`);
+        const whose = name === 'none' ? 'empty page' : ours ? 'Relance\'s' : `the page's, Relance's part ${part.toFixed(0)} ms`;
+        details.push(`  load ${i + 1} at ${((t.ts - trace.nav.ts) / 1000).toFixed(0).padStart(5)} ms: ${ms.toFixed(0)} ms (CPU ${cpu.toFixed(0)}), ${whose}: ${whatInside(trace, t)}`);
       }
       rows[name].push(row);
     }
   }
-  const list = (xs) => xs.join(' ');
+  const sum = (xs) => xs.reduce((a, x) => a + x, 0);
+  const line = (label, xs) => `  ${label.padEnd(48)} ${xs.join(' ')}  (${sum(xs)} in ${xs.length} loads, median ${median(xs)})`;
+  const figures = (label, xs, digits) =>
+    `  ${label.padEnd(48)} ${xs.map((x) => x.toFixed(digits)).join(' ')}  (median ${median(xs).toFixed(digits)}, max ${Math.max(...xs.filter((x) => !Number.isNaN(x))).toFixed(digits)})`;
   const r = rows.relance;
   const largest = r.map((x) => x.largest);
   return [
-    `\nLong tasks (> 50 ms) at 4x, ${r.length} cold loads of each page, traced; per load:`,
-    `  empty page, the page's and the browser's:        ${list(rows.none.map((x) => x.page))}`,
-    `  Relance page, the page's and the browser's:      ${list(r.map((x) => x.page))}`,
-    `  Relance page, Relance's:                         ${list(r.map((x) => x.ours))}  (${r.reduce((a, x) => a + x.ours, 0)} in ${r.length} loads)`,
-    `  Relance's largest task, ms:                      ${list(largest.map((x) => x.toFixed(0)))}  (median ${median(largest).toFixed(0)}, max ${Math.max(...largest).toFixed(0)})`,
-    ...(details.length ? ['  each long task with Relance\'s work in it, ms from navigation start:', ...details] : []),
+    `\nLong tasks (> 50 ms) at 4x, cold loads; the empty page is the same page without the snippet, observed as long as the Relance load before it`,
+    `${LT_RUNS} loads of each page, untraced (the page's longtask observer), per load:`,
+    line('empty page:', untraced.none),
+    line('Relance page (Relance\'s tasks and the page\'s):', untraced.relance),
+    `${r.length} loads of each page, traced, per load:`,
+    line('empty page, the page\'s and the browser\'s:', rows.none.map((x) => x.page)),
+    line('Relance page, the page\'s and the browser\'s:', r.map((x) => x.page)),
+    line('Relance page, Relance\'s:', r.map((x) => x.ours)),
+    figures('the load-event task, empty page, ms:', rows.none.map((x) => x.loadTask), 0),
+    figures('the load-event task, Relance page, ms:', r.map((x) => x.loadTask), 0),
+    figures('  of which Relance\'s (the snippet), ms:', r.map((x) => x.loadPart), 1),
+    figures('Relance\'s largest task, ms:', largest, 0),
+    'the main thread\'s CPU time in the same tasks (other processes on the machine do not inflate it):',
+    figures('the load-event task, empty page, CPU ms:', rows.none.map((x) => x.loadCpu), 1),
+    figures('the load-event task, Relance page, CPU ms:', r.map((x) => x.loadCpu), 1),
+    figures('  of which Relance\'s (the snippet), CPU ms:', r.map((x) => x.loadPartCpu), 1),
+    figures('Relance\'s largest task, CPU ms:', r.map((x) => x.largestCpu), 1),
+    ...(details.length ? ['  each long task, ms from navigation start, and what took its time:', ...details] : []),
   ].join('\n');
 }
 

@@ -1,7 +1,8 @@
 // End-to-end: how the snippet loads Relance, in headless Chromium against the
 // real collector. The snippet starts the configuration, engine and tag
 // downloads with fetch() at once; the page's `load` event never waits for
-// them; the tag itself is added only after `load`, finds itself in the HTTP
+// them; the tag itself is added only after `load` (in a task of its own, so
+// the page's load task does not grow), finds itself in the HTTP
 // cache and reuses the engine the snippet compiled; nothing queued meanwhile
 // is lost.
 
@@ -23,6 +24,7 @@ function timeline(page) {
     const nav = performance.getEntriesByType('navigation')[0];
     return {
       load: nav.loadEventStart,
+      loadEnd: nav.loadEventEnd,
       resources: performance.getEntriesByType('resource').map((e) => ({
         name: new URL(e.name).pathname, initiator: e.initiatorType, start: e.startTime, end: e.responseEnd, transfer: e.transferSize,
       })),
@@ -56,6 +58,8 @@ test('Relance does not delay the load event; the tag comes after it, from the ca
     const tagScripts = byKind(/\.js$/, 'script');
     assert.equal(tagScripts.length, 1, 'the tag is added once, as a script');
     assert.ok(tagScripts[0].start >= t.load, 'the tag script is requested after the load event');
+    // ... in a task of its own, not in the load event's (the page's load task must not grow).
+    assert.ok(tagScripts[0].start >= t.loadEnd, `the tag script (${tagScripts[0].start} ms) is requested after the load event's end (${t.loadEnd} ms)`);
     assert.equal(tagScripts[0].transfer, 0, 'the tag script comes from the HTTP cache the snippet filled');
     assert.equal(tagFetches.length, 1, 'the snippet fetched the tag once');
     assert.equal(relance.filter((r) => /\.wasm$/.test(r.name)).length, 1, 'the engine is fetched once (the snippet compiled it)');

@@ -43,9 +43,15 @@ test('bench:tag loads every library and Relance queues its first page view', { s
     assert.match(out, new RegExp(`^${name} .* [\\d.]+\\s*$`, 'm'), `${name}: no figures, or no first page view queued\n${out}`);
   }
   assert.match(out, /^wasm relance\.[0-9a-f]+\.wasm: \d+ B raw, \d+ B brotli/m);
-  // The long tasks, attributed on a traced cold load of each page.
-  assert.match(out, /^  Relance page, Relance's: +\d+ +\(\d+ in 1 loads\)$/m, out);
+  // The long tasks of both pages side by side, untraced, then attributed on
+  // a traced cold load of each page, with the snippet's part of the page's
+  // load-event task.
+  assert.match(out, /^  empty page: +\d+ +\(\d+ in 1 loads, median \d+\)$/m, out);
+  assert.match(out, /^  Relance page \(Relance's tasks and the page's\): +\d+ +\(\d+ in 1 loads, median \d+\)$/m, out);
+  assert.match(out, /^  Relance page, Relance's: +\d+ +\(\d+ in 1 loads, median \d+\)$/m, out);
+  assert.match(out, /^    of which Relance's \(the snippet\), ms: +[\d.]+ /m, out);
   assert.match(out, /^  Relance's largest task, ms: +\d+ /m, out);
+  assert.match(out, /^  Relance's largest task, CPU ms: +[\d.]+ /m, out);
 });
 
 test('bench:collector drives the collector and nginx with wrk and checks what was stored', {

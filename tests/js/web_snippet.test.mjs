@@ -9,9 +9,21 @@ const snippetSource = fs.readFileSync(new URL('../../web/snippet/snippet.js', im
   .replace('__RELANCE_TAG__', 'relance.0123456789.js')
   .replace('__RELANCE_WASM__', 'relance.abcdef0123.wasm');
 
+// A fake MessageChannel: a posted message waits in `tasks` (a task of its
+// own in a browser) until the test runs it.
+function fakeChannel(tasks) {
+  return class {
+    constructor() {
+      this.port1 = { onmessage: null };
+      this.port2 = { postMessage: (data) => { tasks.push(() => this.port1.onmessage({ data })); } };
+    }
+  };
+}
+
 // Runs the snippet in a fake page. `browser` adds fetch and WebAssembly
 // (recorded in `fetches` and `compiled`); without it, as in an old browser,
-// the snippet starts nothing and only the tag is loaded.
+// the snippet starts nothing and only the tag is loaded. `fireLoad` dispatches
+// the load event; `runTasks` runs the messages posted meanwhile.
 function runSnippet(readyState = 'loading', browser = false) {
   const appended = [];
   const listeners = {};
@@ -24,7 +36,8 @@ function runSnippet(readyState = 'loading', browser = false) {
   };
   const window = { addEventListener: (type, f) => { listeners[type] = f; } };
   const timers = [];
-  const globals = { window, document, setTimeout: (f) => { timers.push(f); } };
+  const tasks = [];
+  const globals = { window, document, setTimeout: (f) => { timers.push(f); }, MessageChannel: fakeChannel(tasks) };
   if (browser) {
     globals.fetch = (url, init) => {
       const p = Promise.resolve({ url, ok: true });
@@ -34,12 +47,14 @@ function runSnippet(readyState = 'loading', browser = false) {
     globals.WebAssembly = { compileStreaming: (response) => { compiled.push(response); return Promise.resolve('module'); } };
   }
   vm.runInNewContext(snippetSource, globals);
-  const runTimers = () => { while (timers.length) timers.shift()(); };
-  return { window, appended, fetches, compiled, runTimers, fireLoad: () => listeners.load && listeners.load() };
+  const runTimer = () => timers.shift()();
+  const runTimers = () => { while (timers.length) runTimer(); };
+  const runTasks = () => { while (tasks.length) tasks.shift()(); };
+  return { window, appended, fetches, compiled, runTimer, runTimers, runTasks, tasks, fireLoad: () => listeners.load && listeners.load() };
 }
 
-test('the snippet queues commands in order and loads the tag after the load event', () => {
-  const { window, appended, fireLoad } = runSnippet();
+test('the snippet queues commands in order and loads the tag after the load event, in a task of its own', () => {
+  const { window, appended, fireLoad, runTasks, tasks } = runSnippet();
   window.relance('consent', { analytics: true });
   window.relance('track', 'add_to_cart', { quantity: 1 });
   window.relance('identify', 'u1', { plan: 'pro' });
@@ -50,6 +65,9 @@ test('the snippet queues commands in order and loads the tag after the load even
   ]);
   assert.equal(appended.length, 0, 'nothing loads before the page has');
   fireLoad();
+  assert.equal(appended.length, 0, 'not in the load event\'s task: requesting a script takes a few ms');
+  assert.equal(tasks.length, 1, 'one message posted');
+  runTasks();
   assert.equal(appended.length, 1);
   assert.equal(appended[0].tag, 'script');
   assert.equal(appended[0].async, true);
@@ -57,8 +75,13 @@ test('the snippet queues commands in order and loads the tag after the load even
 });
 
 test('the snippet starts the configuration, the engine and the tag downloads at once, for the tag to pick up', async () => {
-  const { window, appended, fetches, compiled, runTimers, fireLoad } = runSnippet('loading', true);
+  const { window, appended, fetches, compiled, runTimer, runTimers, runTasks, fireLoad } = runSnippet('loading', true);
   assert.equal(fetches.length, 0, 'not in the parser\'s task: a page\'s first fetch() has a set-up cost');
+  runTimer();
+  assert.deepEqual(fetches.map((f) => f.url), [
+    'https://collect.example/v1/config',
+    'https://collect.example/relance.abcdef0123.wasm',
+  ], 'the tag\'s download in a task of its own: each request costs a few ms');
   runTimers();
   assert.deepEqual(fetches.map((f) => f.url), [
     'https://collect.example/v1/config',
@@ -76,19 +99,22 @@ test('the snippet starts the configuration, the engine and the tag downloads at 
   assert.equal(window.relance.p.wasmUrl, 'https://collect.example/relance.abcdef0123.wasm');
   assert.equal(appended.length, 0, 'fetch() does not delay the load event; a script would, so it waits');
   fireLoad();
+  runTasks();
   assert.equal(appended[0].src, 'https://collect.example/relance.0123456789.js');
 });
 
-test('a snippet run after load loads the tag at once', () => {
-  const { appended } = runSnippet('complete');
+test('a snippet run after load loads the tag at once (in the next task)', () => {
+  const { appended, runTasks } = runSnippet('complete');
+  runTasks();
   assert.equal(appended.length, 1);
 });
 
 test('in a browser without fetch or streaming compilation the snippet starts nothing and still loads the tag', () => {
-  const { window, appended, runTimers, fireLoad } = runSnippet('loading', false);
+  const { window, appended, runTimers, runTasks, fireLoad } = runSnippet('loading', false);
   runTimers();
   assert.equal(window.relance.p, undefined, 'nothing for the tag to pick up: it fetches everything itself');
   fireLoad();
+  runTasks();
   assert.equal(appended.length, 1);
 });
 
@@ -96,9 +122,12 @@ test('pasting the snippet twice keeps one queue and loads once', () => {
   const appended = [];
   const document = { readyState: 'complete', createElement: (tag) => ({ tag }), head: { appendChild: (el) => appended.push(el) } };
   const window = { addEventListener: () => {} };
-  vm.runInNewContext(snippetSource, { window, document, setTimeout });
+  const tasks = [];
+  const globals = { window, document, setTimeout, MessageChannel: fakeChannel(tasks) };
+  vm.runInNewContext(snippetSource, globals);
   window.relance('track', 'custom.a');
-  vm.runInNewContext(snippetSource, { window, document, setTimeout });
+  vm.runInNewContext(snippetSource, globals);
+  while (tasks.length) tasks.shift()();
   assert.equal(appended.length, 1);
   assert.equal(window.relance.q.length, 1);
 });
