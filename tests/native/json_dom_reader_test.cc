@@ -3,6 +3,7 @@
 // built, down to each number's type. tests/fuzz/fuzz_json_dom.cc does the
 // same on fuzzed texts; the tag runs the case tables and scenarios through it.
 #include "core/json_dom_reader.h"
+#include "json_same_value.h"
 
 #include <gtest/gtest.h>
 
@@ -16,28 +17,6 @@
 
 namespace relance {
 namespace {
-
-// Equal values of equal types all the way down (nlohmann's == says 1 == 1.0).
-bool sameValue(const Json& a, const Json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_object()) {
-    if (a.size() != b.size()) return false;
-    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib)
-      if (ia.key() != ib.key() || !sameValue(*ia, *ib)) return false;
-    return true;
-  }
-  if (a.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (!sameValue(a[i], b[i])) return false;
-    return true;
-  }
-  if (a.is_number_float()) {  // bit for bit: -0.0 is not 0.0
-    double x = a.get<double>(), y = b.get<double>();
-    return std::memcmp(&x, &y, sizeof x) == 0;
-  }
-  return a == b;
-}
 
 // Whether both parsers agree on `text` (at `depth`); the failure says how not.
 ::testing::AssertionResult agree(const std::string& text, int depth = 64) {
