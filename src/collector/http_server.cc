@@ -234,7 +234,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 namespace {
 std::vector<std::unique_ptr<boost::asio::io_context>> makeLoops(int threads) {
   std::vector<std::unique_ptr<boost::asio::io_context>> loops;
-  // Concurrency hint 1: each loop is run by one thread, so it needs no locking.
+  // Concurrency hint 1: one thread runs each loop, so asio never wakes another
+  // to run its handlers. Other threads still post to it (the store's writer,
+  // answers for its connections), which stays safe: the hint keeps locking.
   for (int i = 0; i < std::max(1, threads); ++i) loops.push_back(std::make_unique<boost::asio::io_context>(1));
   return loops;
 }
