@@ -5,16 +5,8 @@
 namespace relance::collector {
 
 void Metrics::countRequest(const std::string& route, int status) {
-  if (status >= kFirstStatus && status <= kLastStatus) {
-    for (std::size_t r = 0; r < kRoutes.size(); ++r) {
-      if (kRoutes[r] == route) {
-        requests_[r][status - kFirstStatus].fetch_add(1, std::memory_order_relaxed);
-        return;
-      }
-    }
-  }
   std::lock_guard<std::mutex> lock(mutex_);
-  ++other_requests_[{route, status}];
+  ++requests_[{route, status}];
 }
 
 void Metrics::countEvents(std::size_t accepted, std::size_t duplicates, std::size_t rejected, std::size_t dropped) {
@@ -39,15 +31,7 @@ std::string Metrics::render(const StoreFigures& store) const {
   std::lock_guard<std::mutex> lock(mutex_);
   out << "# HELP relance_http_requests_total HTTP requests answered, by route and status.\n"
       << "# TYPE relance_http_requests_total counter\n";
-  for (std::size_t r = 0; r < kRoutes.size(); ++r) {
-    for (int status = kFirstStatus; status <= kLastStatus; ++status) {
-      std::uint64_t count = requests_[r][status - kFirstStatus].load(std::memory_order_relaxed);
-      if (count == 0) continue;
-      out << "relance_http_requests_total{route=\"" << kRoutes[r] << "\",status=\"" << status << "\"} " << count
-          << "\n";
-    }
-  }
-  for (const auto& [key, count] : other_requests_) {
+  for (const auto& [key, count] : requests_) {
     out << "relance_http_requests_total{route=\"" << key.first << "\",status=\"" << key.second << "\"} " << count
         << "\n";
   }

@@ -9,7 +9,6 @@
 #include <map>
 #include <mutex>
 #include <string>
-#include <string_view>
 #include <utility>
 
 namespace relance::collector {
@@ -41,17 +40,8 @@ class Metrics {
  private:
   static constexpr std::array<double, 11> kCommitBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                             0.05,   0.1,   0.25,   0.5,   1.0};
-  // Requests by route and status without a lock (every request counts one,
-  // on any serving thread): the routes the service names, statuses 100-599.
-  // Anything else (never expected) goes to other_requests_ under the mutex.
-  static constexpr std::array<std::string_view, 8> kRoutes = {"api_unknown", "config",  "events", "healthz",
-                                                              "metrics",     "optin",   "readyz", "static"};
-  static constexpr int kFirstStatus = 100;
-  static constexpr int kLastStatus = 599;
-  std::array<std::array<std::atomic<std::uint64_t>, kLastStatus - kFirstStatus + 1>, kRoutes.size()> requests_{};
-
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, std::uint64_t> other_requests_;
+  std::map<std::pair<std::string, int>, std::uint64_t> requests_;
   std::array<std::uint64_t, kCommitBuckets.size()> commit_buckets_{};
   std::uint64_t commit_count_ = 0;
   double commit_sum_ = 0;
