@@ -71,13 +71,14 @@ std::string identitySetCookie(const std::string& id, bool secure) {
   // The same attributes on every answer: written once (one allocation per answer, not five).
   static const std::string attributes =
       "; Path=/; Max-Age=" + std::to_string(kIdentityMaxAgeSeconds) + "; HttpOnly; SameSite=Lax";
+  constexpr std::string_view kSecure = "; Secure";
   std::string cookie;
-  cookie.reserve(std::string_view(kIdentityCookie).size() + 1 + id.size() + attributes.size() + 8);
+  cookie.reserve(kIdentityCookie.size() + 1 + id.size() + attributes.size() + kSecure.size());
   cookie += kIdentityCookie;
   cookie += '=';
   cookie += id;
   cookie += attributes;
-  if (secure) cookie += "; Secure";
+  if (secure) cookie += kSecure;
   return cookie;
 }
 

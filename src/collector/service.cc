@@ -65,15 +65,12 @@ Json malformedJsonBody(const ParsedJson& parsed) {
   return Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}};
 }
 
-// Appends `text` as a JSON string, escaped as Json::dump escapes it. (The
-// values written this way, a truncated address, a device class and an rl_id,
-// are ASCII by construction.)
+// Appends `text` as a JSON string, escaped as Json::dump escapes it. The
+// values written this way (a truncated address, a device class, a hex rl_id)
+// are printable ASCII by construction, which dump writes as they are between
+// quotes: written so here, since a Json and its serializer cost about 2,000
+// instructions per value. Anything else goes through dump.
 void appendJsonString(std::string& out, std::string_view text) {
-  // The server's values are printable ASCII by construction (a truncated
-  // address, a device class, a hex rl_id), which dump writes as they are
-  // between quotes: written so here, since a Json and its serializer cost
-  // about 2,000 instructions per value (three per request). Anything else
-  // goes through dump.
   bool plain = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
   if (plain) {
     out += '"';
