@@ -7,8 +7,9 @@
 // vsniprintf (the one LLVM substitutes for sprintf and printf calls without
 // floats; it has none for snprintf). Every snprintf left in the tag formats
 // integers: nlohmann's serializer ("\\u%04x", control characters in
-// strings), nlohmann's lexer ("<U+%.4X>" in parse error messages) and
-// core/engine.cc's derivedId ("r-%016llx"). The tag's only floating-point
+// strings) and core/engine.cc's derivedId ("r-%016llx"); nlohmann's lexer
+// ("<U+%.4X>") is no longer linked (the tag parses with
+// core/json_dom_reader.h). The tag's only floating-point
 // format, js::numberToString's "%.*e", is the browser's String() there
 // (src/wasm/browser_number_string.cc).
 //
