@@ -1,4 +1,5 @@
 #include "collector/event_store.h"
+#include "collector/wal_write_buffer.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -103,14 +104,22 @@ namespace {
 // allocation (14 locks per single-event request, callgrind); the collector
 // never reads those counts. Only possible before SQLite's first use in the
 // process: later (a test that used SQLite first) the call fails and nothing
-// changes.
-void stopSqliteMemoryStatistics() {
+// changes. Then the VFS of wal_write_buffer.h is registered (registering
+// initializes SQLite, hence the order).
+void setUpSqlite() {
   static std::once_flag once;
-  std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  std::call_once(once, [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    registerWalWriteBufferVfs();
+  });
 }
+
+// The store's connections write their log through wal_write_buffer.h's VFS
+// when it could be registered (there is always a default VFS to wrap).
+const char* storeVfs() { return registerWalWriteBufferVfs() == SQLITE_OK ? kWalWriteBufferVfs : nullptr; }
 }  // namespace
 
-EventStore::EventStore(StoreOptions options) : options_(std::move(options)) { stopSqliteMemoryStatistics(); }
+EventStore::EventStore(StoreOptions options) : options_(std::move(options)) { setUpSqlite(); }
 
 EventStore::~EventStore() { stop(); }
 
@@ -139,7 +148,7 @@ bool EventStore::openIfNeeded() {
   if (db_) return true;
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(options_.path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+  if (sqlite3_open_v2(options_.path.c_str(), &db, flags, storeVfs()) != SQLITE_OK) {
     setProblem(describe(db, "cannot open the database"));
     sqlite3_close(db);
     return false;
@@ -265,7 +274,7 @@ void EventStore::runCheckpointer() {
       std::string pragmas = "PRAGMA journal_mode=WAL;";
       pragmas += options_.synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;";
       if (sqlite3_open_v2(options_.path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX,
-                          nullptr) != SQLITE_OK ||
+                          storeVfs()) != SQLITE_OK ||
           !exec(db, pragmas.c_str())) {
         sqlite3_close(db);  // the writer reports the problem; try again at the next request
         db = nullptr;

@@ -42,6 +42,8 @@ struct ServeFlags {
   std::size_t queue_limit = 50000;
   std::string synchronous = "normal";
   std::int64_t max_db_pages = 0;
+  std::size_t group_rows = StoreOptions{}.group_rows;
+  std::int64_t group_window_us = StoreOptions{}.group_window.count();
   bool secure_cookie = false;
   bool trust_proxy = false;
   int read_timeout = 15;
@@ -88,6 +90,8 @@ int serve(const ServeFlags& flags) {
   store_options.synchronous_full = flags.synchronous == "full";
   store_options.queue_limit = flags.queue_limit;
   store_options.max_pages = flags.max_db_pages;
+  store_options.group_rows = flags.group_rows;
+  store_options.group_window = std::chrono::microseconds(flags.group_window_us);
   EventStore store(store_options);
   Metrics metrics;
 
@@ -160,6 +164,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--queue-limit", flags.queue_limit, "rows waiting for the store before 503")->capture_default_str()->check(CLI::PositiveNumber);
   serve_cmd->add_option("--synchronous", flags.synchronous, "SQLite synchronous mode: normal (survives a killed process) or full (also a power loss)")->capture_default_str()->check(CLI::IsMember({"full", "normal"}));
   serve_cmd->add_option("--max-db-pages", flags.max_db_pages, "cap the database size in pages (0: no cap)")->capture_default_str();
+  serve_cmd->add_option("--group-rows", flags.group_rows, "rows that make a commit go at once (see docs/collector.md, \"Group commit\")")->capture_default_str()->check(CLI::PositiveNumber);
+  serve_cmd->add_option("--group-window", flags.group_window_us, "microseconds a smaller group waits for more rows")->capture_default_str()->check(CLI::Range(0, 1000000));
   serve_cmd->add_flag("--secure-cookie", flags.secure_cookie, "always mark the rl_id cookie Secure");
   serve_cmd->add_flag("--trust-proxy", flags.trust_proxy, "use X-Forwarded-For and X-Forwarded-Proto");
   serve_cmd->add_option("--read-timeout", flags.read_timeout, "seconds to receive a whole request")->capture_default_str()->check(CLI::Range(1, 3600));
