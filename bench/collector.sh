@@ -76,7 +76,21 @@ if [ "${SETTLE:-1}" != 0 ]; then
   echo "bench: sync before the half-rate run took $(node -e 'console.log((process.argv[2] - process.argv[1]).toFixed(1))' "$settle_started" "$(date +%s.%N)") s"
 fi
 HALF_RATE=$(node -e 'console.log(Math.round(JSON.parse(process.argv[1]).rps / 2))' "$single")
-half=$("$FIXED_RATE" --port "$PORT" --rate "$HALF_RATE" --connections "$CONNECTIONS" --seconds "$DURATION" | sed -n 's/^RESULT //p')
+# What the store and the machine did during that run, printed when its p99
+# misses the goal, so that a stall can be told apart: the collector's own
+# checkpoints and WAL restarts, or time the machine's tasks spent waiting for
+# I/O or memory (Linux's pressure stall information, in ms).
+store_figures() {
+  curl -s "$URL/metrics" | awk '/^relance_store_checkpoints_total/ {c=$2} /^relance_store_wal_restart_pause_seconds_sum/ {p=$2}
+    /^relance_store_wal_restart_pause_seconds_count/ {n=$2} END {printf "%d %d %.1f", c, n, p * 1000}'
+  for resource in io memory; do
+    awk '/^some/ {sub("total=", "", $5); printf " %.1f", $5 / 1000}' "/proc/pressure/$resource" 2>/dev/null || printf ' 0'
+  done
+}
+before_half=$(store_figures)
+half=$("$FIXED_RATE" --port "$PORT" --rate "$HALF_RATE" --connections "$CONNECTIONS" --seconds "$DURATION" --trace \
+  2>"$WORK/half-trace.txt" | sed -n 's/^RESULT //p')
+after_half=$(store_figures)
 rss=$(peak_rss_mib "$COLLECTOR_PID")
 kill -TERM "$COLLECTOR_PID"; wait "$COLLECTOR_PID" || true; COLLECTOR_PID=""
 stored=$(sqlite3 "$WORK/bench.db" 'SELECT count(*) FROM events')
@@ -92,10 +106,13 @@ ceiling=$(run_wrk "http://127.0.0.1:$NPORT" bench/collector/events.lua "$CONNECT
 kill -QUIT "$NGINX_PID"; wait "$NGINX_PID" 2>/dev/null || true; NGINX_PID=""
 
 # ------------------------------------------------------------ report
-node - "$single" "$batch" "$half" "$ceiling" "$rss" "$stored" <<'JS'
+node - "$single" "$batch" "$half" "$ceiling" "$rss" "$stored" "$before_half" "$after_half" "$WORK/half-trace.txt" <<'JS'
+const fs = require('fs');
 const [single, batch, half, ceiling] = process.argv.slice(2, 6).map((t) => JSON.parse(t));
 const rss = Number(process.argv[6]);
 const stored = Number(process.argv[7]);
+const [beforeHalf, afterHalf] = process.argv.slice(8, 10).map((t) => t.split(' ').map(Number));
+const halfTrace = fs.readFileSync(process.argv[10], 'utf8').trim();
 const acked = single.accepted + batch.accepted + half.accepted;
 const row = (name, r) => console.log(
   `${name.padEnd(28)} ${r.rps.toFixed(0).padStart(8)} req/s ${(r.events_per_s ?? r.rps).toFixed(0).padStart(9)} ev/s` +
@@ -112,6 +129,12 @@ console.log(`events/s with 50-event batches: ${batch.events_per_s.toFixed(0)}  (
 console.log(`p99 at half rate: ${half.p99_ms.toFixed(2)} ms (p99.9 ${half.p999_ms.toFixed(2)}, max ${half.max_ms.toFixed(2)})` +
   ` at ${half.offered_rps.toFixed(0)} requests/s offered, ${(100 * half.rps / single.rps).toFixed(0)}% of the single-event peak` +
   `, latency counted from when each request was due  (goal < 10 ms at 50%)`);
+if (half.p99_ms >= 10) {
+  const d = afterHalf.map((v, i) => v - beforeHalf[i]);
+  console.log(`  during that run: ${d[0]} checkpoints, ${d[1]} WAL restarts by the writer (commits held ${d[2].toFixed(1)} ms in all);` +
+    ` the machine's tasks waited ${d[3].toFixed(0)} ms for I/O and ${d[4].toFixed(0)} ms for memory (/proc/pressure)`);
+  if (halfTrace) console.log(halfTrace.split('\n').map((l) => `  ${l}`).join('\n'));
+}
 console.log(`peak RSS of the collector: ${rss} MiB  (goal < 64 MiB)`);
 // wrk stops with requests in flight: the collector committed them but wrk
 // never read their answers, so stored may exceed acknowledged by those, never
