@@ -131,7 +131,7 @@ console.log(`p99 at half rate: ${half.p99_ms.toFixed(2)} ms (p99.9 ${half.p999_m
   `, latency counted from when each request was due  (goal < 10 ms at 50%)`);
 if (half.p99_ms >= 10) {
   const d = afterHalf.map((v, i) => v - beforeHalf[i]);
-  console.log(`  during that run: ${d[0]} checkpoints, ${d[1]} WAL restarts by the writer (commits held ${d[2].toFixed(1)} ms in all);` +
+  console.log(`  during that run: ${d[0]} checkpoints, ${d[1]} checkpoints by the writer (${d[2].toFixed(1)} ms in all);` +
     ` the machine's tasks waited ${d[3].toFixed(0)} ms for I/O and ${d[4].toFixed(0)} ms for memory (/proc/pressure)`);
   if (halfTrace) console.log(halfTrace.split('\n').map((l) => `  ${l}`).join('\n'));
 }

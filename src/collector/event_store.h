@@ -109,6 +109,8 @@ constexpr std::int64_t kWriterCheckpointFactor = 32;
 // checkpoints whatever is left.
 constexpr int kCheckpointPassesNearBound = 4;
 constexpr int kFinalCheckpointFrames = 256;
+// A writer with no request for this long, at the bound, checkpoints at once.
+constexpr std::chrono::milliseconds kIdleBeforeCheckpoint{10};
 
 class EventStore {
  public:
@@ -147,6 +149,12 @@ class EventStore {
   std::uint64_t writerCheckpoints() const { return writer_checkpoints_.load(); }
   double writerCheckpointSeconds() const { return writer_checkpoint_micros_.load() / 1e6; }
 
+  // Frames in the log (after the last commit or restart), and of those the
+  // ones not yet copied into the database file: how far the checkpoints are
+  // behind. For tests and /metrics.
+  std::int64_t logFrames();
+  std::int64_t uncopiedFrames();
+
  private:
   struct Pending {
     WriteBatch batch;
@@ -162,7 +170,9 @@ class EventStore {
   // waiting.
   static int onWal(void* self, sqlite3* db, const char* name, int frames);
   void runCheckpointer();
-  void checkpointIfTooLarge();  // the writer's bound on the WAL
+  // The writer's bound on the WAL; `idle`: no request is waiting (see run()).
+  void checkpointIfTooLarge(bool idle = false);
+  bool logAtBound();  // the log holds kWriterCheckpointFactor x checkpoint_frames frames or more
 
   // The insert statements, prepared once per open database (preparing them
   // for every commit cost more than the inserts of a small commit).

@@ -58,11 +58,14 @@ std::string Metrics::render(const StoreFigures& store) const {
   out << "# HELP relance_store_checkpoints_total WAL checkpoints done (copies of the log into the database file).\n"
       << "# TYPE relance_store_checkpoints_total counter\n"
       << "relance_store_checkpoints_total " << store.checkpoints << "\n";
-  out << "# HELP relance_store_wal_restart_pause_seconds Time commits waited for the writer's own checkpoints,"
-         " which let the WAL start again from its beginning.\n"
+  out << "# HELP relance_store_wal_restart_pause_seconds Time the writer spent in its own checkpoints, which let"
+         " the WAL start again from its beginning (requests queued meanwhile wait; idle ones hold none).\n"
       << "# TYPE relance_store_wal_restart_pause_seconds summary\n"
       << "relance_store_wal_restart_pause_seconds_sum " << store.writer_checkpoint_seconds << "\n"
       << "relance_store_wal_restart_pause_seconds_count " << store.writer_checkpoints << "\n";
+  out << "# HELP relance_store_wal_uncopied_frames Frames of the WAL not yet copied into the database file.\n"
+      << "# TYPE relance_store_wal_uncopied_frames gauge\n"
+      << "relance_store_wal_uncopied_frames " << store.uncopied_frames << "\n";
   out << "# HELP relance_ready 1 when the store is writable.\n"
       << "# TYPE relance_ready gauge\n"
       << "relance_ready " << (store.ready ? 1 : 0) << "\n";

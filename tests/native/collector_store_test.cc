@@ -196,6 +196,38 @@ TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
   EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), kCommits);
 }
 
+TEST_F(CollectorStoreTest, AnIdleWriterRestartsTheLogWithoutWaitingForACommit) {
+  StoreOptions options;
+  options.path = path_;
+  options.checkpoint_frames = 8;
+  EventStore store(options);
+  store.start();
+  // Commits until the log reaches the bound, where the checkpointer asks for
+  // the writer's checkpoint (the one that lets the log restart), then none.
+  const std::int64_t bound = kWriterCheckpointFactor * options.checkpoint_frames;
+  int commits = 0;
+  while (store.logFrames() < bound && commits < 5000) {
+    WriteBatch batch;
+    batch.received_at = commits;
+    batch.events = {event("i" + std::to_string(commits++))};
+    ASSERT_TRUE(write(store, batch).ok);
+  }
+  ASSERT_GE(store.logFrames(), bound) << "the log never reached the bound in " << commits << " commits";
+  // Idle, the writer checkpoints at once: the log restarts (0 frames) before
+  // any other commit. Before, it waited for the next commit, and the first
+  // requests after a burst waited for the copy of the rest of the log.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (store.logFrames() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(store.logFrames(), 0);
+  EXPECT_EQ(store.uncopiedFrames(), 0);
+  EXPECT_GT(store.writerCheckpoints(), 0u);
+  store.stop();
+  std::string all = exported(0, "");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), commits);
+}
+
 TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
   {
     EventStore store({path_});
