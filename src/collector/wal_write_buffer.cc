@@ -68,52 +68,30 @@ int walClose(sqlite3_file* file) {
 
 // Every other operation sees the file with all its writes: gathered writes go
 // first, and a failure to write them is that operation's failure.
+template <typename Method, typename... Args>
+int afterGathered(sqlite3_file* file, Method sqlite3_io_methods::*method, Args... args) {
+  WalFile* wal = walFile(file);
+  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
+  return (wal->real->pMethods->*method)(wal->real, args...);
+}
+
 int walRead(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xRead(wal->real, data, amount, offset);
+  return afterGathered(file, &sqlite3_io_methods::xRead, data, amount, offset);
 }
-
 int walTruncate(sqlite3_file* file, sqlite3_int64 size) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xTruncate(wal->real, size);
+  return afterGathered(file, &sqlite3_io_methods::xTruncate, size);
 }
-
-int walSync(sqlite3_file* file, int flags) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xSync(wal->real, flags);
-}
-
+int walSync(sqlite3_file* file, int flags) { return afterGathered(file, &sqlite3_io_methods::xSync, flags); }
 int walFileSize(sqlite3_file* file, sqlite3_int64* size) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xFileSize(wal->real, size);
+  return afterGathered(file, &sqlite3_io_methods::xFileSize, size);
 }
-
-int walLock(sqlite3_file* file, int level) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xLock(wal->real, level);
-}
-
-int walUnlock(sqlite3_file* file, int level) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xUnlock(wal->real, level);
-}
-
+int walLock(sqlite3_file* file, int level) { return afterGathered(file, &sqlite3_io_methods::xLock, level); }
+int walUnlock(sqlite3_file* file, int level) { return afterGathered(file, &sqlite3_io_methods::xUnlock, level); }
 int walCheckReservedLock(sqlite3_file* file, int* out) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xCheckReservedLock(wal->real, out);
+  return afterGathered(file, &sqlite3_io_methods::xCheckReservedLock, out);
 }
-
 int walFileControl(sqlite3_file* file, int op, void* arg) {
-  WalFile* wal = walFile(file);
-  if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
-  return wal->real->pMethods->xFileControl(wal->real, op, arg);
+  return afterGathered(file, &sqlite3_io_methods::xFileControl, op, arg);
 }
 
 // Questions about the device, not the file's content: no write needed.
