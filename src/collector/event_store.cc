@@ -312,13 +312,16 @@ void EventStore::runCheckpointer() {
       {
         std::lock_guard<std::mutex> running(checkpoint_running_);
         done = sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK;
+        // Counted before the writer's checkpoint can run and restart the log:
+        // after it, `copied` would describe a log that no longer is.
+        std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+        if (done && copied >= 0) backfilled_frames_ = copied;
       }
       if (done) {
         ++checkpoints_;
         startWriteback(db_file_fd_);
       }
       std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-      if (done && copied >= 0) backfilled_frames_ = copied;
       near_bound = wal_frames_ >= kWriterCheckpointFactor * options_.checkpoint_frames;
       if (!done || !near_bound || wal_frames_ - backfilled_frames_ <= kFinalCheckpointFrames) break;
     }
@@ -369,12 +372,7 @@ void EventStore::checkpointIfTooLarge(bool idle) {
   {
     std::lock_guard<std::mutex> running(checkpoint_running_);
     done = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) == SQLITE_OK;
-  }
-  ++writer_checkpoints_;
-  writer_checkpoint_micros_ += static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
-  if (done) ++checkpoints_;
-  {
+    // Counted before another checkpoint can run (as the checkpointer does).
     std::lock_guard<std::mutex> lock(checkpoint_mutex_);
     if (done && copied >= 0 && copied == log) {
       // All copied: the next commit starts the log from its beginning.
@@ -384,6 +382,10 @@ void EventStore::checkpointIfTooLarge(bool idle) {
       backfilled_frames_ = copied;
     }
   }
+  ++writer_checkpoints_;
+  writer_checkpoint_micros_ += static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count());
+  if (done) ++checkpoints_;
   checkpoint_wake_.notify_one();  // passes may resume
 }
 
