@@ -167,6 +167,18 @@ TEST(Engine, TheContextHasTheDocumentedShape) {
   EXPECT_FALSE(evaluate(*not_in.condition, c));
 }
 
+// The context's "viewed" lists ids most recently viewed first; entries viewed
+// at the same time keep the state's order, whatever order the state holds.
+TEST(Engine, TheContextListsViewedProductsMostRecentFirstTiesInStateOrder) {
+  auto config = configFrom("{}");
+  Json state = newVisitorState();
+  state["viewed"] = Json::array({{{"id", "a"}, {"last", 5}}, {{"id", "b"}, {"last", 9}}, {{"id", "c"}, {"last", 5}},
+                                 {{"id", "d"}}, {{"id", "e"}, {"last", 9}}, {{"id", "f"}, {"last", 7}}});
+  Json signal = {{"type", "tick"}};
+  Json c = buildContext(*config, state, ContextInputs{signal, Json::object(), nullptr, false, kT0});
+  EXPECT_EQ(c["viewed"], Json::array({"b", "e", "f", "a", "c", "d"}));
+}
+
 TEST(Engine, BackOfficeTraitsOverrideLocalOrderCounts) {
   auto config = configFrom("{}");
   Json state = newVisitorState();
