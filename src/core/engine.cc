@@ -448,10 +448,9 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   if (type == "page_view") {
     Json& page = state_["page"];
     const Json& p = member(event_context, "page");
-    page = object({{"path", member(p, "path").is_string() ? member(p, "path") : Json(nullptr)},
-                   {"url", member(p, "url").is_string() ? member(p, "url") : Json(nullptr)},
-                   {"scroll", 0}, {"seconds", 0}, {"idle", 0}, {"hidden", false}, {"hidden_since", 0},
-                   {"exit_intent", false}, {"offer_shown", false}, {"product", nullptr}});
+    page = newPageState();
+    for (const char* key : {"path", "url"})
+      if (member(p, key).is_string()) page[key] = member(p, key);
     state_["session"]["pages"] = number(numberOr(state_["session"], "pages", 0) + 1);
     state_["pages_total"] = number(numberOr(state_, "pages_total", 0) + 1);
     engine_event = object({{"type", "page_view"}, {"properties", Json::object()}});
