@@ -137,8 +137,8 @@ void compileActions(const Json* source, const std::string& path, PathErrors& err
 
 Json actionToJson(const PersonalizationAction& a) {
   Json out = {{a.target_kind, a.target}, {"op", a.op}};
-  if (a.op != "hide" && a.op != "show") out["value"] = a.value;
-  if (a.op == "set_attr") out["name"] = a.name;
+  if (a.op != "hide" && a.op != "show") setMember(out, "value", a.value);
+  if (a.op == "set_attr") setMember(out, "name", a.name);
   return out;
 }
 
@@ -234,14 +234,14 @@ Json personalizationToJson(const PersonalizationConfig& config, ConditionFormWri
   Json out = Json::array();
   for (const auto& rule : config.rules) {
     Json r = object({{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}});
-    if (rule.condition) r["condition"] = conditions.write(*rule.condition);
+    if (rule.condition) setMember(r, "condition", conditions.write(*rule.condition));
     Json variants = Json::array();
     for (const auto& v : rule.variants) {
       Json actions = Json::array();
       for (const auto& a : v.actions) actions.push_back(actionToJson(a));
       variants.push_back(object({{"id", v.id}, {"weight", v.weight}, {"actions", actions}}));
     }
-    r["variants"] = variants;
+    setMember(r, "variants", variants);
     out.push_back(std::move(r));
   }
   return out;
@@ -339,16 +339,16 @@ void decidePersonalization(const PersonalizationConfig& config, DecisionStep& st
       for (const auto& a : variant->actions) {
         if (std::find(won.begin(), won.end(), targetKey(a)) == won.end()) continue;
         Json entry = actionToJson(a);
-        entry["rule_id"] = rule.id;
-        entry["variant"] = variant_id;
+        setMember(entry, "rule_id", rule.id);
+        setMember(entry, "variant", variant_id);
         personalize.push_back(std::move(entry));
       }
     }
     addDebug(step, "personalization", rule.id, true, variant != nullptr ? "" : "holdout group: original shown");
     step.emit("personalization_exposed", object({{"rule_id", rule.id}, {"variant", variant_id}, {"holdout", variant == nullptr}}));
   }
-  if (!personalize.empty()) step.actions["personalize"] = personalize;
-  if (!config.slots.empty()) step.actions["reveal"] = config.slots;
+  if (!personalize.empty()) setMember(step.actions, "personalize", personalize);
+  if (!config.slots.empty()) setMember(step.actions, "reveal", config.slots);
 }
 
 }  // namespace relance

@@ -83,7 +83,7 @@ void repairV1(Json& state, std::vector<std::string>& notes) {
   Json model = newVisitorState();
   conform(state, model, "", notes);
   for (auto it = answers.begin(); it != answers.end(); ++it) state["consent"][it.key()] = it.value();
-  if (!state["session"].is_null() && !state["session"].is_object()) state["session"] = nullptr;
+  if (!state["session"].is_null() && !state["session"].is_object()) setMember(state, "session", nullptr);
   keepWellFormed(state["cart"]["items"], {"quantity", "price"}, "/cart/items", notes);
   keepWellFormed(state["viewed"], {"count", "last"}, "/viewed", notes);
   keepWellFormed(state["orders"]["recent"], {"ts", "revenue"}, "/orders/recent", notes);
@@ -132,7 +132,7 @@ Json migrateV0(const Json& old) {
       state["cart"]["items"].push_back(object({{"id", *id}, {"quantity", *q}, {"price", *p}}));
       value += q->get<double>() * p->get<double>();
     }
-    state["cart"]["value"] = value;
+    setMember(state["cart"], "value", value);
   }
   return state;
 }
@@ -250,7 +250,7 @@ std::size_t boundVisitorState(Json& state) {
         fresh[key] = state[key];
       state = std::move(fresh);
       size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
-      if (size > kMaxStateBytes) state["user_id"] = nullptr;
+      if (size > kMaxStateBytes) setMember(state, "user_id", nullptr);
       return state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
     }
     size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
