@@ -69,8 +69,8 @@ Json number(double d) {
 }
 
 // `message` names the range ("must be a number from 0 to 100"): written out
-// rather than formatted with %g, which would link snprintf's floating-point
-// formatter into the browser tag (src/wasm/tag_snprintf.cc).
+// rather than formatted with %g, which the browser tag's snprintf does not
+// have (src/wasm/tag_snprintf.cc: hexadecimal integers only).
 void checkNumber(const Json& props, const char* key, double min, double max, const char* message,
                  PathErrors& errors) {
   const Json& v = member(props, key);
