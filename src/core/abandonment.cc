@@ -94,7 +94,7 @@ double cartValue(const Json& cart) {
 void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep& step) {
   std::string hash = cartHash(cart);
   if (stringMember(memory, "cart") == hash) return;  // once per cart state
-  memory["cart"] = hash;
+  setMember(memory, "cart", hash);
   Json items = Json::array();
   for (const auto& item : *member(cart, "items")) {
     items.push_back(object({{"id", stringMember(item, "id")},
@@ -125,7 +125,7 @@ void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step
     }
   }
   if (type == "visibility") {
-    memory["hidden"] = boolMember(signalProps(step), "hidden") ? (hidden > 0 ? hidden : step.now_ms) : 0;
+    setMember(memory, "hidden", boolMember(signalProps(step), "hidden") ? (hidden > 0 ? hidden : step.now_ms) : 0);
   }
 }
 
@@ -138,12 +138,12 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
   }
   Json& products = session["products"];
   if (!products.is_object()) products = Json::object();
-  if (!session["carted"].is_array()) session["carted"] = Json::array();
+  if (!session["carted"].is_array()) setMember(session, "carted", Json::array());
   std::string event = trackedEvent(step);
   std::string touched;  // the product whose counters moved
   if (type == "page_view") {
-    session["product"] = "";
-    session["page_ms"] = 0;
+    setMember(session, "product", "");
+    setMember(session, "page_ms", 0);
   } else if (event == "product_view" || event == "add_to_cart") {
     std::string id = productId(trackedProperties(step));
     if (id.empty() || id.size() > 64) return;
@@ -156,9 +156,9 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
     if (!products.contains(id) && products.size() >= kMaxSessionProducts) return;
     Json& p = products[id];
     if (!p.is_object()) p = object({{"views", 0}, {"ms", 0}});
-    p["views"] = integerMember(p, "views") + 1;
-    session["product"] = id;
-    session["page_ms"] = 0;
+    setMember(p, "views", integerMember(p, "views") + 1);
+    setMember(session, "product", id);
+    setMember(session, "page_ms", 0);
     touched = id;
   } else if (type == "time") {
     std::string id = stringMember(session, "product");
@@ -167,7 +167,7 @@ void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& st
     std::int64_t counted = integerMember(session, "page_ms");
     if (page_ms <= counted) return;
     products[id]["ms"] = integerMember(products[id], "ms") + (page_ms - counted);
-    session["page_ms"] = page_ms;
+    setMember(session, "page_ms", page_ms);
     touched = id;
   }
   if (touched.empty()) return;
@@ -201,14 +201,14 @@ void checkOptin(const AbandonmentConfig& config, Json& memory, DecisionStep& ste
   std::int64_t optin = integerMember(memory, "optin", 0);
   if (optin <= 0) return;
   if (trackedEvent(step) == "add_to_cart") {
-    memory["optin"] = 0;
+    setMember(memory, "optin", 0);
     return;
   }
   if (step.now_ms - optin < static_cast<std::int64_t>(config.optin_delay_minutes * 60000)) return;
-  memory["optin"] = 0;
+  setMember(memory, "optin", 0);
   Json properties = object({{"minutes", config.optin_delay_minutes}});
   std::string offer = stringMember(memory, "optin_offer");
-  if (!offer.empty()) properties["offer_id"] = offer;
+  if (!offer.empty()) setMember(properties, "offer_id", offer);
   step.emit("optin_no_cart", properties);
 }
 
@@ -311,13 +311,13 @@ void decideAbandonment(const AbandonmentConfig& config, DecisionStep& step) {
   if (config.cart_enabled) checkCart(config, memory, step, type);
   if (config.browse_enabled) checkBrowse(config, memory, step, type);
   if (config.optin_enabled) checkOptin(config, memory, step);
-  if (isActivity(type)) memory["activity"] = step.now_ms;
+  if (isActivity(type)) setMember(memory, "activity", step.now_ms);
 }
 
 void noteOptin(Json& state, const std::string& offer_id, std::int64_t now_ms) {
   Json& memory = stateObject(state, "abandonment");
-  memory["optin"] = now_ms;
-  memory["optin_offer"] = offer_id;
+  setMember(memory, "optin", now_ms);
+  setMember(memory, "optin_offer", offer_id);
 }
 
 }  // namespace relance

@@ -1,6 +1,6 @@
 #include "core/context_builder.h"
 
-#include <algorithm>
+#include <utility>
 #include <vector>
 
 namespace relance {
@@ -53,19 +53,19 @@ Json visitorContext(const Json& state, std::int64_t now) {
   last_order = numberOr(traits, "last_order_at", last_order);
 
   Json v = Json::object();
-  v["visits"] = field(state, "visits");
-  v["pages_total"] = field(state, "pages_total");
-  v["score"] = number(numberOr(field(state, "score"), "value", 0));
-  v["identified"] = field(state, "user_id").is_string();
-  v["subscribed"] = field(state, "subscribed").is_boolean() && field(state, "subscribed").get<bool>();
-  v["orders"] = number(count);
-  v["orders_year"] = number(orders_year);
-  v["revenue"] = number(revenue);
+  setMember(v, "visits", field(state, "visits"));
+  setMember(v, "pages_total", field(state, "pages_total"));
+  setMember(v, "score", number(numberOr(field(state, "score"), "value", 0)));
+  setMember(v, "identified", field(state, "user_id").is_string());
+  setMember(v, "subscribed", field(state, "subscribed").is_boolean() && field(state, "subscribed").get<bool>());
+  setMember(v, "orders", number(count));
+  setMember(v, "orders_year", number(orders_year));
+  setMember(v, "revenue", number(revenue));
   v["last_order_days"] =
       last_order > 0 ? Json(daysBetween(static_cast<std::int64_t>(last_order), now)) : Json(nullptr);
   double first_seen = numberOr(state, "first_seen", 0);
-  v["first_seen_days"] = first_seen > 0 ? daysBetween(static_cast<std::int64_t>(first_seen), now) : 0;
-  v["traits"] = traits;
+  setMember(v, "first_seen_days", first_seen > 0 ? daysBetween(static_cast<std::int64_t>(first_seen), now) : 0);
+  setMember(v, "traits", traits);
   return v;
 }
 
@@ -82,14 +82,21 @@ Json cartContext(const Json& cart) {
                  {"currency", field(cart, "currency")}});
 }
 
+// The viewed product ids, most recently viewed first (ties keep the state's
+// order). A stable insertion sort written out, not std::stable_sort: the
+// list holds at most kMaxViewed (50) entries, where libc++'s stable_sort runs
+// the same insertion sort, and its merge code cost the tag 2 KB of wasm.
 Json viewedContext(const Json& viewed) {
-  std::vector<const Json*> entries;
-  for (const auto& v : viewed) entries.push_back(&v);
-  std::stable_sort(entries.begin(), entries.end(), [](const Json* a, const Json* b) {
-    return numberOr(*a, "last", 0) > numberOr(*b, "last", 0);
-  });
+  std::vector<std::pair<double, const Json*>> entries;  // (last viewed, entry)
+  for (const auto& v : viewed) {
+    std::pair<double, const Json*> entry{numberOr(v, "last", 0), &v};
+    std::size_t i = entries.size();
+    entries.push_back(entry);
+    for (; i > 0 && entry.first > entries[i - 1].first; --i) entries[i] = entries[i - 1];
+    entries[i] = entry;
+  }
   Json ids = Json::array();
-  for (const Json* v : entries) ids.push_back(field((*v), "id"));
+  for (const auto& entry : entries) ids.push_back(field(*entry.second, "id"));
   return ids;
 }
 
@@ -101,12 +108,12 @@ std::int64_t daysBetween(std::int64_t from_ms, std::int64_t to_ms) {
 
 Json buildContext(const SiteConfig& config, const Json& state, const ContextInputs& in) {
   Json c = Json::object();
-  c["page"] = objectOr(in.event_context, "page");
-  c["utm"] = objectOr(field(state, "session"), "utm");
-  c["device"] = objectOr(in.event_context, "device");
+  setMember(c, "page", objectOr(in.event_context, "page"));
+  setMember(c, "utm", objectOr(field(state, "session"), "utm"));
+  setMember(c, "device", objectOr(in.event_context, "device"));
   auto locale = in.event_context.find("locale");
-  c["locale"] = locale != in.event_context.end() && locale->is_string() ? *locale : Json(nullptr);
-  c["visitor"] = visitorContext(state, in.now_ms);
+  setMember(c, "locale", locale != in.event_context.end() && locale->is_string() ? *locale : Json(nullptr));
+  setMember(c, "visitor", visitorContext(state, in.now_ms));
   const Json& session = field(state, "session");
   double start = numberOr(session, "start", 0);
   c["session"] = object({{"pages", field(session, "pages")},
@@ -114,18 +121,18 @@ Json buildContext(const SiteConfig& config, const Json& state, const ContextInpu
                          {"number", field(state, "visits")},
                          {"new", in.new_session},
                          {"age_seconds", start > 0 ? (in.now_ms - static_cast<std::int64_t>(start)) / 1000 : 0}});
-  c["cart"] = cartContext(field(state, "cart"));
-  c["viewed"] = viewedContext(field(state, "viewed"));
-  if (in.event != nullptr) c["event"] = *in.event;
+  setMember(c, "cart", cartContext(field(state, "cart")));
+  setMember(c, "viewed", viewedContext(field(state, "viewed")));
+  if (in.event != nullptr) setMember(c, "event", *in.event);
   Json signal = objectOr(in.signal, "props");
-  signal["type"] = field(in.signal, "type");
-  c["signal"] = std::move(signal);
-  c["now"] = in.now_ms;
+  setMember(signal, "type", field(in.signal, "type"));
+  setMember(c, "signal", std::move(signal));
+  setMember(c, "now", in.now_ms);
 
   Json segments = Json::array();
   for (const auto& segment : config.compiled_segments)
     if (evaluate(*segment.condition, c)) segments.push_back(segment.name);
-  c["segments"] = std::move(segments);
+  setMember(c, "segments", std::move(segments));
   return c;
 }
 

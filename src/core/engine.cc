@@ -69,8 +69,8 @@ Json number(double d) {
 }
 
 // `message` names the range ("must be a number from 0 to 100"): written out
-// rather than formatted with %g, which would link snprintf's floating-point
-// formatter into the browser tag (src/wasm/tag_snprintf.cc).
+// rather than formatted with %g, which the browser tag's snprintf does not
+// have (src/wasm/tag_snprintf.cc: hexadecimal integers only).
 void checkNumber(const Json& props, const char* key, double min, double max, const char* message,
                  PathErrors& errors) {
   const Json& v = member(props, key);
@@ -258,7 +258,7 @@ std::string productId(const Json& properties) {
 void recomputeCartValue(Json& cart) {
   double value = 0;
   for (const auto& item : cart["items"]) value += numberOr(item, "quantity", 0) * numberOr(item, "price", 0);
-  cart["value"] = number(std::round(value * 100) / 100);
+  setMember(cart, "value", number(std::round(value * 100) / 100));
 }
 
 // The commerce events change the cart, the viewed products and the orders.
@@ -276,11 +276,11 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
         break;
       }
     }
-    entry["count"] = number(numberOr(entry, "count", 0) + 1);
-    entry["last"] = now;
+    setMember(entry, "count", number(numberOr(entry, "count", 0) + 1));
+    setMember(entry, "last", now);
     viewed.push_back(std::move(entry));  // most recent last: the oldest go first when capped
     if (viewed.size() > kMaxViewed) viewed.erase(viewed.begin());
-    state["page"]["product"] = id;
+    setMember(state["page"], "product", id);
   } else if (type == "add_to_cart" || type == "remove_from_cart") {
     std::string id = productId(properties);
     if (id.empty()) return;
@@ -291,7 +291,7 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
       if (found == items.end()) {
         Json item = object({{"id", id}, {"quantity", 0}, {"price", 0}});
         const Json& name = member(member(properties, "product"), "name");
-        if (name.is_string()) item["name"] = truncateUtf8(name.get<std::string>(), 200);
+        if (name.is_string()) setMember(item, "name", truncateUtf8(name.get<std::string>(), 200));
         items.push_back(std::move(item));
         found = items.end() - 1;
       }
@@ -299,7 +299,7 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
       (*found)["price"] = number(numberOr(properties, "price", numberOr(*found, "price", 0)));
       if (items.size() > kMaxCartItems) items.erase(items.begin());
       const Json& currency = member(properties, "currency");
-      if (currency.is_string()) cart["currency"] = currency;
+      if (currency.is_string()) setMember(cart, "currency", currency);
     } else if (found != items.end()) {
       double left = numberOr(*found, "quantity", 0) - quantity;
       if (left <= 0) {
@@ -309,22 +309,22 @@ void applyTrackedEvent(Json& state, const std::string& type, const Json& propert
       }
     }
     recomputeCartValue(cart);
-    cart["updated"] = now;
+    setMember(cart, "updated", now);
   } else if (type == "purchase") {
     Json& orders = state["orders"];
     double revenue = numberOr(properties, "revenue", 0);
-    orders["count"] = number(numberOr(orders, "count", 0) + 1);
-    orders["revenue"] = number(std::round((numberOr(orders, "revenue", 0) + revenue) * 100) / 100);
-    orders["last"] = now;
+    setMember(orders, "count", number(numberOr(orders, "count", 0) + 1));
+    setMember(orders, "revenue", number(std::round((numberOr(orders, "revenue", 0) + revenue) * 100) / 100));
+    setMember(orders, "last", now);
     const Json& order_id = member(properties, "order_id");
     Json order = object({{"id", order_id.is_string() ? order_id.get<std::string>() : std::string()},
                          {"ts", now},
                          {"revenue", number(revenue)}});
     orders["recent"].push_back(std::move(order));
     if (orders["recent"].size() > kMaxOrders) orders["recent"].erase(orders["recent"].begin());
-    cart["items"] = Json::array();
-    cart["value"] = 0;
-    cart["updated"] = now;
+    setMember(cart, "items", Json::array());
+    setMember(cart, "value", 0);
+    setMember(cart, "updated", now);
   }
 }
 
@@ -370,9 +370,9 @@ Json Engine::restore(std::string_view state_text, std::int64_t now_ms) {
   state_text_ = serializeVisitorState(state_);
   last_context_ = Json::object();
   Json actions = Json::object();
-  actions["state"] = state_;
-  actions["persist"] = viewConsent(config_->consent, state_["consent"]).persist;
-  if (!restored.notes.empty()) actions["notes"] = restored.notes;
+  setMember(actions, "state", state_);
+  setMember(actions, "persist", viewConsent(config_->consent, state_["consent"]).persist);
+  if (!restored.notes.empty()) setMember(actions, "notes", restored.notes);
   return actions;
 }
 
@@ -380,7 +380,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   Json actions = Json::object();
   PathErrors invalid = checkSignal(signal);
   if (!invalid.empty()) {
-    actions["errors"] = toJson(invalid);
+    setMember(actions, "errors", toJson(invalid));
     return actions;
   }
   const std::string type = signal["type"].get<std::string>();
@@ -396,8 +396,8 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   if (given_context.is_object() && !given_context.empty()) last_context_ = given_context;
   const Json& event_context = last_context_;
 
-  if (!state_["anonymous_id"].is_string()) state_["anonymous_id"] = base_id;
-  if (member(signal, "gpc").is_boolean()) state_["consent"]["gpc"] = signal["gpc"];
+  if (!state_["anonymous_id"].is_string()) setMember(state_, "anonymous_id", base_id);
+  if (member(signal, "gpc").is_boolean()) setMember(state_["consent"], "gpc", signal["gpc"]);
   const ConsentView consent_before = viewConsent(config_->consent, state_["consent"]);
 
   // Sessions: an activity after `timeout` of inactivity opens a new one.
@@ -410,11 +410,11 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
       new_session = true;
       session = object({{"id", base_id}, {"start", now_ms},        {"last", now_ms},
                         {"pages", 0},    {"seconds", 0},          {"utm", landingUtm(event_context)}});
-      state_["visits"] = number(numberOr(state_, "visits", 0) + 1);
+      setMember(state_, "visits", number(numberOr(state_, "visits", 0) + 1));
     }
-    session["last"] = std::max<std::int64_t>(now_ms, static_cast<std::int64_t>(numberOr(session, "last", 0)));
-    if (numberOr(state_, "first_seen", 0) <= 0) state_["first_seen"] = now_ms;
-    state_["last_seen"] = now_ms;
+    setMember(session, "last", std::max<std::int64_t>(now_ms, static_cast<std::int64_t>(numberOr(session, "last", 0))));
+    if (numberOr(state_, "first_seen", 0) <= 0) setMember(state_, "first_seen", now_ms);
+    setMember(state_, "last_seen", now_ms);
   }
 
   // Events: ids from the signal's id, validated before they leave.
@@ -424,15 +424,15 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   auto emit = [&](const std::string& event_type, Json properties) -> bool {
     ConsentView c = viewConsent(config_->consent, state_["consent"]);
     Json event = Json::object();
-    event["id"] = emitted == 0 ? base_id : base_id + ":" + std::to_string(emitted);
-    event["type"] = event_type;
-    event["ts"] = event_ts;
-    event["anonymous_id"] = state_["anonymous_id"];
-    if (state_["user_id"].is_string()) event["user_id"] = state_["user_id"];
-    if (state_["session"]["id"].is_string()) event["session_id"] = state_["session"]["id"];
-    event["consent"] = object({{"analytics", c.analytics}, {"marketing", c.marketing}});
-    if (event_context.is_object() && !event_context.empty()) event["context"] = event_context;
-    event["properties"] = properties.is_object() ? std::move(properties) : Json::object();
+    setMember(event, "id", emitted == 0 ? base_id : base_id + ":" + std::to_string(emitted));
+    setMember(event, "type", event_type);
+    setMember(event, "ts", event_ts);
+    setMember(event, "anonymous_id", state_["anonymous_id"]);
+    if (state_["user_id"].is_string()) setMember(event, "user_id", state_["user_id"]);
+    if (state_["session"]["id"].is_string()) setMember(event, "session_id", state_["session"]["id"]);
+    setMember(event, "consent", object({{"analytics", c.analytics}, {"marketing", c.marketing}}));
+    if (event_context.is_object() && !event_context.empty()) setMember(event, "context", event_context);
+    setMember(event, "properties", properties.is_object() ? std::move(properties) : Json::object());
     PathErrors problems = validateEvent(event);
     if (!problems.empty()) {
       for (const auto& p : problems)
@@ -448,12 +448,11 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   if (type == "page_view") {
     Json& page = state_["page"];
     const Json& p = member(event_context, "page");
-    page = object({{"path", member(p, "path").is_string() ? member(p, "path") : Json(nullptr)},
-                   {"url", member(p, "url").is_string() ? member(p, "url") : Json(nullptr)},
-                   {"scroll", 0}, {"seconds", 0}, {"idle", 0}, {"hidden", false}, {"hidden_since", 0},
-                   {"exit_intent", false}, {"offer_shown", false}, {"product", nullptr}});
-    state_["session"]["pages"] = number(numberOr(state_["session"], "pages", 0) + 1);
-    state_["pages_total"] = number(numberOr(state_, "pages_total", 0) + 1);
+    page = newPageState();
+    for (const char* key : {"path", "url"})
+      if (member(p, key).is_string()) page[key] = member(p, key);
+    setMember(state_["session"], "pages", number(numberOr(state_["session"], "pages", 0) + 1));
+    setMember(state_, "pages_total", number(numberOr(state_, "pages_total", 0) + 1));
     engine_event = object({{"type", "page_view"}, {"properties", Json::object()}});
     emit("page_view", Json::object());
   } else if (type == "track") {
@@ -466,7 +465,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
       engine_event = Json();  // refused: the decisions do not see it
     }
   } else if (type == "identify") {
-    state_["user_id"] = props["user_id"];
+    setMember(state_, "user_id", props["user_id"]);
     Json traits = member(props, "traits").is_object() ? props["traits"] : Json::object();
     Json& kept = state_["traits"];
     for (auto it = traits.begin(); it != traits.end(); ++it) {
@@ -483,30 +482,30 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
     Json& c = state_["consent"];
     for (const char* key : {"analytics", "marketing"})
       if (member(props, key).is_boolean()) c[key] = props[key];
-    if (member(props, "gpc").is_boolean()) c["gpc"] = props["gpc"];
+    if (member(props, "gpc").is_boolean()) setMember(c, "gpc", props["gpc"]);
   } else if (type == "scroll") {
     Json& page = state_["page"];
-    page["scroll"] = number(std::max(numberOr(page, "scroll", 0), props["depth"].get<double>()));
+    setMember(page, "scroll", number(std::max(numberOr(page, "scroll", 0), props["depth"].get<double>())));
   } else if (type == "time") {
     Json& page = state_["page"];
     double seconds = props["seconds"].get<double>();
     double delta = std::max(0.0, seconds - numberOr(page, "seconds", 0));
-    page["seconds"] = number(std::max(seconds, numberOr(page, "seconds", 0)));
-    state_["session"]["seconds"] = number(numberOr(state_["session"], "seconds", 0) + delta);
+    setMember(page, "seconds", number(std::max(seconds, numberOr(page, "seconds", 0))));
+    setMember(state_["session"], "seconds", number(numberOr(state_["session"], "seconds", 0) + delta));
     if (page["product"].is_string()) {
       for (auto& v : state_["viewed"])
-        if (member(v, "id") == page["product"]) v["ms"] = number(numberOr(v, "ms", 0) + delta * 1000);
+        if (member(v, "id") == page["product"]) setMember(v, "ms", number(numberOr(v, "ms", 0) + delta * 1000));
     }
   } else if (type == "idle") {
-    state_["page"]["idle"] = number(props["seconds"].get<double>());
+    setMember(state_["page"], "idle", number(props["seconds"].get<double>()));
   } else if (type == "exit_intent") {
-    state_["page"]["exit_intent"] = true;
+    setMember(state_["page"], "exit_intent", true);
   } else if (type == "visibility") {
     bool hidden = props["hidden"].get<bool>();
-    state_["page"]["hidden"] = hidden;
-    state_["page"]["hidden_since"] = hidden ? now_ms : 0;
+    setMember(state_["page"], "hidden", hidden);
+    setMember(state_["page"], "hidden_since", hidden ? now_ms : 0);
   } else if (type == "debug") {
-    state_["debug"] = props["on"];
+    setMember(state_, "debug", props["on"]);
   }
 
   // The decisions, in the order of the contract.
@@ -532,13 +531,13 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
     if (!out.is_array()) out = Json::array();
     for (auto& e : errors) out.push_back(std::move(e));
   }
-  if (!events.empty() || type == "consent") actions["deliver"] = consent_now.deliver;
+  if (!events.empty() || type == "consent") setMember(actions, "deliver", consent_now.deliver);
   if (type == "consent") {
     if (consent_before.deliver != "queue" && consent_now.deliver == "queue") {
       actions["release_held"] =
           object({{"consent", object({{"analytics", consent_now.analytics}, {"marketing", consent_now.marketing}})}});
     } else if (consent_before.deliver == "hold" && consent_now.deliver == "drop") {
-      actions["drop_held"] = true;
+      setMember(actions, "drop_held", true);
     }
   }
   // One serialisation tells both whether the state changed and whether it
@@ -550,8 +549,8 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   }
   if (text != state_text_) {
     state_text_ = std::move(text);
-    actions["state"] = state_;
-    actions["persist"] = consent_now.persist;
+    setMember(actions, "state", state_);
+    setMember(actions, "persist", consent_now.persist);
   }
   return actions;
 }

@@ -72,6 +72,8 @@ Json object(std::initializer_list<std::pair<const char*, Json>> members) {
   return out;
 }
 
+void setMember(Json& object, const char* key, Json value) { object[key] = std::move(value); }
+
 ParsedJson parseJson(std::string_view text, int max_depth) {
 #ifdef RELANCE_JSON_DOM_READER
   // The browser tag: the same documents and values without nlohmann's lexer

@@ -41,6 +41,12 @@ ParsedJson parseJson(std::string_view text, int max_depth = 64);
 // wins, as in nlohmann's list.
 Json object(std::initializer_list<std::pair<const char*, Json>> members);
 
+// object[key] = value (object must be an object or null, as for operator[]).
+// One call where the assignment inlines a key lookup, a swap and a
+// destruction at every call site (docs/design/performance.md, "Browser tag",
+// session 6).
+void setMember(Json& object, const char* key, Json value);
+
 }  // namespace relance
 
 #endif  // RELANCE_CORE_JSON_H_

@@ -272,9 +272,9 @@ Json renderModel(const Offer& offer, const OfferVariant& variant, const std::str
                        {"honeypot", "website"},
                        {"preview", preview}});
   if (const Json* consent = member(c, "consent")) {
-    model["consent"] = object({{"text", stringMember(*consent, "text")}, {"required", boolMember(*consent, "required", true)}});
+    setMember(model, "consent", object({{"text", stringMember(*consent, "text")}, {"required", boolMember(*consent, "required", true)}}));
   }
-  if (const Json* advantage = member(c, "advantage")) model["advantage"] = *advantage;
+  if (const Json* advantage = member(c, "advantage")) setMember(model, "advantage", *advantage);
   return model;
 }
 
@@ -355,11 +355,11 @@ void showOffer(const Offer& offer, DecisionStep& step, Json& records, const std:
   if (!record.is_object()) record = Json::object();
   std::string session_id = currentSessionId(step);
   std::int64_t shown = stringMember(record, "session_id") == session_id ? integerMember(record, "shown_session") : 0;
-  record["session_id"] = session_id;
-  record["shown_session"] = shown + 1;
-  record["last_shown"] = step.now_ms;
+  setMember(record, "session_id", session_id);
+  setMember(record, "shown_session", shown + 1);
+  setMember(record, "last_shown", step.now_ms);
   stateObject(step.state, "page")["offer_shown"] = true;
-  step.actions["offer"] = object({{"show", renderModel(offer, variant, trigger, false)}});
+  setMember(step.actions, "offer", object({{"show", renderModel(offer, variant, trigger, false)}}));
   step.emit("offer_shown", object({{"offer_id", offer.id}, {"variant", variant.id}, {"trigger", trigger}}));
 }
 
@@ -382,7 +382,7 @@ void onDismissed(const OffersConfig& config, DecisionStep& step, Json& records) 
   if (offer == nullptr) return;
   Json& record = records[offer->id];
   if (!record.is_object()) record = Json::object();
-  record["dismissed"] = step.now_ms;
+  setMember(record, "dismissed", step.now_ms);
   std::string variant = stringMember(signalProps(step), "variant", assignedVariant(*offer, step).id);
   step.emit("offer_dismissed", object({{"offer_id", offer->id}, {"variant", variant}}));
 }
@@ -401,7 +401,7 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
   // A bot filled the hidden field: tell it "ok" and do nothing else.
   const Json* honeypot = member(props, "honeypot");
   if (honeypot != nullptr && !(honeypot->is_string() && honeypot->get<std::string>().empty()) && !honeypot->is_null()) {
-    step.actions["offer_result"] = object({{"ok", true}, {"message", stringMember(assignedVariant(*offer, step).content, "success", "Thank you!")}});
+    setMember(step.actions, "offer_result", object({{"ok", true}, {"message", stringMember(assignedVariant(*offer, step).content, "success", "Thank you!")}}));
     return;
   }
   const OfferVariant& variant = assignedVariant(*offer, step);
@@ -430,14 +430,14 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
     errors.push_back(object({{"field", offer->fields.empty() ? "email" : offer->fields.front().name},
                              {"message", "an e-mail address or a phone number is required"}}));
   if (!errors.empty()) {
-    step.actions["offer_result"] = object({{"ok", false}, {"errors", errors}});
+    setMember(step.actions, "offer_result", object({{"ok", false}, {"errors", errors}}));
     return;
   }
   Json& record = records[offer->id];
   if (!record.is_object()) record = Json::object();
-  record["converted"] = step.now_ms;
-  step.state["subscribed"] = true;
-  if (step.context.is_object() && step.context["visitor"].is_object()) step.context["visitor"]["subscribed"] = true;
+  setMember(record, "converted", step.now_ms);
+  setMember(step.state, "subscribed", true);
+  if (step.context.is_object() && step.context["visitor"].is_object()) setMember(step.context["visitor"], "subscribed", true);
   noteOptin(step.state, offer->id, step.now_ms);
 
   std::string page_url;
@@ -456,8 +456,8 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
                        {"variant", variant.id},
                        {"consent", object({{"text", offer->consent_text}, {"checked", checked}, {"ts", step.now_ms}, {"page", page_url}})}});
   for (auto it = contact.begin(); it != contact.end(); ++it) optin[it.key()] = *it;
-  step.actions["optin"] = optin;
-  step.actions["offer_result"] = object({{"ok", true}, {"message", stringMember(variant.content, "success", "Thank you!")}});
+  setMember(step.actions, "optin", optin);
+  setMember(step.actions, "offer_result", object({{"ok", true}, {"message", stringMember(variant.content, "success", "Thank you!")}}));
   Json given_fields = Json::array();
   for (auto it = contact.begin(); it != contact.end(); ++it) given_fields.push_back(it.key());
   step.emit("offer_converted", object({{"offer_id", offer->id}, {"variant", variant.id}}));
@@ -470,7 +470,7 @@ void onShowRequest(const OffersConfig& config, DecisionStep& step, Json& records
   if (offer == nullptr) return;
   if (boolMember(signalProps(step), "preview")) {
     // The marketer's preview: shown whatever the triggers and caps, nothing recorded or emitted.
-    step.actions["offer"] = object({{"show", renderModel(*offer, assignedVariant(*offer, step), "preview", true)}});
+    setMember(step.actions, "offer", object({{"show", renderModel(*offer, assignedVariant(*offer, step), "preview", true)}}));
     addDebug(step, "offer", offer->id, true, "preview");
     return;
   }
@@ -689,7 +689,7 @@ Json offersToJson(const OffersConfig& config, ConditionFormWriter& conditions) {
     Json triggers = Json::array();
     for (const auto& t : offer.triggers) {
       Json trigger = t.source;  // as configured, but its condition compiled
-      if (t.condition) trigger["condition"] = conditions.write(*t.condition);
+      if (t.condition) setMember(trigger, "condition", conditions.write(*t.condition));
       triggers.push_back(std::move(trigger));
     }
     Json o = object({{"id", offer.id},
@@ -704,12 +704,12 @@ Json offersToJson(const OffersConfig& config, ConditionFormWriter& conditions) {
       Json variants = Json::array();
       for (const auto& v : offer.variants) {
         Json vj = object({{"id", v.id}, {"weight", v.weight}});
-        if (!v.overrides.is_null()) vj["content"] = v.overrides;
+        if (!v.overrides.is_null()) setMember(vj, "content", v.overrides);
         variants.push_back(std::move(vj));
       }
-      o["variants"] = variants;
+      setMember(o, "variants", variants);
     }
-    if (offer.condition) o["condition"] = conditions.write(*offer.condition);
+    if (offer.condition) setMember(o, "condition", conditions.write(*offer.condition));
     out.push_back(std::move(o));
   }
   return out;

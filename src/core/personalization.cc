@@ -137,23 +137,26 @@ void compileActions(const Json* source, const std::string& path, PathErrors& err
 
 Json actionToJson(const PersonalizationAction& a) {
   Json out = {{a.target_kind, a.target}, {"op", a.op}};
-  if (a.op != "hide" && a.op != "show") out["value"] = a.value;
-  if (a.op == "set_attr") out["name"] = a.name;
+  if (a.op != "hide" && a.op != "show") setMember(out, "value", a.value);
+  if (a.op == "set_attr") setMember(out, "name", a.name);
   return out;
 }
 
 std::string targetKey(const PersonalizationAction& a) { return a.target_kind + ":" + a.target; }
 
 // Fills the rule's weights and targets from its variants, and adds its slots
-// to the configuration's (compiler and loader alike).
+// to the configuration's (compiler and loader alike). The slots are kept
+// sorted and unique as they come (an insertion at its place): no std::sort of
+// strings, whose code cost the tag's wasm 2 KB.
 void addTargets(PersonalizationRule& rule, PersonalizationConfig& config) {
   for (const auto& v : rule.variants) {
     rule.weights.push_back({v.id, v.weight});
     for (const auto& a : v.actions) {
       std::string key = targetKey(a);
       if (std::find(rule.targets.begin(), rule.targets.end(), key) == rule.targets.end()) rule.targets.push_back(key);
-      if (a.target_kind == "slot" && std::find(config.slots.begin(), config.slots.end(), a.target) == config.slots.end())
-        config.slots.push_back(a.target);
+      if (a.target_kind != "slot") continue;
+      auto at = std::lower_bound(config.slots.begin(), config.slots.end(), a.target);
+      if (at == config.slots.end() || *at != a.target) config.slots.insert(at, a.target);
     }
   }
 }
@@ -223,7 +226,6 @@ std::shared_ptr<const PersonalizationConfig> compilePersonalization(const Json& 
   if (errors.size() != before) return nullptr;
   std::stable_sort(config->rules.begin(), config->rules.end(),
                    [](const PersonalizationRule& a, const PersonalizationRule& b) { return a.priority > b.priority; });
-  std::sort(config->slots.begin(), config->slots.end());
   return config;
 }
 
@@ -232,14 +234,14 @@ Json personalizationToJson(const PersonalizationConfig& config, ConditionFormWri
   Json out = Json::array();
   for (const auto& rule : config.rules) {
     Json r = object({{"id", rule.id}, {"priority", rule.priority}, {"holdout", rule.holdout}});
-    if (rule.condition) r["condition"] = conditions.write(*rule.condition);
+    if (rule.condition) setMember(r, "condition", conditions.write(*rule.condition));
     Json variants = Json::array();
     for (const auto& v : rule.variants) {
       Json actions = Json::array();
       for (const auto& a : v.actions) actions.push_back(actionToJson(a));
       variants.push_back(object({{"id", v.id}, {"weight", v.weight}, {"actions", actions}}));
     }
-    r["variants"] = variants;
+    setMember(r, "variants", variants);
     out.push_back(std::move(r));
   }
   return out;
@@ -304,7 +306,6 @@ std::shared_ptr<const PersonalizationConfig> loadPersonalization(const Json& sec
   }
   if (!in.ok()) return nullptr;
   // The compiled form lists the rules in decision order already.
-  std::sort(config->slots.begin(), config->slots.end());
   return config;
 }
 
@@ -338,16 +339,16 @@ void decidePersonalization(const PersonalizationConfig& config, DecisionStep& st
       for (const auto& a : variant->actions) {
         if (std::find(won.begin(), won.end(), targetKey(a)) == won.end()) continue;
         Json entry = actionToJson(a);
-        entry["rule_id"] = rule.id;
-        entry["variant"] = variant_id;
+        setMember(entry, "rule_id", rule.id);
+        setMember(entry, "variant", variant_id);
         personalize.push_back(std::move(entry));
       }
     }
     addDebug(step, "personalization", rule.id, true, variant != nullptr ? "" : "holdout group: original shown");
     step.emit("personalization_exposed", object({{"rule_id", rule.id}, {"variant", variant_id}, {"holdout", variant == nullptr}}));
   }
-  if (!personalize.empty()) step.actions["personalize"] = personalize;
-  if (!config.slots.empty()) step.actions["reveal"] = config.slots;
+  if (!personalize.empty()) setMember(step.actions, "personalize", personalize);
+  if (!config.slots.empty()) setMember(step.actions, "reveal", config.slots);
 }
 
 }  // namespace relance

@@ -138,7 +138,7 @@ Json scoringToJson(const ScoringConfig& config, ConditionFormWriter& conditions)
   Json rules = Json::array();
   for (const auto& rule : config.rules) {
     Json r = object({{"id", rule.id}, {"points", rule.points}, {"max_per_day", rule.max_per_day}});
-    if (rule.condition) r["condition"] = conditions.write(*rule.condition);
+    if (rule.condition) setMember(r, "condition", conditions.write(*rule.condition));
     rules.push_back(std::move(r));
   }
   Json thresholds = Json::array();
@@ -175,7 +175,7 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
                  "cap held: max_per_day " + std::to_string(rule.max_per_day) + " reached today");
         continue;
       }
-      counter["count"] = count + 1;
+      setMember(counter, "count", count + 1);
       value = rounded(value + rule.points);
       addDebug(step, "scoring", rule.id, true, "");
       step.emit("score_changed", object({{"score", value}, {"delta", rule.points}, {"rule", rule.id}}));
@@ -200,11 +200,11 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
   // decayed score is recomputed from `updated`, not written back each time.
   bool changed = value != before || now_reached != reached || !score.contains("value");
   if (changed) {
-    score["value"] = value;
-    score["updated"] = step.now_ms;
-    score["thresholds"] = now_reached;
+    setMember(score, "value", value);
+    setMember(score, "updated", step.now_ms);
+    setMember(score, "thresholds", now_reached);
   }
-  if (step.context.is_object() && step.context["visitor"].is_object()) step.context["visitor"]["score"] = value;
+  if (step.context.is_object() && step.context["visitor"].is_object()) setMember(step.context["visitor"], "score", value);
 }
 
 }  // namespace relance

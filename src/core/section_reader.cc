@@ -98,6 +98,11 @@ const Json* member(const Json& object, const char* key) {
   return it == object.end() ? nullptr : &*it;
 }
 
+std::string stringMember(const Json& object, const char* key, const char* fallback) {
+  const Json* value = member(object, key);
+  return value != nullptr && value->is_string() ? value->get<std::string>() : std::string(fallback);
+}
+
 std::string stringMember(const Json& object, const char* key, const std::string& fallback) {
   const Json* value = member(object, key);
   return value != nullptr && value->is_string() ? value->get<std::string>() : fallback;

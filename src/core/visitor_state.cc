@@ -5,16 +5,20 @@
 namespace relance {
 namespace {
 
-Json newSession() {
-  return object({{"id", nullptr}, {"start", 0}, {"last", 0}, {"pages", 0}, {"seconds", 0},
-                 {"utm", Json::object()}});
-}
-
-Json newPage() {
-  return object({{"path", nullptr}, {"url", nullptr}, {"scroll", 0}, {"seconds", 0}, {"idle", 0},
-                 {"hidden", false}, {"hidden_since", 0}, {"exit_intent", false}, {"offer_shown", false},
-                 {"product", nullptr}});
-}
+// The state of a visitor never seen, as the JSON it persists as. Parsed once
+// and copied at each use: the text costs the browser tag's wasm far less than
+// code building its 46 members one by one (docs/design/performance.md,
+// "Browser tag", session 6). Its integers parse as unsigned, as those of every
+// stored state do; both kinds compare and serialise alike.
+const char kNewVisitorState[] =
+    R"({"v":1,"anonymous_id":null,"user_id":null,"first_seen":0,"last_seen":0,"visits":0,)"
+    R"("session":{"id":null,"start":0,"last":0,"pages":0,"seconds":0,"utm":{}},"pages_total":0,)"
+    R"("consent":{"analytics":null,"marketing":null,"gpc":false},"subscribed":false,"score":{},)"
+    R"("cart":{"items":[],"value":0,"currency":null,"updated":0},"viewed":[],)"
+    R"("orders":{"count":0,"revenue":0,"last":0,"recent":[]},"offers":{},"abandonment":{},"traits":{},)"
+    R"("page":{"path":null,"url":null,"scroll":0,"seconds":0,"idle":0,"hidden":false,"hidden_since":0,)"
+    R"("exit_intent":false,"offer_shown":false,"product":null},"debug":false})";
+static_assert(kVisitorStateVersion == 1, "kNewVisitorState's \"v\" is the version");
 
 // Two JSON values have a compatible type for the state: numbers of any kind
 // are one type; a null in the template accepts null or a string.
@@ -79,7 +83,7 @@ void repairV1(Json& state, std::vector<std::string>& notes) {
   Json model = newVisitorState();
   conform(state, model, "", notes);
   for (auto it = answers.begin(); it != answers.end(); ++it) state["consent"][it.key()] = it.value();
-  if (!state["session"].is_null() && !state["session"].is_object()) state["session"] = nullptr;
+  if (!state["session"].is_null() && !state["session"].is_object()) setMember(state, "session", nullptr);
   keepWellFormed(state["cart"]["items"], {"quantity", "price"}, "/cart/items", notes);
   keepWellFormed(state["viewed"], {"count", "last"}, "/viewed", notes);
   keepWellFormed(state["orders"]["recent"], {"ts", "revenue"}, "/orders/recent", notes);
@@ -128,7 +132,7 @@ Json migrateV0(const Json& old) {
       state["cart"]["items"].push_back(object({{"id", *id}, {"quantity", *q}, {"price", *p}}));
       value += q->get<double>() * p->get<double>();
     }
-    state["cart"]["value"] = value;
+    setMember(state["cart"], "value", value);
   }
   return state;
 }
@@ -175,29 +179,16 @@ Json* child(Json& object, const char* key) {
   return it == object.end() ? nullptr : &*it;
 }
 
+const Json& newStateTemplate() {
+  static const Json* const kState = new Json(parseJson(kNewVisitorState).value);  // immutable, never freed
+  return *kState;
+}
+
 }  // namespace
 
-Json newVisitorState() {
-  return object({{"v", kVisitorStateVersion},
-                 {"anonymous_id", nullptr},
-                 {"user_id", nullptr},
-                 {"first_seen", 0},
-                 {"last_seen", 0},
-                 {"visits", 0},
-                 {"session", newSession()},
-                 {"pages_total", 0},
-                 {"consent", object({{"analytics", nullptr}, {"marketing", nullptr}, {"gpc", false}})},
-                 {"subscribed", false},
-                 {"score", Json::object()},
-                 {"cart", object({{"items", Json::array()}, {"value", 0}, {"currency", nullptr}, {"updated", 0}})},
-                 {"viewed", Json::array()},
-                 {"orders", object({{"count", 0}, {"revenue", 0}, {"last", 0}, {"recent", Json::array()}})},
-                 {"offers", Json::object()},
-                 {"abandonment", Json::object()},
-                 {"traits", Json::object()},
-                 {"page", newPage()},
-                 {"debug", false}});
-}
+Json newVisitorState() { return newStateTemplate(); }
+
+Json newPageState() { return newStateTemplate()["page"]; }
 
 RestoredState parseVisitorState(std::string_view text) {
   RestoredState out;
@@ -259,7 +250,7 @@ std::size_t boundVisitorState(Json& state) {
         fresh[key] = state[key];
       state = std::move(fresh);
       size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
-      if (size > kMaxStateBytes) state["user_id"] = nullptr;
+      if (size > kMaxStateBytes) setMember(state, "user_id", nullptr);
       return state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
     }
     size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();

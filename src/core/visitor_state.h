@@ -27,6 +27,10 @@ constexpr std::size_t kMaxTraitBytes = 256;        // a string trait value
 // signal gives one).
 Json newVisitorState();
 
+// The "page" member of a new state: what a page_view starts the page from
+// (path and url null until the event context gives them).
+Json newPageState();
+
 // The outcome of reading persisted state text.
 struct RestoredState {
   Json state;                      // always a valid v1 state

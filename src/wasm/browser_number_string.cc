@@ -5,10 +5,9 @@
 // when several are as short, and the same choice of plain or exponent form).
 //
 // Why: the emulation searches the digits with snprintf("%.*e"), the one
-// floating-point format left in the tag; without it the tag links the
-// integer-only snprintf (src/wasm/tag_snprintf.cc) and leaves musl's
-// floating-point formatter out (docs/design/performance.md, "Browser tag",
-// session 5).
+// floating-point format left in the tag; without it the tag's snprintf is
+// src/wasm/tag_snprintf.cc (hexadecimal integers only) and musl's formatter
+// stays out (docs/design/performance.md, "Browser tag", sessions 5 and 6).
 //
 // How it is wired: condition_js.cc defines numberToString weak; this strong
 // definition wins at link time in the wasm builds that compile this file.

@@ -45,6 +45,39 @@ TEST(VisitorState, CorruptUnknownAndOldStatesLeaveNotes) {
   EXPECT_NE(repaired.notes[0].find("/visits"), std::string::npos);
 }
 
+// newVisitorState() is parsed from a text: it must be exactly this value
+// (the member-by-member construction it replaced), never null.
+TEST(VisitorState, ANewStateHasTheDocumentedShape) {
+  Json session = {{"id", nullptr}, {"start", 0}, {"last", 0}, {"pages", 0}, {"seconds", 0}, {"utm", Json::object()}};
+  Json page = {{"path", nullptr},     {"url", nullptr},      {"scroll", 0},          {"seconds", 0},
+               {"idle", 0},           {"hidden", false},     {"hidden_since", 0},    {"exit_intent", false},
+               {"offer_shown", false}, {"product", nullptr}};
+  Json expected = {{"v", kVisitorStateVersion},
+                   {"anonymous_id", nullptr},
+                   {"user_id", nullptr},
+                   {"first_seen", 0},
+                   {"last_seen", 0},
+                   {"visits", 0},
+                   {"session", session},
+                   {"pages_total", 0},
+                   {"consent", {{"analytics", nullptr}, {"marketing", nullptr}, {"gpc", false}}},
+                   {"subscribed", false},
+                   {"score", Json::object()},
+                   {"cart", {{"items", Json::array()}, {"value", 0}, {"currency", nullptr}, {"updated", 0}}},
+                   {"viewed", Json::array()},
+                   {"orders", {{"count", 0}, {"revenue", 0}, {"last", 0}, {"recent", Json::array()}}},
+                   {"offers", Json::object()},
+                   {"abandonment", Json::object()},
+                   {"traits", Json::object()},
+                   {"page", page},
+                   {"debug", false}};
+  EXPECT_EQ(newVisitorState(), expected);
+  EXPECT_EQ(newVisitorState().dump(), expected.dump());
+  Json changed = newVisitorState();
+  changed["visits"] = 3;
+  EXPECT_EQ(newVisitorState()["visits"], 0);  // each call is a fresh copy
+}
+
 TEST(VisitorState, AStateRoundTripsUnchanged) {
   Engine engine(configFrom("{}"));
   engine.restore("", kT0);
@@ -165,6 +198,18 @@ TEST(Engine, TheContextHasTheDocumentedShape) {
   EXPECT_TRUE(evaluate(*in_segment.condition, c));
   CompileConditionResult not_in = compileCondition(Json::parse(R"({"segments": {"$elemMatch": {"$eq": "vip"}}})"));
   EXPECT_FALSE(evaluate(*not_in.condition, c));
+}
+
+// The context's "viewed" lists ids most recently viewed first; entries viewed
+// at the same time keep the state's order, whatever order the state holds.
+TEST(Engine, TheContextListsViewedProductsMostRecentFirstTiesInStateOrder) {
+  auto config = configFrom("{}");
+  Json state = newVisitorState();
+  state["viewed"] = Json::array({{{"id", "a"}, {"last", 5}}, {{"id", "b"}, {"last", 9}}, {{"id", "c"}, {"last", 5}},
+                                 {{"id", "d"}}, {{"id", "e"}, {"last", 9}}, {{"id", "f"}, {"last", 7}}});
+  Json signal = {{"type", "tick"}};
+  Json c = buildContext(*config, state, ContextInputs{signal, Json::object(), nullptr, false, kT0});
+  EXPECT_EQ(c["viewed"], Json::array({"b", "e", "f", "a", "c", "d"}));
 }
 
 TEST(Engine, BackOfficeTraitsOverrideLocalOrderCounts) {
