@@ -63,6 +63,9 @@ std::string Metrics::render(const StoreFigures& store) const {
       << "# TYPE relance_store_wal_restart_pause_seconds summary\n"
       << "relance_store_wal_restart_pause_seconds_sum " << store.writer_checkpoint_seconds << "\n"
       << "relance_store_wal_restart_pause_seconds_count " << store.writer_checkpoints << "\n";
+  out << "# HELP relance_store_wal_frames Frames in the WAL since it last started from its beginning.\n"
+      << "# TYPE relance_store_wal_frames gauge\n"
+      << "relance_store_wal_frames " << store.log_frames << "\n";
   out << "# HELP relance_store_wal_uncopied_frames Frames of the WAL not yet copied into the database file.\n"
       << "# TYPE relance_store_wal_uncopied_frames gauge\n"
       << "relance_store_wal_uncopied_frames " << store.uncopied_frames << "\n";

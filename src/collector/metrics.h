@@ -32,6 +32,7 @@ class Metrics {
     std::uint64_t checkpoints = 0;
     std::uint64_t writer_checkpoints = 0;
     double writer_checkpoint_seconds = 0;
+    std::int64_t log_frames = 0;
     std::int64_t uncopied_frames = 0;
   };
 

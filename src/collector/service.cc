@@ -267,6 +267,7 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
     figures.checkpoints = store_.checkpoints();
     figures.writer_checkpoints = store_.writerCheckpoints();
     figures.writer_checkpoint_seconds = store_.writerCheckpointSeconds();
+    figures.log_frames = store_.logFrames();
     figures.uncopied_frames = store_.uncopiedFrames();
     response.body() = metrics_.render(figures);
     finish(*context, std::move(response), respond);

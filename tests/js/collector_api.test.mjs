@@ -291,6 +291,7 @@ test('collector: health, readiness and Prometheus metrics', async () => {
   assert.match(metrics.body, /^relance_store_checkpoints_total \d+$/m);
   assert.match(metrics.body, /^relance_store_wal_restart_pause_seconds_count \d+$/m);
   assert.match(metrics.body, /^relance_store_wal_uncopied_frames \d+$/m);
+  assert.match(metrics.body, /^relance_store_wal_frames \d+$/m);
 });
 
 test('collector: export filters by --type and --since', async () => {
