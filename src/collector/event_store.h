@@ -172,7 +172,9 @@ class EventStore {
   void runCheckpointer();
   // The writer's bound on the WAL; `idle`: no request is waiting (see run()).
   void checkpointIfTooLarge(bool idle = false);
-  bool logAtBound();  // the log holds kWriterCheckpointFactor x checkpoint_frames frames or more
+  // The log holds kWriterCheckpointFactor x checkpoint_frames frames or more,
+  // and at most kFinalCheckpointFrames of them are not yet copied.
+  bool idleCheckpointDue();
 
   // The insert statements, prepared once per open database (preparing them
   // for every commit cost more than the inserts of a small commit).
