@@ -14,7 +14,13 @@ namespace {
 constexpr int kFrameHeaderBytes = 24;
 
 // The longest write the default VFS makes in one call (see kWalWriteBufferBytes).
+// Gathered writes are written once they reach kWalWriteBufferBytes, so before
+// a write less than that is gathered, and SQLite writes at most one page (64
+// KiB at the largest page size) at a time: what is written stays within it.
 constexpr std::size_t kLongestWrite = 0x1ffff;
+constexpr std::size_t kLargestPage = 65536;
+static_assert((kWalWriteBufferBytes - 1) + kLargestPage <= kLongestWrite,
+              "a gathered write could pass what the default VFS writes in one call");
 
 sqlite3_vfs* realVfs(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
 
@@ -44,7 +50,7 @@ int writeGathered(WalFile* wal) {
 int walWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   WalFile* wal = walFile(file);
   bool follows = offset == wal->gathered_at + static_cast<sqlite3_int64>(wal->gathered.size());
-  if (!wal->gathered.empty() && (!follows || wal->gathered.size() + amount > kLongestWrite)) {
+  if (!wal->gathered.empty() && !follows) {
     if (int rc = writeGathered(wal); rc != SQLITE_OK) return rc;
   }
   if (wal->gathered.empty()) wal->gathered_at = offset;

@@ -120,9 +120,10 @@ TEST_F(WalWriteBufferTest, ALargeTransactionSpillsAndCommitsOrRollsBack) {
   EXPECT_EQ(seen(), std::make_pair(1502LL, 1500LL * 1501 / 2 + 9000 + 9001));
 }
 
-TEST_F(WalWriteBufferTest, WritesStayWithinWhatTheDefaultVfsWritesInOneCall) {
-  // 64 KiB pages, SQLite's largest: two frames would pass the 128 KiB the
-  // default VFS writes in one call.
+TEST_F(WalWriteBufferTest, LogsOfTheLargestPagesAreWrittenWhole) {
+  // 64 KiB pages, SQLite's largest: each frame reaches the gathering bound
+  // alone, and what is gathered before one stays within what the default VFS
+  // writes in one call (the static_assert in wal_write_buffer.cc).
   std::string path = (dir_ / "large-pages.db").string();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, kWalWriteBufferVfs), SQLITE_OK);
