@@ -209,7 +209,6 @@ void EventStore::run() {
     std::vector<Pending> group;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      // Wake up now and then while the database is unusable, to retry opening it.
       // A log at its bound is restarted by the writer's own checkpoint, which
       // holds the commits behind it. When no request came for
       // kIdleBeforeCheckpoint, and the checkpointer has copied nearly all of
@@ -227,6 +226,7 @@ void EventStore::run() {
         checkpointIfTooLarge(/*idle=*/true);
         continue;
       }
+      // Wake up now and then while the database is unusable, to retry opening it.
       wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
         if (stopping_) break;
@@ -325,7 +325,7 @@ void EventStore::runCheckpointer() {
         startWriteback(db_file_fd_);
       }
       std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-      near_bound = wal_frames_ >= kWriterCheckpointFactor * options_.checkpoint_frames;
+      near_bound = wal_frames_ >= logBound();
       if (!done || !near_bound || wal_frames_ - backfilled_frames_ <= kFinalCheckpointFrames) break;
     }
     std::lock_guard<std::mutex> lock(checkpoint_mutex_);
@@ -337,7 +337,7 @@ void EventStore::runCheckpointer() {
 
 bool EventStore::idleCheckpointDue() {
   std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-  return db_ && wal_frames_ >= kWriterCheckpointFactor * options_.checkpoint_frames &&
+  return db_ && wal_frames_ >= logBound() &&
          wal_frames_ - backfilled_frames_ <= kFinalCheckpointFrames;
 }
 
@@ -359,9 +359,8 @@ void EventStore::checkpointIfTooLarge(bool idle) {
     // should it fall far behind, past twice the bound whatever it did; or
     // at the bound when idle and nearly all copied (see run()).
     bool asked = writer_checkpoint_wanted_;
-    std::int64_t bound = kWriterCheckpointFactor * options_.checkpoint_frames;
-    bool far_past = wal_frames_ >= 2 * bound;
-    bool idle_at_bound = idle && wal_frames_ >= bound;
+    bool far_past = wal_frames_ >= 2 * logBound();
+    bool idle_at_bound = idle && wal_frames_ >= logBound();
     if (!asked && !far_past && !idle_at_bound) return;
     writer_checkpoint_wanted_ = false;
   }

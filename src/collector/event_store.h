@@ -175,6 +175,8 @@ class EventStore {
   // The log holds kWriterCheckpointFactor x checkpoint_frames frames or more,
   // and at most kFinalCheckpointFrames of them are not yet copied.
   bool idleCheckpointDue();
+  // The log's frames past which the writer restarts it.
+  std::int64_t logBound() const { return kWriterCheckpointFactor * options_.checkpoint_frames; }
 
   // The insert statements, prepared once per open database (preparing them
   // for every commit cost more than the inserts of a small commit).
