@@ -79,7 +79,10 @@ fi
 # it into the database and the idle writer restarts it (docs/collector.md,
 # "Checkpoints"), so that the half-rate run does not start during a checkpoint
 # of the batch run's log (a suspect, not proven, for a 71 ms stall at the
-# start of one run in six; see docs/collector.md, "Benchmark").
+# start of one run in six; see docs/collector.md, "Benchmark"). The numbers
+# are the collector's defaults: a checkpointer pass per 1,000 frames, the log
+# restarted past 32 x 1,000 (event_store.h, kWriterCheckpointFactor); after
+# 60 s the run starts anyway.
 if [ "${SETTLE:-1}" != 0 ]; then
   settle_started=$(date +%s.%N)
   for _ in $(seq 600); do
