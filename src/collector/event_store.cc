@@ -216,18 +216,27 @@ void EventStore::run() {
       // nothing waits, rather than after the next request's commit. (Made
       // whatever was left to copy, right after a burst, it copied the burst's
       // backlog itself, and the requests that came meanwhile waited up to
-      // 174 ms.) Checked again at least every second (the wait below).
-      bool idle_checkpoint = false;
-      if (queue_.empty() && !stopping_ && idleCheckpointDue()) {
-        idle_checkpoint = !wake_.wait_for(lock, kIdleBeforeCheckpoint, [this] { return stopping_ || !queue_.empty(); });
+      // 174 ms.) Until then, the checkpointer copies: after a burst, the
+      // commits that would wake it have stopped, and what its last passes
+      // left (thousands of frames) fell to the next request's commit (a
+      // 20 ms checkpoint at the first request). Checked again at least every
+      // second (the wait below).
+      IdleLogWork idle_work = IdleLogWork::kNone;
+      bool copying = false;
+      if (queue_.empty() && !stopping_) {
+        idle_work = idleLogWork();
+        if (idle_work == IdleLogWork::kCopy) copying = askCheckpointerToCopy();
       }
-      if (idle_checkpoint) {
+      if (idle_work == IdleLogWork::kRestart &&
+          !wake_.wait_for(lock, kIdleBeforeCheckpoint, [this] { return stopping_ || !queue_.empty(); })) {
         lock.unlock();
         checkpointIfTooLarge(/*idle=*/true);
         continue;
       }
-      // Wake up now and then while the database is unusable, to retry opening it.
-      wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_ || !queue_.empty(); });
+      // Wake up now and then while the database is unusable, to retry opening
+      // it; and soon while the checkpointer copies, to restart the log then.
+      auto poll = copying ? std::chrono::milliseconds(kIdleBeforeCheckpoint) : std::chrono::milliseconds(1000);
+      wake_.wait_for(lock, poll, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) {
         if (stopping_) break;
         lock.unlock();
@@ -335,10 +344,27 @@ void EventStore::runCheckpointer() {
   sqlite3_close(db);
 }
 
-bool EventStore::idleCheckpointDue() {
+EventStore::IdleLogWork EventStore::idleLogWork() {
   std::lock_guard<std::mutex> lock(checkpoint_mutex_);
-  return db_ && wal_frames_ >= logBound() &&
-         wal_frames_ - backfilled_frames_ <= kFinalCheckpointFrames;
+  if (!db_ || wal_frames_ < logBound()) return IdleLogWork::kNone;
+  return wal_frames_ - backfilled_frames_ <= kFinalCheckpointFrames ? IdleLogWork::kRestart : IdleLogWork::kCopy;
+}
+
+bool EventStore::askCheckpointerToCopy() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mutex_);
+    if (checkpoint_wanted_ && !writer_checkpoint_wanted_) return true;  // it is at work, or about to be
+    // Its passes since the last time copied nothing (a reader, such as an
+    // export, holds the frames): again in a second, or at the next commit.
+    auto now = std::chrono::steady_clock::now();
+    if (idle_copy_asked_at_ == backfilled_frames_ && now - idle_copy_asked_when_ < std::chrono::seconds(1)) return false;
+    idle_copy_asked_at_ = backfilled_frames_;
+    idle_copy_asked_when_ = now;
+    checkpoint_wanted_ = true;
+    writer_checkpoint_wanted_ = false;  // it was waiting for the writer: not now
+  }
+  checkpoint_wake_.notify_one();
+  return true;
 }
 
 std::int64_t EventStore::logFrames() {
@@ -363,6 +389,11 @@ void EventStore::checkpointIfTooLarge(bool idle) {
     bool idle_at_bound = idle && wal_frames_ >= logBound();
     if (!asked && !far_past && !idle_at_bound) return;
     writer_checkpoint_wanted_ = false;
+    if (!far_past && wal_frames_ - backfilled_frames_ > kWriterCheckpointMostFrames) {
+      checkpoint_wanted_ = true;  // the checkpointer's passes first; it asks again after them
+      checkpoint_wake_.notify_one();
+      return;
+    }
   }
   // Between two commits nothing else writes, so this checkpoint copies the
   // whole log, and the next commit starts the log again from its beginning.

@@ -109,6 +109,11 @@ constexpr std::int64_t kWriterCheckpointFactor = 32;
 // checkpoints whatever is left.
 constexpr int kCheckpointPassesNearBound = 4;
 constexpr int kFinalCheckpointFrames = 256;
+// The most a writer's checkpoint copies itself, short of twice the bound:
+// when the commits since the checkpointer asked for it left more, the
+// checkpointer copies them first. (Right after a burst, a writer's
+// checkpoint that copied the burst's backlog held requests for 20 to 70 ms.)
+constexpr int kWriterCheckpointMostFrames = 4 * kFinalCheckpointFrames;
 // A writer with no request for this long, at the bound, checkpoints at once.
 constexpr std::chrono::milliseconds kIdleBeforeCheckpoint{10};
 
@@ -172,9 +177,16 @@ class EventStore {
   void runCheckpointer();
   // The writer's bound on the WAL; `idle`: no request is waiting (see run()).
   void checkpointIfTooLarge(bool idle = false);
-  // The log holds kWriterCheckpointFactor x checkpoint_frames frames or more,
-  // and at most kFinalCheckpointFrames of them are not yet copied.
-  bool idleCheckpointDue();
+  // What an idle writer does about the log (see run()): nothing while it is
+  // under its bound; at the bound, its own checkpoint once at most
+  // kFinalCheckpointFrames are left to copy, and until then it hands the
+  // copying back to the checkpointer.
+  enum class IdleLogWork { kNone, kCopy, kRestart };
+  IdleLogWork idleLogWork();
+  // Wakes the checkpointer for its passes, even though no commit asked for
+  // them (see run()). False when it is idle and its passes since such a
+  // call less than a second ago copied nothing.
+  bool askCheckpointerToCopy();
   // The log's frames past which the writer restarts it.
   std::int64_t logBound() const { return kWriterCheckpointFactor * options_.checkpoint_frames; }
 
@@ -213,6 +225,9 @@ class EventStore {
   bool checkpoint_wanted_ = false;
   bool writer_checkpoint_wanted_ = false;  // the checkpointer copied nearly all: the writer may restart the log
   bool checkpoint_stopping_ = false;
+  // backfilled_frames_ when an idle writer last asked for passes, and when.
+  int idle_copy_asked_at_ = -1;
+  std::chrono::steady_clock::time_point idle_copy_asked_when_;
   std::atomic<std::uint64_t> checkpoints_{0};
   std::atomic<std::uint64_t> writer_checkpoints_{0};
   std::atomic<std::uint64_t> writer_checkpoint_micros_{0};

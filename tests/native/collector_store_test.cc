@@ -229,6 +229,63 @@ TEST_F(CollectorStoreTest, AnIdleWriterRestartsTheLogWithoutWaitingForACommit) {
   EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1100);
 }
 
+// Events of about 1 KB, `count` of them, ids prefix-0, prefix-1...
+static WriteBatch paddedBatch(const std::string& prefix, int count) {
+  WriteBatch batch;
+  for (int i = 0; i < count; ++i) {
+    std::string id = prefix + "-" + std::to_string(i);
+    batch.events.push_back(
+        StoredEvent{id, "page_view", 1700000000000, "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(1000, 'x') + "\"}"});
+  }
+  return batch;
+}
+
+TEST_F(CollectorStoreTest, AWriterLeavesABacklogToTheCheckpointerThenRestartsTheLogWhenIdle) {
+  StoreOptions options;
+  options.path = path_;
+  options.checkpoint_frames = 64;  // the bound: 2,048 frames; twice it, 4,096
+  EventStore store(options);
+  store.start();
+  const std::int64_t bound = kWriterCheckpointFactor * options.checkpoint_frames;
+  ASSERT_GT(bound, kWriterCheckpointMostFrames);
+  ASSERT_TRUE(write(store, paddedBatch("before", 1)).ok);
+  // A reader (an export, a backup) holds its snapshot: no checkpoint can
+  // copy the frames committed after it.
+  sqlite3* reader = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &reader), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM events;", nullptr, nullptr, nullptr), SQLITE_OK);
+  // A burst takes the log past the bound (not past twice it), all of it
+  // uncopied; the checkpointer's passes copy nothing and hand over to the
+  // writer.
+  ASSERT_TRUE(write(store, paddedBatch("burst", 7000)).ok);
+  ASSERT_GE(store.logFrames(), bound);
+  ASSERT_LT(store.logFrames(), 2 * bound - 64);
+  auto passes = store.checkpoints();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (store.checkpoints() < passes + kCheckpointPassesNearBound && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // The next request's commit: the writer does not copy the backlog itself,
+  // between two commits (it held requests for 20 to 70 ms after bursts).
+  ASSERT_TRUE(write(store, paddedBatch("next", 1)).ok);
+  EXPECT_EQ(store.writerCheckpoints(), 0u);
+  EXPECT_GT(store.uncopiedFrames(), kWriterCheckpointMostFrames);
+  // The reader goes; nothing else is committed. The idle writer has the
+  // checkpointer copy the backlog, then restarts the log (0 frames) itself.
+  sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(reader);
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (store.logFrames() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(store.logFrames(), 0);
+  EXPECT_EQ(store.uncopiedFrames(), 0);
+  EXPECT_EQ(store.writerCheckpoints(), 1u);
+  store.stop();
+  std::string all = exported(0, "");
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 7002);
+}
+
 TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
   {
     EventStore store({path_});
