@@ -69,30 +69,18 @@ batch=$(run_wrk "$URL" bench/collector/events.lua 16 BATCH=50)
 # First the kernel writes what the batch run left in the page cache (several
 # GB of dirty pages at ~130 MB/s on the development machine): otherwise the
 # half-rate run measures that debt, not the collector at half the peak.
-# SETTLE=0 skips it (and the wait below).
+# SETTLE=0 skips it.
 if [ "${SETTLE:-1}" != 0 ]; then
   settle_started=$(date +%s.%N)
   sync
   echo "bench: sync before the half-rate run took $(node -e 'console.log((process.argv[2] - process.argv[1]).toFixed(1))' "$settle_started" "$(date +%s.%N)") s"
 fi
-# Then the store catches up with the batch run's log: the checkpointer copies
-# it into the database and the idle writer restarts it (docs/collector.md,
-# "Checkpoints"), so that the half-rate run does not start during a checkpoint
-# of the batch run's log (a suspect, not proven, for a 71 ms stall at the
-# start of one run in six; see docs/collector.md, "Benchmark"). The numbers
-# are the collector's defaults: a checkpointer pass per 1,000 frames, the log
-# restarted past 32 x 1,000 (event_store.h, kWriterCheckpointFactor); after
-# 60 s the run starts anyway.
-if [ "${SETTLE:-1}" != 0 ]; then
-  settle_started=$(date +%s.%N)
-  for _ in $(seq 600); do
-    settled=$(curl -s "$URL/metrics" | awk '/^relance_store_wal_frames / {f=$2} /^relance_store_wal_uncopied_frames / {u=$2}
-      END {print (u < 1000 && f < 32000) ? 1 : 0}')
-    [ "$settled" = 1 ] && break
-    sleep 0.1
-  done
-  echo "bench: the store's checkpoints caught up in $(node -e 'console.log((process.argv[2] - process.argv[1]).toFixed(1))' "$settle_started" "$(date +%s.%N)") s"
-fi
+# The half-rate run starts right after, with the batch run's log as it is:
+# copying it and restarting it while requests come is the collector's job
+# (docs/collector.md, "Checkpoints"). (Until session 7 the bench waited here
+# for the store's checkpoints to catch up.) What was left is printed.
+echo "bench: before the half-rate run the store's log held $(curl -s "$URL/metrics" | awk '/^relance_store_wal_frames / {f=$2}
+  /^relance_store_wal_uncopied_frames / {u=$2} END {printf "%d frames, %d not yet copied", f, u}')"
 HALF_RATE=$(node -e 'console.log(Math.round(JSON.parse(process.argv[1]).rps / 2))' "$single")
 # What the store and the machine did during that run, printed when its p99
 # misses the goal, so that a stall can be told apart: the collector's own
