@@ -196,6 +196,25 @@ TEST_F(CollectorStoreTest, CheckpointsRunOffTheCommitsAndKeepTheLogBounded) {
   EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), kCommits);
 }
 
+// Events of about 1 KB, `count` of them, ids prefix-0, prefix-1...
+WriteBatch paddedBatch(const std::string& prefix, int count) {
+  WriteBatch batch;
+  for (int i = 0; i < count; ++i) {
+    std::string id = prefix + "-" + std::to_string(i);
+    batch.events.push_back(
+        StoredEvent{id, "page_view", 1700000000000, "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(1000, 'x') + "\"}"});
+  }
+  return batch;
+}
+
+// Waits (at most `limit`) until the store's log has restarted: 0 frames.
+void waitForLogRestart(EventStore& store, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (store.logFrames() != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
 TEST_F(CollectorStoreTest, AnIdleWriterRestartsTheLogWithoutWaitingForACommit) {
   StoreOptions options;
   options.path = path_;
@@ -205,39 +224,19 @@ TEST_F(CollectorStoreTest, AnIdleWriterRestartsTheLogWithoutWaitingForACommit) {
   // One commit (a burst) takes the log past the bound (kWriterCheckpointFactor
   // x 8 frames) but not past twice the bound: about 300 frames of 1 KB events.
   const std::int64_t bound = kWriterCheckpointFactor * options.checkpoint_frames;
-  WriteBatch batch;
-  for (int i = 0; i < 1100; ++i) {
-    StoredEvent e = event("burst-" + std::to_string(i));
-    e.body = "{\"id\":\"burst-" + std::to_string(i) + "\",\"pad\":\"" + std::string(1000, 'x') + "\"}";
-    batch.events.push_back(std::move(e));
-  }
-  ASSERT_TRUE(write(store, batch).ok);
+  ASSERT_TRUE(write(store, paddedBatch("burst", 1100)).ok);
   ASSERT_GE(store.logFrames(), bound);
   ASSERT_LT(store.logFrames(), 2 * bound);
   // Then nothing. The idle writer makes the checkpoint that restarts the log
   // (0 frames) on its own. Before, it waited for the next commit, and the
   // first requests after a burst waited for it (64 ms in bench:collector).
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (store.logFrames() != 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  waitForLogRestart(store, std::chrono::seconds(5));
   EXPECT_EQ(store.logFrames(), 0);
   EXPECT_EQ(store.uncopiedFrames(), 0);
   EXPECT_EQ(store.writerCheckpoints(), 1u);
   store.stop();
   std::string all = exported(0, "");
   EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1100);
-}
-
-// Events of about 1 KB, `count` of them, ids prefix-0, prefix-1...
-static WriteBatch paddedBatch(const std::string& prefix, int count) {
-  WriteBatch batch;
-  for (int i = 0; i < count; ++i) {
-    std::string id = prefix + "-" + std::to_string(i);
-    batch.events.push_back(
-        StoredEvent{id, "page_view", 1700000000000, "{\"id\":\"" + id + "\",\"pad\":\"" + std::string(1000, 'x') + "\"}"});
-  }
-  return batch;
 }
 
 TEST_F(CollectorStoreTest, AWriterLeavesABacklogToTheCheckpointerThenRestartsTheLogWhenIdle) {
@@ -274,10 +273,7 @@ TEST_F(CollectorStoreTest, AWriterLeavesABacklogToTheCheckpointerThenRestartsThe
   // checkpointer copy the backlog, then restarts the log (0 frames) itself.
   sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr);
   sqlite3_close(reader);
-  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (store.logFrames() != 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  waitForLogRestart(store, std::chrono::seconds(10));
   EXPECT_EQ(store.logFrames(), 0);
   EXPECT_EQ(store.uncopiedFrames(), 0);
   EXPECT_EQ(store.writerCheckpoints(), 1u);
