@@ -72,7 +72,7 @@ const Json* currentCart(const DecisionStep& step) {
 std::string cartHash(const Json& cart) {
   std::string key;
   for (const auto& item : *member(cart, "items")) {
-    key += stringMember(item, "id") + "*" + std::to_string(integerMember(item, "quantity", 1)) + "@" +
+    key += stringMember(item, "id") + "*" + decimalText(integerMember(item, "quantity", 1)) + "@" +
            Json(numberMember(item, "price")).dump() + ";";
   }
   char hex[9];

@@ -86,7 +86,7 @@ class Compiler {
           // Tests are the same when their JSON is; dump() refuses invalid
           // UTF-8 (only a native caller can build such a value): not shared.
           if (validUtf8Throughout(v)) {
-            std::string key = std::to_string(clause.slot) + ":" + v.dump();
+            std::string key = decimalText(clause.slot) + ":" + v.dump();
             clause.test_id =
                 tables_->field_tests.emplace(std::move(key), static_cast<int>(tables_->field_tests.size())).first->second;
           }

@@ -167,7 +167,7 @@ __attribute__((weak)) std::string numberToString(double d) {
     if (k > 1) { out += '.'; out += digits.substr(1); }
     out += 'e';
     out += n - 1 >= 0 ? '+' : '-';
-    out += std::to_string(std::abs(n - 1));
+    out += decimalText(std::abs(n - 1));
   }
   return out;
 }

@@ -34,7 +34,7 @@ CompileSiteConfigResult loadCompiledConfig(const Json& compiled) {
   if (form == nullptr || version == form->end() || !version->is_number_integer() ||
       version->get<long long>() != kCompiledFormVersion) {
     result.errors.push_back({"/compiled", "not a compiled configuration of version " +
-                                              std::to_string(kCompiledFormVersion) +
+                                              decimalText(kCompiledFormVersion) +
                                               ": serve it from GET /v1/config of a collector of the same release"});
     return result;
   }

@@ -390,7 +390,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   const std::int64_t event_ts = ts.is_number() ? static_cast<std::int64_t>(ts.get<double>()) : now_ms;
   const std::string base_id = member(signal, "id").is_string()
                                   ? signal["id"].get<std::string>()
-                                  : derivedId(safeDump(signal) + std::to_string(now_ms) + safeDump(state_["anonymous_id"]));
+                                  : derivedId(safeDump(signal) + decimalText(now_ms) + safeDump(state_["anonymous_id"]));
 
   const Json& given_context = member(signal, "context");
   if (given_context.is_object() && !given_context.empty()) last_context_ = given_context;
@@ -424,7 +424,7 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   auto emit = [&](const std::string& event_type, Json properties) -> bool {
     ConsentView c = viewConsent(config_->consent, state_["consent"]);
     Json event = Json::object();
-    setMember(event, "id", emitted == 0 ? base_id : base_id + ":" + std::to_string(emitted));
+    setMember(event, "id", emitted == 0 ? base_id : base_id + ":" + decimalText(emitted));
     setMember(event, "type", event_type);
     setMember(event, "ts", event_ts);
     setMember(event, "anonymous_id", state_["anonymous_id"]);

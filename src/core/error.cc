@@ -18,7 +18,7 @@ std::string pointerAppend(const std::string& pointer, const std::string& token) 
 }
 
 std::string pointerAppend(const std::string& pointer, std::size_t index) {
-  return pointer + "/" + std::to_string(index);
+  return pointer + "/" + decimalText(index);
 }
 
 Json toJson(const PathErrors& errors) {

@@ -108,7 +108,7 @@ class EventChecker {
     }
     if (!v.is_object() && !v.is_array()) return;
     if (depth > kMaxEventDepth) {
-      add(path, "nesting deeper than " + std::to_string(kMaxEventDepth) + " levels");
+      add(path, "nesting deeper than " + decimalText(kMaxEventDepth) + " levels");
       return;
     }
     if (v.is_object()) {
@@ -173,8 +173,8 @@ class EventChecker {
         return;
       }
       if (props->size() > kMaxProperties) {
-        add("/properties", "at most " + std::to_string(kMaxProperties) + " properties (has " +
-                               std::to_string(props->size()) + ")");
+        add("/properties", "at most " + decimalText(kMaxProperties) + " properties (has " +
+                               decimalText(props->size()) + ")");
       }
       p = &*props;
     }
@@ -189,9 +189,9 @@ class EventChecker {
   void checkString(const std::string& s, const std::string& path, const char* what) {
     std::size_t bad = findInvalidUtf8(s);
     if (bad != kUtf8Valid) {
-      add(path, std::string(what) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+      add(path, std::string(what) + " is not valid UTF-8 (byte " + decimalText(bad) + ")");
     } else if (s.size() > kMaxStringBytes) {
-      add(path, std::string(what) + " longer than " + std::to_string(kMaxStringBytes) + " bytes");
+      add(path, std::string(what) + " longer than " + decimalText(kMaxStringBytes) + " bytes");
     }
   }
 
@@ -461,8 +461,8 @@ PathErrors validate(const Json& event, bool check_size) {
     // is reported below with its path).
     std::size_t size = event.dump(-1, ' ', false, Json::error_handler_t::replace).size();
     if (size > kMaxEventBytes) {
-      checker.add("", "event is " + std::to_string(size) + " bytes serialized, more than " +
-                          std::to_string(kMaxEventBytes));
+      checker.add("", "event is " + decimalText(size) + " bytes serialized, more than " +
+                          decimalText(kMaxEventBytes));
     }
   }
   checker.checkLimits(event, "", 1);
@@ -512,19 +512,19 @@ PathErrors validateTypeProperties(const std::string& type, const Json& propertie
 
 PathErrors validateEventText(std::string_view text) {
   if (text.size() > kMaxEventBytes) {
-    return {{"", "event is " + std::to_string(text.size()) + " bytes, more than " +
-                     std::to_string(kMaxEventBytes)}};
+    return {{"", "event is " + decimalText(text.size()) + " bytes, more than " +
+                     decimalText(kMaxEventBytes)}};
   }
   std::size_t bad = findInvalidUtf8(text);
   if (bad != kUtf8Valid) {
-    return {{"", "text is not valid UTF-8 (byte " + std::to_string(bad) + ")"}};
+    return {{"", "text is not valid UTF-8 (byte " + decimalText(bad) + ")"}};
   }
   // Deeper than the limit is reported with its path by validate(); the
   // parser's own bound only keeps hostile input off the stack.
   ParsedJson parsed = parseJson(text, 64);
   if (!parsed.ok) {
     if (parsed.message.rfind("nesting", 0) == 0) {
-      return {{"", "nesting deeper than " + std::to_string(kMaxEventDepth) + " levels"}};
+      return {{"", "nesting deeper than " + decimalText(kMaxEventDepth) + " levels"}};
     }
     // The parser quotes the input it stopped at, possibly half a character.
     return {{"", "invalid JSON: " + toValidUtf8(parsed.message)}};

@@ -74,6 +74,20 @@ Json object(std::initializer_list<std::pair<const char*, Json>> members) {
 
 void setMember(Json& object, const char* key, Json value) { object[key] = std::move(value); }
 
+std::string decimalText(std::int64_t n) {
+  char digits[20];  // 2^63 has 19 digits, and the sign
+  char* end = digits + sizeof digits;
+  char* p = end;
+  // The magnitude as unsigned: -2^63 has no signed opposite.
+  std::uint64_t u = n < 0 ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  do {
+    *--p = static_cast<char>('0' + u % 10);
+    u /= 10;
+  } while (u != 0);
+  if (n < 0) *--p = '-';
+  return std::string(p, end);
+}
+
 ParsedJson parseJson(std::string_view text, int max_depth) {
 #ifdef RELANCE_JSON_DOM_READER
   // The browser tag: the same documents and values without nlohmann's lexer
@@ -90,7 +104,7 @@ ParsedJson parseJson(std::string_view text, int max_depth) {
   }
   out.value = Json();
   if (builder.depth_exceeded()) {
-    out.message = "nesting deeper than " + std::to_string(max_depth) + " levels";
+    out.message = "nesting deeper than " + decimalText(max_depth) + " levels";
   } else {
     out.offset = builder.offset();
     out.message = builder.message().empty() ? "invalid JSON" : builder.message();

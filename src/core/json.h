@@ -8,6 +8,7 @@
 #define RELANCE_CORE_JSON_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,6 +47,12 @@ Json object(std::initializer_list<std::pair<const char*, Json>> members);
 // destruction at every call site (docs/design/performance.md, "Browser tag",
 // session 6).
 void setMember(Json& object, const char* key, Json value);
+
+// The decimal digits of n, as std::to_string writes them ("-42"). The core's
+// own, so that the browser tag links neither libc++'s to_string nor its
+// digit tables beside nlohmann's (docs/design/performance.md, "Browser tag",
+// session 7). For messages and ids, not for a hot path.
+std::string decimalText(std::int64_t n);
 
 }  // namespace relance
 

@@ -34,8 +34,8 @@ class DomReader {
     } else {
       out.value = Json();
       out.offset = static_cast<std::size_t>(fault_ - begin_);
-      out.message = depth_exceeded_ ? "nesting deeper than " + std::to_string(max_depth_) + " levels"
-                                    : "syntax error at byte " + std::to_string(out.offset) + ": " + what_;
+      out.message = depth_exceeded_ ? "nesting deeper than " + decimalText(max_depth_) + " levels"
+                                    : "syntax error at byte " + decimalText(out.offset) + ": " + what_;
     }
     return out;
   }

@@ -343,7 +343,7 @@ std::string capThatHolds(const Offer& offer, const DecisionStep& step, const Jso
       return "cap held: dismissed less than " + Json(offer.dismiss_days).dump() + " days ago";
     if (stringMember(*record, "session_id") == currentSessionId(step) &&
         integerMember(*record, "shown_session") >= offer.max_per_session)
-      return "cap held: shown " + std::to_string(offer.max_per_session) + " time(s) this session";
+      return "cap held: shown " + decimalText(offer.max_per_session) + " time(s) this session";
   }
   if (!offer.show_to_subscribers && isSubscribed(step)) return "cap held: the visitor is a subscriber";
   return "";
@@ -446,7 +446,7 @@ void onSubmit(const OffersConfig& config, DecisionStep& step, Json& records) {
   if (page_url.empty() && member(step.context, "page") != nullptr)
     page_url = stringMember(*member(step.context, "page"), "url");
   std::string id = stringMember(step.signal, "id");
-  if (id.empty()) id = "optin-" + std::to_string(step.now_ms);
+  if (id.empty()) id = "optin-" + decimalText(step.now_ms);
   Json optin = object({{"id", id},
                        {"ts", step.now_ms},
                        {"anonymous_id", stringMember(step.state, "anonymous_id")},

@@ -172,7 +172,7 @@ void decideScoring(const ScoringConfig& config, DecisionStep& step) {
       std::int64_t count = integerMember(counter, "count");
       if (rule.max_per_day > 0 && count >= rule.max_per_day) {
         addDebug(step, "scoring", rule.id, false,
-                 "cap held: max_per_day " + std::to_string(rule.max_per_day) + " reached today");
+                 "cap held: max_per_day " + decimalText(rule.max_per_day) + " reached today");
         continue;
       }
       setMember(counter, "count", count + 1);

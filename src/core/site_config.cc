@@ -62,7 +62,7 @@ class SectionReader {
                     (v->is_number_float() && std::floor(v->get<double>()) == v->get<double>());
     double d = v->is_number() ? v->get<double>() : 0;
     if (!integral || d < min || d > max) {
-      error(key, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+      error(key, "must be an integer from " + decimalText(min) + " to " + decimalText(max));
       return;
     }
     out = static_cast<int>(d);

@@ -100,3 +100,15 @@ TEST(ParseJson, ReadsIntegersAsIntegersAndRefusesNumbersBeyondDouble) {
 
 }  // namespace
 }  // namespace relance
+
+TEST(DecimalText, WritesWhatStdToStringWrites) {
+  const std::int64_t values[] = {0,         1,          -1,         9,          10,         -10,
+                                 99,        100,        12345,      -98765,     4294967295, 4294967296,
+                                 1700000000000, -1700000000000, std::numeric_limits<std::int64_t>::max(),
+                                 std::numeric_limits<std::int64_t>::min()};
+  for (std::int64_t v : values) EXPECT_EQ(relance::decimalText(v), std::to_string(v)) << v;
+  for (std::int64_t v = 1; v > 0 && v < std::numeric_limits<std::int64_t>::max() / 10; v *= 10) {
+    EXPECT_EQ(relance::decimalText(v - 1), std::to_string(v - 1));
+    EXPECT_EQ(relance::decimalText(-v), std::to_string(-v));
+  }
+}
