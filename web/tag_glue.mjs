@@ -1,0 +1,94 @@
+// Turns the tag's Emscripten glue (build/wasm/tag/relance-tag.js, emcc 3.1.6
+// with -sMODULARIZE) into the ES module that the tag bundles
+// (scripts/build.d/10-js-bindings.sh: build/js-bindings/relance-tag.mjs, then
+// engine-only.js), leaving out what the tag never runs:
+//
+// - the UMD footer (module.exports / define / exports): an ES module exports
+//   the factory instead, so esbuild needs no CommonJS wrapper around it;
+// - the glue's own ways of getting the wasm (fetch or XMLHttpRequest of
+//   "relance-tag.wasm" next to the script, streaming or not): js-bindings
+//   always hands the module `instantiateWasm` (wasm_web.ts startGlue), so the
+//   glue takes that branch and returns before any of them.
+//
+// Each piece is found by name and the result is checked: if emscripten's
+// output ever changes shape, this throws (the build stops and says which
+// piece), rather than leave a glue that refers to something removed.
+// Measured in docs/design/performance.md ("Tag JS, session 7").
+//
+//   node web/tag_glue.mjs <glue.js> <out.mjs>
+
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const UMD_FOOTER = `if (typeof exports === 'object' && typeof module === 'object')
+  module.exports = createRelanceCore;
+else if (typeof define === 'function' && define['amd'])
+  define([], function() { return createRelanceCore; });
+else if (typeof exports === 'object')
+  exports["createRelanceCore"] = createRelanceCore;`;
+
+// The glue's fallbacks when no instantiateWasm is given: functions removed
+// whole, then the statements that set or call them.
+const LOADER_FUNCTIONS = ['getBinary', 'getBinaryPromise', 'receiveInstantiationResult', 'instantiateArrayBuffer', 'instantiateAsync'];
+const LOADER_STATEMENTS = ['instantiateAsync().catch(readyPromiseReject);', 'setWindowTitle=(title=>document.title=title)'];
+// The block that sets read_, readBinary and readAsync (XMLHttpRequest).
+const READERS_BLOCK = '{read_=';
+const GONE = ['getBinary', 'getBinaryPromise', 'instantiateArrayBuffer', 'instantiateAsync', 'receiveInstantiationResult',
+  'XMLHttpRequest', 'instantiateStreaming', 'setWindowTitle='];
+
+class GlueError extends Error {}
+
+/** The tag's glue as an ES module without its loader; throws if a piece is not where expected. */
+export function tagGlue(text) {
+  const footerAt = text.lastIndexOf(UMD_FOOTER);
+  if (footerAt < 0 || text.slice(footerAt + UMD_FOOTER.length).trim() !== '') throw new GlueError('no UMD footer at the end');
+  let s = text.slice(0, footerAt) + 'export default createRelanceCore;\n';
+  for (const name of LOADER_FUNCTIONS) s = cut(s, `function ${name}(`, true);
+  s = cut(s, READERS_BLOCK, false);
+  for (const statement of LOADER_STATEMENTS) {
+    if (s.split(statement).length !== 2) throw new GlueError(`"${statement}" is not there once`);
+    s = s.replace(statement, '');
+  }
+  for (const word of GONE) if (s.includes(word)) throw new GlueError(`"${word}" is still used`);
+  return s;
+}
+
+// Removes the text that starts at `start` (found once) and ends at its
+// matching closing brace: a function declaration (`start` ends with its
+// parameter list's "(") or a block (`start` begins with "{").
+function cut(s, start, isFunction) {
+  const at = s.indexOf(start);
+  if (at < 0 || s.indexOf(start, at + 1) >= 0) throw new GlueError(`"${start}" is not there once`);
+  const open = isFunction ? s.indexOf('{', at) : at;
+  return s.slice(0, at) + s.slice(closing(s, open) + 1);
+}
+
+// The index of the brace closing the one at `open`, skipping strings and
+// regular expression literals (the glue's minified code has both, no comments).
+function closing(s, open) {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    const c = s[i];
+    if (c === '"' || c === "'" || c === '`') {
+      for (i++; s[i] !== c; i++) if (s[i] === '\\') i++;
+    } else if (c === '/' && /[(,=:[!&|?{};]/.test(s[i - 1])) {
+      for (i++; s[i] !== '/'; i++) if (s[i] === '\\') i++;
+    } else if (c === '{') {
+      depth++;
+    } else if (c === '}' && --depth === 0) {
+      return i;
+    }
+  }
+  throw new GlueError('unbalanced braces');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [input, output] = process.argv.slice(2);
+  try {
+    fs.writeFileSync(output, tagGlue(fs.readFileSync(input, 'utf8')));
+  } catch (e) {
+    if (!(e instanceof GlueError)) throw e;
+    console.error(`web/tag_glue.mjs: ${input}: ${e.message} (has emscripten's output changed?)`);
+    process.exit(1);
+  }
+}
