@@ -6,9 +6,10 @@
 // - the UMD footer (module.exports / define / exports): an ES module exports
 //   the factory instead, so esbuild needs no CommonJS wrapper around it;
 // - the glue's own ways of getting the wasm (fetch or XMLHttpRequest of
-//   "relance-tag.wasm" next to the script, streaming or not): js-bindings
-//   always hands the module `instantiateWasm` (wasm_web.ts startGlue), so the
-//   glue takes that branch and returns before any of them.
+//   "relance-tag.wasm" next to the script, streaming or not) and of finding
+//   the script's directory: js-bindings always hands the module
+//   `instantiateWasm` (wasm_web.ts startGlue), so the glue takes that branch
+//   and returns before any of them.
 //
 // Each piece is found by name and the result is checked: if emscripten's
 // output ever changes shape, this throws (the build stops and says which
@@ -27,14 +28,26 @@ else if (typeof define === 'function' && define['amd'])
 else if (typeof exports === 'object')
   exports["createRelanceCore"] = createRelanceCore;`;
 
-// The glue's fallbacks when no instantiateWasm is given: functions removed
-// whole, then the statements that set or call them.
-const LOADER_FUNCTIONS = ['getBinary', 'getBinaryPromise', 'receiveInstantiationResult', 'instantiateArrayBuffer', 'instantiateAsync'];
-const LOADER_STATEMENTS = ['instantiateAsync().catch(readyPromiseReject);', 'setWindowTitle=(title=>document.title=title)'];
-// The block that sets read_, readBinary and readAsync (XMLHttpRequest).
-const READERS_BLOCK = '{read_=';
-const GONE = ['getBinary', 'getBinaryPromise', 'instantiateArrayBuffer', 'instantiateAsync', 'receiveInstantiationResult',
-  'XMLHttpRequest', 'instantiateStreaming', 'setWindowTitle='];
+// The glue's fallbacks when no instantiateWasm is given, and how it finds
+// the wasm next to its script: blocks removed whole (from the text given to
+// the closing brace of the first "{" in or after it), then the statements
+// that declare, set or call what they defined.
+const LOADER_BLOCKS = [
+  'function getBinary(', 'function getBinaryPromise(', 'function receiveInstantiationResult(',
+  'function instantiateArrayBuffer(', 'function instantiateAsync(', 'if(ENVIRONMENT_IS_WEB||ENVIRONMENT_IS_WORKER){', 'function locateFile(', 'function isDataURI(',
+  'if(!isDataURI(wasmBinaryFile)){',
+];
+const LOADER_STATEMENTS = [
+  'instantiateAsync().catch(readyPromiseReject);', 'else{}',
+  'var read_,readAsync,readBinary,setWindowTitle;', 'var scriptDirectory="";',
+  'var dataURIPrefix="data:application/octet-stream;base64,";', 'var wasmBinaryFile;',
+  /wasmBinaryFile="[\w.-]+";/,
+  "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;",
+];
+// What must no longer be in the glue once those are gone.
+const GONE = ['getBinary', 'instantiateArrayBuffer', 'instantiateAsync', 'receiveInstantiationResult', 'XMLHttpRequest',
+  'instantiateStreaming', 'setWindowTitle', 'read_', 'readAsync', 'readBinary', 'scriptDirectory', 'locateFile',
+  'isDataURI', 'dataURIPrefix', 'wasmBinaryFile', '_scriptDir', 'currentScript'];
 
 class GlueError extends Error {}
 
@@ -43,24 +56,22 @@ export function tagGlue(text) {
   const footerAt = text.lastIndexOf(UMD_FOOTER);
   if (footerAt < 0 || text.slice(footerAt + UMD_FOOTER.length).trim() !== '') throw new GlueError('no UMD footer at the end');
   let s = text.slice(0, footerAt) + 'export default createRelanceCore;\n';
-  for (const name of LOADER_FUNCTIONS) s = cut(s, `function ${name}(`, true);
-  s = cut(s, READERS_BLOCK, false);
+  for (const start of LOADER_BLOCKS) s = cut(s, start);
   for (const statement of LOADER_STATEMENTS) {
-    if (s.split(statement).length !== 2) throw new GlueError(`"${statement}" is not there once`);
+    const found = s.split(statement).length - 1;
+    if (found !== 1) throw new GlueError(`"${statement}" is there ${found} times, not once`);
     s = s.replace(statement, '');
   }
   for (const word of GONE) if (s.includes(word)) throw new GlueError(`"${word}" is still used`);
   return s;
 }
 
-// Removes the text that starts at `start` (found once) and ends at its
-// matching closing brace: a function declaration (`start` ends with its
-// parameter list's "(") or a block (`start` begins with "{").
-function cut(s, start, isFunction) {
+// Removes the text that starts at `start` (found once) and ends at the
+// brace closing the first "{" in or after `start`.
+function cut(s, start) {
   const at = s.indexOf(start);
   if (at < 0 || s.indexOf(start, at + 1) >= 0) throw new GlueError(`"${start}" is not there once`);
-  const open = isFunction ? s.indexOf('{', at) : at;
-  return s.slice(0, at) + s.slice(closing(s, open) + 1);
+  return s.slice(0, at) + s.slice(closing(s, s.indexOf('{', at)) + 1);
 }
 
 // The index of the brace closing the one at `open`, skipping strings and
