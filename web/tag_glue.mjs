@@ -9,7 +9,10 @@
 //   "relance-tag.wasm" next to the script, streaming or not) and of finding
 //   the script's directory: js-bindings always hands the module
 //   `instantiateWasm` (wasm_web.ts startGlue), so the glue takes that branch
-//   and returns before any of them.
+//   and returns before any of them;
+// - what the glue puts on the module for other callers (the heap views, the
+//   file packager's tables, two export wrappers only the wasm's start uses):
+//   js-bindings reads only the bound functions.
 //
 // Each piece is found by name and the result is checked: if emscripten's
 // output ever changes shape, this throws (the build stops and says which
@@ -44,10 +47,23 @@ const LOADER_STATEMENTS = [
   /wasmBinaryFile="[\w.-]+";/,
   "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;",
 ];
+// What the glue puts on the module for other callers than js-bindings, which
+// reads only the bound functions: the heap views, the file packager's
+// tables (no file system here), and the wrappers of two wasm exports that
+// only the wasm's start calls (it reaches them through Module.asm).
+const MODULE_EXTRAS = [
+  { text: /Module\["HEAP(8|16|32|U8|U16|U32|F32|F64)"\]=/g, times: 8 },
+  { text: 'Module["preloadedImages"]={};Module["preloadedAudios"]={};', times: 1 },
+  ...['___wasm_call_ctors', '___embind_register_native_and_builtin_types'].map((name) => ({
+    text: new RegExp(`var ${name}=Module\\["${name}"\\]=function\\(\\)\\{return\\(${name}=Module\\["${name}"\\]=Module\\["asm"\\]\\["\\w+"\\]\\)\\.apply\\(null,arguments\\)\\};`, 'g'),
+    times: 1,
+  })),
+];
 // What must no longer be in the glue once those are gone.
 const GONE = ['getBinary', 'instantiateArrayBuffer', 'instantiateAsync', 'receiveInstantiationResult', 'XMLHttpRequest',
   'instantiateStreaming', 'setWindowTitle', 'read_', 'readAsync', 'readBinary', 'scriptDirectory', 'locateFile',
-  'isDataURI', 'dataURIPrefix', 'wasmBinaryFile', '_scriptDir', 'currentScript'];
+  'isDataURI', 'dataURIPrefix', 'wasmBinaryFile', '_scriptDir', 'currentScript', 'Module["HEAP', 'preloaded',
+  '___wasm_call_ctors', '___embind_register_native_and_builtin_types'];
 
 class GlueError extends Error {}
 
@@ -61,6 +77,11 @@ export function tagGlue(text) {
     const found = s.split(statement).length - 1;
     if (found !== 1) throw new GlueError(`"${statement}" is there ${found} times, not once`);
     s = s.replace(statement, '');
+  }
+  for (const { text: extra, times } of MODULE_EXTRAS) {
+    const found = typeof extra === 'string' ? s.split(extra).length - 1 : (s.match(extra) || []).length;
+    if (found !== times) throw new GlueError(`${extra} is there ${found} times, not ${times}`);
+    s = typeof extra === 'string' ? s.split(extra).join('') : s.replace(extra, '');
   }
   for (const word of GONE) if (s.includes(word)) throw new GlueError(`"${word}" is still used`);
   return s;

@@ -18,6 +18,8 @@ test('the tag glue becomes an ES module without its own wasm loader', { skip }, 
   assert.ok(out.endsWith('export default createRelanceCore;\n'));
   assert.doesNotMatch(out, /module\.exports|define\(|XMLHttpRequest|instantiateStreaming|fetch\(|currentScript|scriptDirectory/);
   assert.match(out, /Module\["instantiateWasm"\]\(info,receiveInstance\)/); // the way js-bindings starts it stays
+  assert.doesNotMatch(out, /Module\["HEAP|preloaded|___wasm_call_ctors/);
+  assert.match(out, /HEAPU8=new Uint8Array\(buf\)/); // the glue's own views stay
   assert.ok(out.length < glue.length - 2000, `${glue.length} -> ${out.length}`);
 });
 
