@@ -370,12 +370,13 @@ async function breakdown() {
   const modules = Object.values(r.metafile.outputs).flatMap((out) => Object.entries(out.inputs))
     .filter(([file, info]) => /web\/src\//.test(file) && info.bytesInOutput >= 400).sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput);
   console.log(`  web/src modules of 400 B or more: ${modules.map(([file, info]) => `${file.replace(/.*web\/src\//, '')} ${info.bytesInOutput}`).join(', ')}`);
-  // The Emscripten glue alone (Embind's runtime and the module loader), minified as the tag minifies it.
-  const glue = await build({ entryPoints: [path.join(root, 'build/wasm/tag/relance-tag.js')], minify: true, write: false,
-    target: 'es2018', logLevel: 'silent' }).catch(() => null);
+  // The Emscripten glue alone (Embind's runtime and the module start), as the
+  // tag bundles it (web/tag_glue.mjs's ES module), minified as the tag minifies it.
+  const glue = await build({ entryPoints: [path.join(root, 'build/js-bindings/relance-tag.mjs')], minify: true, write: false,
+    target: 'es2018', format: 'esm', logLevel: 'silent' }).catch(() => null);
   if (glue) {
     const g = sizes(Buffer.from(glue.outputFiles[0].contents));
-    console.log(`  of which the Emscripten glue (build/wasm/tag/relance-tag.js): ${g.raw} B minified, ${g.brotli} B brotli alone`);
+    console.log(`  of which the Emscripten glue (build/js-bindings/relance-tag.mjs): ${g.raw} B minified, ${g.brotli} B brotli alone`);
   }
 }
 

@@ -89,6 +89,7 @@ async function main() {
     entryPoints: [r('web/src/offer_chunk.ts')],
     bundle: true, minify: true, format: 'iife', target: 'es2018', platform: 'browser',
     write: false, legalComments: 'none', logLevel: 'warning',
+    mangleProps: /^_[a-z]/, // the offer's private members (web/src/ui/offer.ts), as in the tag
   });
   const offerCode = offerChunk.outputFiles[0].contents;
   const offerName = `relance-offer.${hash(offerCode)}.js`;

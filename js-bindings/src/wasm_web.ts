@@ -35,8 +35,9 @@ export async function instantiateFetched(href: string, imports: Imports): Promis
 
 /**
  * Starts an Emscripten module (the glue's MODULARIZE factory), handing it the
- * instance that `instantiate` makes; rejects if that fails (the glue alone
- * would leave its promise pending).
+ * instance that `instantiate` makes; rejects if that fails or if starting the
+ * module throws (an Embind registration refused: the glue alone would leave
+ * its promise pending in both cases).
  */
 export async function startGlue<M>(
   factory: (module: Record<string, unknown>) => Promise<M>,
@@ -48,7 +49,7 @@ export async function startGlue<M>(
   });
   const started = factory({
     instantiateWasm(imports: Imports, receive: (i: WebAssembly.Instance, m?: WebAssembly.Module) => void) {
-      instantiate(imports).then((r) => receive(r.instance, r.module), failed);
+      instantiate(imports).then((r) => receive(r.instance, r.module)).catch(failed);
       return {};
     },
   });

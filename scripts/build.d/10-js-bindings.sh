@@ -7,6 +7,7 @@
 # and, for the browser tag (web/build.mjs), not part of the package:
 #   build/js-bindings/engine-only.js   ESM, js-bindings/src/engine_only.ts with
 #                                      the glue of build/wasm/tag/relance-tag.wasm
+#                                      (as an ES module: web/tag_glue.mjs)
 # The glue is a CommonJS/UMD script; the package is "type": "module", so it is
 # copied to a .cjs name first, which esbuild then bundles as CommonJS.
 set -euo pipefail
@@ -29,9 +30,10 @@ rm -f "$DIST/engine_only.d.ts"  # the tag's entry is not part of the package
 
 TAG_GLUE=build/wasm/tag/relance-tag.js
 [ -f "$TAG_GLUE" ] || { echo "10-js-bindings: $TAG_GLUE missing (wasm build failed?)"; exit 1; }
-cp "$TAG_GLUE" "$WORK/relance-tag.cjs"
+# As an ES module without the loader the tag never runs (web/tag_glue.mjs says what and why).
+node web/tag_glue.mjs "$TAG_GLUE" "$WORK/relance-tag.mjs"
 "$ESBUILD" "$PKG/src/engine_only.ts" --bundle --minify --platform=neutral --target=es2020 --log-level=warning \
-  --legal-comments=none --alias:relance-core-glue="./$WORK/relance-tag.cjs" --format=esm --define:RELANCE_CJS=false \
+  --legal-comments=none --alias:relance-core-glue="./$WORK/relance-tag.mjs" --format=esm --define:RELANCE_CJS=false \
   --outfile="$WORK/engine-only.js"
 
 raw=$(wc -c <"$DIST/relance-core.wasm"); br=$(brotli -c "$DIST/relance-core.wasm" | wc -c)

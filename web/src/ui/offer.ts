@@ -16,15 +16,18 @@ import type { OfferCallbacks, OfferField, OfferModel, OfferResult, OfferSubmissi
 /** The attribute naming the offer on its host element (outside the shadow root). */
 export const OFFER_HOST_ATTR = 'data-relance-offer';
 
+// The offer on screen. Its members are named _x so that the chunk's build
+// shortens them (web/build.mjs: mangleProps); nothing outside this file
+// reads them.
 interface Rendered {
-  model: OfferModel;
-  host: HTMLElement;
-  shadow: ShadowRoot;
-  callbacks: OfferCallbacks;
-  returnFocus: Element | null;
-  converted: boolean;
-  submitted: boolean;
-  onKeyDown: (e: KeyboardEvent) => void;
+  _model: OfferModel;
+  _host: HTMLElement;
+  _shadow: ShadowRoot;
+  _callbacks: OfferCallbacks;
+  _returnFocus: Element | null;
+  _converted: boolean;
+  _submitted: boolean;
+  _onKeyDown: (e: KeyboardEvent) => void;
 }
 
 let current: Rendered | null = null;
@@ -104,14 +107,14 @@ export function renderOffer(model: OfferModel, callbacks: OfferCallbacks = {}, d
   }
 
   const rendered: Rendered = {
-    model, host, shadow, callbacks, returnFocus, converted: false, submitted: false,
-    onKeyDown: (e) => onKeyDown(rendered, panel, e),
+    _model: model, _host: host, _shadow: shadow, _callbacks: callbacks, _returnFocus: returnFocus,
+    _converted: false, _submitted: false, _onKeyDown: (e) => onKeyDown(rendered, panel, e),
   };
   current = rendered;
   closeButton.addEventListener('click', () => close(true));
   form.addEventListener('submit', (e) => { e.preventDefault(); submit(rendered, form); });
   // Listen on the document (capture) so Escape works wherever focus is.
-  doc.addEventListener('keydown', rendered.onKeyDown, true);
+  doc.addEventListener('keydown', rendered._onKeyDown, true);
 
   (doc.body || doc.documentElement).appendChild(host);
   const first = form.querySelector('input:not([tabindex="-1"])') as HTMLElement | null;
@@ -122,7 +125,7 @@ export function renderOffer(model: OfferModel, callbacks: OfferCallbacks = {}, d
 /** Removes the offer on screen (if `offerId` is given, only when it is that one). Calls no callback. */
 export function hideOffer(offerId?: string): void {
   if (!current) return;
-  if (offerId !== undefined && offerId !== null && current.model.offer_id !== offerId) return;
+  if (offerId !== undefined && offerId !== null && current._model.offer_id !== offerId) return;
   close(false);
 }
 
@@ -130,13 +133,13 @@ export function hideOffer(offerId?: string): void {
 export function showOfferResult(result: OfferResult): void {
   const r = current;
   if (!r || !result || typeof result !== 'object') return;
-  const root = r.shadow;
+  const root = r._shadow;
   const submitButton = root.querySelector('.submit') as HTMLButtonElement | null;
   if (submitButton) submitButton.removeAttribute('aria-busy');
-  r.submitted = false;
+  r._submitted = false;
   clearErrors(root);
   if (result.ok) {
-    r.converted = true;
+    r._converted = true;
     (root.querySelector('form') as HTMLElement).hidden = true;
     const success = root.querySelector('.success') as HTMLElement;
     if (typeof result.message === 'string' && result.message) success.textContent = result.message;
@@ -230,7 +233,7 @@ function buildField(doc: Document, field: OfferField): HTMLElement {
 }
 
 function submit(r: Rendered, form: HTMLFormElement): void {
-  if (r.submitted || r.converted) return;  // one submission at a time
+  if (r._submitted || r._converted) return;  // one submission at a time
   const fields: OfferSubmission['fields'] = {};
   for (const input of Array.from(form.querySelectorAll('input[data-field]')) as HTMLInputElement[]) {
     const name = input.getAttribute('data-field');
@@ -238,10 +241,10 @@ function submit(r: Rendered, form: HTMLFormElement): void {
   }
   const consent = form.querySelector('#rl-f-consent') as HTMLInputElement | null;
   const honeypot = form.querySelector('.honeypot') as HTMLInputElement;
-  r.submitted = true;
+  r._submitted = true;
   (form.querySelector('.submit') as HTMLElement).setAttribute('aria-busy', 'true');
-  r.callbacks.onSubmit?.({
-    offer_id: r.model.offer_id, variant: r.model.variant || '', fields,
+  r._callbacks.onSubmit?.({
+    offer_id: r._model.offer_id, variant: r._model.variant || '', fields,
     consent_checked: consent ? consent.checked : false, honeypot: honeypot.value,
   });
 }
@@ -254,12 +257,12 @@ function onKeyDown(r: Rendered, panel: HTMLElement, e: KeyboardEvent): void {
     close(true);
     return;
   }
-  if (e.key !== 'Tab' || r.model.layout === 'banner') return;
+  if (e.key !== 'Tab' || r._model.layout === 'banner') return;
   // Focus trap of the modal dialog: wrap around at both ends.
   const focusable = (Array.from(panel.querySelectorAll('button, input, a[href], select, textarea')) as HTMLElement[])
     .filter((x) => !(x as HTMLInputElement).disabled && x.tabIndex >= 0 && x.getClientRects().length > 0);
   if (focusable.length === 0) return;
-  const active = r.shadow.activeElement;
+  const active = r._shadow.activeElement;
   const first = focusable[0];
   const last = focusable[focusable.length - 1];
   const inside = active !== null && focusable.includes(active as HTMLElement);
@@ -277,12 +280,12 @@ function close(byVisitor: boolean): void {
   const r = current;
   if (!r) return;
   current = null;
-  r.host.ownerDocument.removeEventListener('keydown', r.onKeyDown, true);
-  r.host.remove();
-  const back = r.returnFocus as HTMLElement | null;
+  r._host.ownerDocument.removeEventListener('keydown', r._onKeyDown, true);
+  r._host.remove();
+  const back = r._returnFocus as HTMLElement | null;
   if (back && back.isConnected && typeof back.focus === 'function') back.focus();
-  if (byVisitor && !r.converted) {
-    r.callbacks.onDismiss?.({ offer_id: r.model.offer_id, variant: r.model.variant || '' });
+  if (byVisitor && !r._converted) {
+    r._callbacks.onDismiss?.({ offer_id: r._model.offer_id, variant: r._model.variant || '' });
   }
 }
 
