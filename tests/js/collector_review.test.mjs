@@ -3,9 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { rmSync, renameSync, copyFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { startCollector, request, postEvents, makeEvent, exportRows } from './collector_support.mjs';
+import path from 'node:path';
+import { startCollector, request, tempDir } from './collector_support.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,6 +40,47 @@ test('collector review: out of descriptors, the acceptor pauses instead of spinn
     await sleep(300);
     const health = await request(c.port, { path: '/healthz' });
     assert.equal(health.status, 200);
+  } finally {
+    await c.cleanup();
+  }
+});
+
+test('collector review: the redirect to a folder stays on this host, whatever slashes the path had', async () => {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'static', 'assets'), { recursive: true });
+  mkdirSync(path.join(dir, 'static', 'a b'));
+  writeFileSync(path.join(dir, 'static', 'assets', 'index.html'), 'assets\n');
+  const c = await startCollector({ dir, args: ['--static', path.join(dir, 'static')] });
+  try {
+    // Before the fix: Location //assets/, a redirect to the host "assets".
+    for (const target of ['//assets', '/assets', '///assets', '/%2Fassets']) {
+      const res = await request(c.port, { path: target });
+      assert.equal(res.status, 301, target);
+      assert.equal(res.headers.location, '/assets/', target);
+    }
+    const spaced = await request(c.port, { path: '/a%20b' });
+    assert.equal(spaced.headers.location, '/a%20b/');
+  } finally {
+    await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('collector review: the rate limit holds an IPv6 client to its /64, not to one of its addresses', async () => {
+  const c = await startCollector({ args: ['--trust-proxy', '--rate-limit', '1', '--rate-burst', '2'] });
+  try {
+    const from = (address) => request(c.port, {
+      method: 'POST', path: '/v1/events', body: '{"events":[]}',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+    });
+    const statuses = [];
+    for (let i = 1; i <= 4; i += 1) statuses.push((await from(`2001:db8:1:2::${i}`)).status);
+    // Before the fix: 200 200 200 200 (a fresh bucket for every address).
+    assert.deepEqual(statuses, [200, 200, 429, 429]);
+    assert.equal((await from('2001:db8:1:3::1')).status, 200, 'another /64 has its own bucket');
+    assert.equal((await from('::ffff:192.0.2.7')).status, 200);
+    assert.equal((await from('192.0.2.7')).status, 200);
+    assert.equal((await from('192.0.2.7')).status, 429, 'a v4-mapped address shares the IPv4 bucket');
   } finally {
     await c.cleanup();
   }
