@@ -79,6 +79,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
   void onHeader(beast::error_code ec) {
     waiting_ = false;
+    // A Content-Length over the limit fails here, with the header, not when
+    // the body is read: the usual case (fetch and sendBeacon send the length).
+    if (ec == http::error::body_limit) {
+      return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+    }
     if (ec) return fail(ec);
     stream_.expires_after(server_.options_.read_timeout);
     auto& request = parser_->get();

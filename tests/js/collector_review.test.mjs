@@ -85,3 +85,30 @@ test('collector review: the rate limit holds an IPv6 client to its /64, not to o
     await c.cleanup();
   }
 });
+
+// Sends `bytes` on a new connection and resolves with everything read until
+// the server closes it (or 5 s pass).
+function exchange(port, bytes) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.on('data', (d) => { text += d; });
+    socket.on('error', () => {});
+    socket.on('close', () => resolve(text));
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
+test('collector review: a body announced over 1 MiB by its Content-Length is refused with 413, not 400', async () => {
+  const c = await startCollector({ args: ['--rate-limit', '0'] });
+  try {
+    const head = 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+      + `Content-Length: ${2 * 1024 * 1024}\r\n\r\n`;
+    const answer = await exchange(c.port, head + '{"events":['.padEnd(4096, ' '));
+    // Before the fix: 400 {"error":"bad request: body limit exceeded"}.
+    assert.match(answer, /^HTTP\/1\.1 413 /, answer);
+    assert.match(answer, /body larger than 1 MiB/);
+  } finally {
+    await c.cleanup();
+  }
+});
