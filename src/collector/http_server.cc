@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -279,16 +280,22 @@ void HttpServer::accept() {
   acceptor_.async_accept(loop.get_executor(), [this, &loop](beast::error_code ec, Socket socket) {
     if (ec) {
       if (stopping_ || ec == net::error::operation_aborted) return;
-      // Out of descriptors and the like: keep accepting after a breath. The
+      logLine("warn", "accept failed", Json{{"error", ec.message()}});
+      // Out of descriptors or memory: keep accepting after a breath. The
       // connection that failed stays in the backlog, so accepting again at
       // once fails again at once: without the pause the loop spun, and
       // logged about 140,000 lines a second until a descriptor came free.
-      logLine("warn", "accept failed", Json{{"error", ec.message()}});
-      accept_pause_.expires_after(kAcceptPause);
-      accept_pause_.async_wait([this](beast::error_code ec) {
-        if (!ec && !stopping_) accept();
-      });
-      return;
+      // Other failures (a client that gave up while in the backlog) concern
+      // one connection: the next is accepted at once.
+      int code = ec.value();
+      if (ec.category() == boost::system::system_category() &&
+          (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM)) {
+        accept_pause_.expires_after(kAcceptPause);
+        accept_pause_.async_wait([this](beast::error_code ec) {
+          if (!ec && !stopping_) accept();
+        });
+        return;
+      }
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       auto session = std::make_shared<Session>(*this, loop, std::move(socket));
