@@ -57,6 +57,15 @@ std::string describe(sqlite3* db, const std::string& what) {
 
 bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
 
+// True when the file `db` has open is no longer the one at its path (deleted,
+// or replaced by a rename, as a restore from a backup does). SQLite goes on
+// writing to the open file, which nothing can reach once the process ends:
+// every commit there would be acknowledged and lost. One stat() of the path.
+bool databaseMoved(sqlite3* db) {
+  int moved = 0;
+  return sqlite3_file_control(db, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK && moved != 0;
+}
+
 // Starts writing to the disk what the checkpoints copied into the database
 // file, without waiting. SQLite syncs the database file only after a
 // checkpoint that caught up with the log, which a checkpoint beside
@@ -146,6 +155,7 @@ void EventStore::start(CommitObserver observer, Dispatcher dispatcher) {
 
 bool EventStore::openIfNeeded() {
   if (db_) return true;
+  if (moved_) return false;  // the problem stays kMovedProblem (see commit())
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(options_.path.c_str(), &db, flags, storeVfs()) != SQLITE_OK) {
@@ -477,6 +487,18 @@ void EventStore::commit(std::vector<Pending>& group) {
     }
     if (failure.empty() && !Statements::run(statements_->commit)) failure = describe(db_, "cannot commit");
     if (!failure.empty()) Statements::run(statements_->rollback);
+    // Checked after the commit, so that no answer says 200 for rows written
+    // to a file that is gone: those requests get 503, and so does every
+    // later one. The store does not open the file now at the path itself:
+    // a log left there by the old file (only the database deleted, or a
+    // backup renamed over it) would be replayed into the new one, and this
+    // process's other connection still maps the old file's shared memory.
+    // A restart opens it cleanly.
+    if (failure.empty() && databaseMoved(db_)) {
+      moved_ = true;
+      failure = kMovedProblem;
+      closeDatabase();
+    }
   }
   setProblem(failure);
   if (failure.empty()) {

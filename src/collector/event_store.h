@@ -140,7 +140,8 @@ class EventStore {
   void stop();
 
   // "" when the last open/commit succeeded, else the reason
-  // ("database is read-only: attempt to write a readonly database").
+  // ("database is read-only: attempt to write a readonly database"; once the
+  // file was deleted or replaced underneath, that, for good).
   std::string readyProblem() const;
 
   std::size_t queueDepth() const;  // rows waiting
@@ -199,6 +200,12 @@ class EventStore {
   // kRecentIdentities pairs.
   static constexpr std::size_t kRecentIdentities = 10000;
   std::unordered_map<std::string, std::int64_t> recent_identities_;
+
+  // Set by the writer when its database file was deleted or replaced while
+  // open (see commit()): from then on every batch fails with kMovedProblem.
+  static constexpr const char* kMovedProblem =
+      "the database file was deleted or replaced while open: restart the collector to open the one at --db";
+  bool moved_ = false;
 
   StoreOptions options_;
   CommitObserver observer_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <optional>
 #include <thread>
@@ -79,6 +80,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
   void onHeader(beast::error_code ec) {
     waiting_ = false;
+    // A Content-Length over the limit fails here, with the header, not when
+    // the body is read: the usual case (fetch and sendBeacon send the length).
+    if (ec == http::error::body_limit) {
+      return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+    }
     if (ec) return fail(ec);
     stream_.expires_after(server_.options_.read_timeout);
     auto& request = parser_->get();
@@ -243,7 +249,11 @@ std::vector<std::unique_ptr<boost::asio::io_context>> makeLoops(int threads) {
 }  // namespace
 
 HttpServer::HttpServer(ServerOptions options, Service& service)
-    : options_(std::move(options)), service_(service), loops_(makeLoops(options_.threads)), acceptor_(*loops_[0]) {
+    : options_(std::move(options)),
+      service_(service),
+      loops_(makeLoops(options_.threads)),
+      acceptor_(*loops_[0]),
+      accept_pause_(*loops_[0]) {
   for (auto& loop : loops_) holds_.emplace_back(loop->get_executor());
 }
 
@@ -270,8 +280,22 @@ void HttpServer::accept() {
   acceptor_.async_accept(loop.get_executor(), [this, &loop](beast::error_code ec, Socket socket) {
     if (ec) {
       if (stopping_ || ec == net::error::operation_aborted) return;
-      // Out of descriptors and the like: keep accepting after a breath.
       logLine("warn", "accept failed", Json{{"error", ec.message()}});
+      // Out of descriptors or memory: keep accepting after a breath. The
+      // connection that failed stays in the backlog, so accepting again at
+      // once fails again at once: without the pause the loop spun, and
+      // logged about 140,000 lines a second until a descriptor came free.
+      // Other failures (a client that gave up while in the backlog) concern
+      // one connection: the next is accepted at once.
+      int code = ec.value();
+      if (ec.category() == boost::system::system_category() &&
+          (code == EMFILE || code == ENFILE || code == ENOBUFS || code == ENOMEM)) {
+        accept_pause_.expires_after(kAcceptPause);
+        accept_pause_.async_wait([this](beast::error_code ec) {
+          if (!ec && !stopping_) accept();
+        });
+        return;
+      }
     } else {
       socket.set_option(tcp::no_delay(true), ec);
       auto session = std::make_shared<Session>(*this, loop, std::move(socket));
@@ -304,6 +328,7 @@ void HttpServer::shutdown() {
   net::post(*loops_[0], [this] {
     beast::error_code ec;
     acceptor_.close(ec);
+    accept_pause_.cancel();
     std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard<std::mutex> lock(sessions_mutex_);

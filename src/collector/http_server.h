@@ -18,6 +18,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "collector/service.h"
 
@@ -78,6 +79,9 @@ class HttpServer {
   std::vector<Hold> holds_;  // keep every loop running until shutdown()
   std::size_t next_loop_ = 0;  // the loop of the next connection (used on loops_[0] only)
   boost::asio::ip::tcp::acceptor acceptor_;
+  // After a failed accept (no descriptor left), the next one waits this long.
+  static constexpr std::chrono::milliseconds kAcceptPause{100};
+  boost::asio::steady_timer accept_pause_;
   unsigned short port_ = 0;
   std::atomic<bool> stopping_{false};
   std::mutex sessions_mutex_;

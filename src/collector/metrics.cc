@@ -1,8 +1,21 @@
 #include "collector/metrics.h"
 
+#include <charconv>
 #include <sstream>
 
 namespace relance::collector {
+namespace {
+
+// A sum of seconds, with every digit it has: the stream's default (six
+// significant digits) printed 123456.789 as 123457, so past about a day of
+// commit time rate() of the sum moved in whole seconds, then tens.
+std::string seconds(double value) {
+  char text[32];
+  auto result = std::to_chars(text, text + sizeof text, value);
+  return std::string(text, result.ptr);
+}
+
+}  // namespace
 
 void Metrics::countRequest(const std::string& route, int status) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -47,7 +60,7 @@ std::string Metrics::render(const StoreFigures& store) const {
     out << "relance_store_commit_seconds_bucket{le=\"" << kCommitBuckets[i] << "\"} " << commit_buckets_[i] << "\n";
   }
   out << "relance_store_commit_seconds_bucket{le=\"+Inf\"} " << commit_count_ << "\n"
-      << "relance_store_commit_seconds_sum " << commit_sum_ << "\n"
+      << "relance_store_commit_seconds_sum " << seconds(commit_sum_) << "\n"
       << "relance_store_commit_seconds_count " << commit_count_ << "\n";
   out << "# HELP relance_store_commit_requests_total Requests carried by group commits.\n"
       << "# TYPE relance_store_commit_requests_total counter\n"
@@ -61,7 +74,7 @@ std::string Metrics::render(const StoreFigures& store) const {
   out << "# HELP relance_store_wal_restart_pause_seconds Time the writer spent in its own checkpoints, which let"
          " the WAL start again from its beginning (requests queued meanwhile wait; idle ones hold none).\n"
       << "# TYPE relance_store_wal_restart_pause_seconds summary\n"
-      << "relance_store_wal_restart_pause_seconds_sum " << store.writer_checkpoint_seconds << "\n"
+      << "relance_store_wal_restart_pause_seconds_sum " << seconds(store.writer_checkpoint_seconds) << "\n"
       << "relance_store_wal_restart_pause_seconds_count " << store.writer_checkpoints << "\n";
   out << "# HELP relance_store_wal_frames Frames in the WAL since it last started from its beginning.\n"
       << "# TYPE relance_store_wal_frames gauge\n"

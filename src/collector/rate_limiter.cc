@@ -3,7 +3,24 @@
 #include <algorithm>
 #include <cmath>
 
+#include <boost/asio/ip/address.hpp>
+
 namespace relance::collector {
+
+std::string rateLimitKey(const std::string& address) {
+  // IPv4 (the common case) without parsing it: no colon.
+  if (address.find(':') == std::string::npos) return address;
+  boost::system::error_code ec;
+  auto ip = boost::asio::ip::make_address(address, ec);
+  if (ec) return address;
+  if (ip.is_v6() && ip.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, ip.to_v6()).to_string();
+  }
+  if (!ip.is_v6()) return ip.to_string();
+  auto bytes = ip.to_v6().to_bytes();
+  std::fill(bytes.begin() + 8, bytes.end(), 0);
+  return boost::asio::ip::address_v6(bytes).to_string() + "/64";
+}
 
 RateLimiter::RateLimiter(double per_second, double burst, std::size_t max_clients)
     : per_second_(per_second), burst_(std::max(1.0, burst)), max_clients_(std::max<std::size_t>(1, max_clients)) {}

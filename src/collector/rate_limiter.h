@@ -1,4 +1,4 @@
-// Per-client rate limit: one token bucket per (truncated) client address.
+// Per-client rate limit: one token bucket per client (see rateLimitKey).
 #ifndef RELANCE_COLLECTOR_RATE_LIMITER_H_
 #define RELANCE_COLLECTOR_RATE_LIMITER_H_
 
@@ -9,6 +9,11 @@
 #include <unordered_map>
 
 namespace relance::collector {
+
+// The key of a client's bucket: an IPv4 address as it is; an IPv6 address
+// reduced to its /64, the block one subscriber line or host is given (a
+// client picks any address in it, so a bucket per address limited nothing).
+std::string rateLimitKey(const std::string& address);
 
 class RateLimiter {
  public:

@@ -298,7 +298,7 @@ bool Service::admit(const ContextPtr& context, const Respond& respond) {
     finish(*context, json(*context, 403, errorBody("origin not allowed: " + context->origin)), respond);
     return false;
   }
-  if (int wait = limiter_.take(context->client, now_ms_()); wait > 0) {
+  if (int wait = limiter_.enabled() ? limiter_.take(rateLimitKey(context->client), now_ms_()) : 0; wait > 0) {
     Response response = json(*context, 429, Json{{"error", "too many requests"}, {"retry_after", wait}});
     response.set(http::field::retry_after, std::to_string(wait));
     finish(*context, std::move(response), respond);

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cctype>
 #include <climits>
 #include <cstdlib>
 #include <fstream>
@@ -56,6 +57,23 @@ bool accepts(std::string_view header, std::string_view coding) {
     return std::atof(std::string(params.substr(q + 2)).c_str()) > 0;
   }
   return false;
+}
+
+// A decoded path segment as it may appear in a URL path again.
+std::string percentEncode(std::string_view segment) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : segment) {
+    auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || std::string_view("-._~!$&'()*+,;=:@").find(c) != std::string_view::npos) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    }
+  }
+  return out;
 }
 
 StaticAnswer refuse(int status, std::string reason) {
@@ -150,7 +168,10 @@ StaticAnswer StaticFiles::serve(std::string_view target, std::string_view accept
   if (S_ISDIR(st.st_mode)) {
     if (path.back() != '/') {
       StaticAnswer answer = refuse(301, "moved\n");
-      answer.location = std::string(raw_path) + "/";
+      // Built from the segments, not from the path as sent: "//assets" would
+      // redirect to "//assets/", which a browser reads as the host "assets".
+      answer.location = "/";
+      for (const auto& segment : segments) answer.location += percentEncode(segment) + "/";
       return answer;
     }
     file += "/index.html";

@@ -27,6 +27,19 @@ TEST(CollectorMetrics, CountsRequestsByRouteAndStatus) {
   EXPECT_EQ(text.find("status=\"201\""), std::string::npos);  // nothing for what never happened
 }
 
+// Sums of seconds keep their digits: with the stream's default precision a
+// sum past 100,000 s was printed in whole seconds (123456.75 as 123457).
+TEST(CollectorMetrics, SumsOfSecondsKeepTheirFraction) {
+  Metrics metrics;
+  metrics.observeCommit(123456.5, 1);
+  metrics.observeCommit(0.25, 1);
+  Metrics::StoreFigures store;
+  store.writer_checkpoint_seconds = 234567.125;
+  std::string text = metrics.render(store);
+  EXPECT_NE(text.find("relance_store_commit_seconds_sum 123456.75\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("relance_store_wal_restart_pause_seconds_sum 234567.125\n"), std::string::npos) << text;
+}
+
 TEST(CollectorMetrics, CountsFromManyThreadsWithoutLosingAny) {
   Metrics metrics;
   std::vector<std::thread> threads;

@@ -302,6 +302,50 @@ TEST_F(CollectorStoreTest, ReadOnlyDatabaseFailsBatchesWithAReason) {
   EXPECT_EQ(exported(0, "").find("\"y\""), std::string::npos);
 }
 
+// SQLite keeps writing to a database file deleted (or renamed over) while
+// open, and the rows die with the process: the store must not acknowledge
+// them. (Before the fix both writes below answered ok.)
+TEST_F(CollectorStoreTest, ADatabaseDeletedUnderneathFailsBatchesInsteadOfAcknowledgingThem) {
+  EventStore store({path_});
+  store.start();
+  WriteBatch before;
+  before.events = {event("before")};
+  ASSERT_TRUE(write(store, before).ok);
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(path_ + suffix);
+  for (const char* id : {"after-1", "after-2"}) {
+    WriteBatch batch;
+    batch.events = {event(id)};
+    WriteResult result = write(store, batch);
+    EXPECT_FALSE(result.ok) << id << " acknowledged, written to a deleted file";
+    EXPECT_NE(result.error.find("deleted or replaced"), std::string::npos) << result.error;
+  }
+  EXPECT_NE(store.readyProblem().find("deleted or replaced"), std::string::npos) << store.readyProblem();
+  store.stop();
+}
+
+TEST_F(CollectorStoreTest, ADatabaseReplacedUnderneathFailsBatchesInsteadOfAcknowledgingThem) {
+  std::string other = (dir_ / "restored.db").string();
+  {
+    EventStore restored({other});
+    restored.start();
+    WriteBatch batch;
+    batch.events = {event("restored")};
+    ASSERT_TRUE(write(restored, batch).ok);
+  }  // closed: a clean file without a log, as a backup is
+  EventStore store({path_});
+  store.start();
+  WriteBatch before;
+  before.events = {event("before")};
+  ASSERT_TRUE(write(store, before).ok);
+  fs::rename(other, path_);
+  WriteBatch after;
+  after.events = {event("after")};
+  WriteResult result = write(store, after);
+  EXPECT_FALSE(result.ok) << "acknowledged, written to the file that was replaced";
+  EXPECT_NE(result.error.find("deleted or replaced"), std::string::npos) << result.error;
+  store.stop();
+}
+
 TEST_F(CollectorStoreTest, FullDatabaseFailsThenRecoversForSmallerWrites) {
   StoreOptions options{path_};
   options.max_pages = 8;  // a few pages: a large batch cannot fit
