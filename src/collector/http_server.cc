@@ -6,6 +6,7 @@
 #include <chrono>
 #include <optional>
 #include <thread>
+#include <sys/resource.h>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -58,11 +59,20 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   // Closes the connection if it is waiting for a request (called at shutdown).
   void closeIfIdle() {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->waiting_) {
-        beast::error_code ec;
-        self->stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-        self->stream_.socket().close(ec);
-      }
+      if (self->waiting_) self->hangUp();
+    });
+  }
+
+  // True while, kept alive after an answer, it waits for its next request
+  // (read by the acceptor's thread at the connection cap).
+  bool betweenRequests() const { return between_requests_.load(std::memory_order_relaxed); }
+
+  // Closes the connection if it is still waiting for its next request (at
+  // the connection cap). A connection waiting for its first request is left
+  // alone: closing it could turn a new visitor away.
+  void closeIfBetweenRequests() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->between_requests_) self->hangUp();
     });
   }
 
@@ -70,6 +80,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void readHeader(bool first) {
     if (server_.stopping_) return close();
     waiting_ = true;
+    between_requests_ = !first;
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(16 * 1024);
@@ -80,6 +91,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
 
   void onHeader(beast::error_code ec) {
     waiting_ = false;
+    between_requests_ = false;
     // A Content-Length over the limit fails here, with the header, not when
     // the body is read: the usual case (fetch and sendBeacon send the length).
     if (ec == http::error::body_limit) {
@@ -212,6 +224,12 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     });
   }
 
+  void hangUp() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
   void close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -231,6 +249,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   bool keep_alive_ = false;  // of the answer being written
   Peer peer_;
   bool waiting_ = false;
+  std::atomic<bool> between_requests_{false};  // see betweenRequests()
   static constexpr std::size_t kMaxLingerBytes = 8 * 1024 * 1024;
   static constexpr std::size_t kReadBufferBytes = 16 * 1024;
   std::array<char, 16 * 1024> scratch_;
@@ -270,6 +289,13 @@ std::string HttpServer::listen() {
   if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
   if (ec) return "cannot listen on " + options_.host + ":" + std::to_string(options_.port) + ": " + ec.message();
   port_ = acceptor_.local_endpoint().port();
+  // Past the descriptor limit accept() fails (and pauses): the cap stays
+  // below it, with room for the database's files and the log.
+  rlimit files{};
+  if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY &&
+      files.rlim_cur > kReservedDescriptors) {
+    options_.max_connections = std::min<std::size_t>(options_.max_connections, files.rlim_cur - kReservedDescriptors);
+  }
   accept();
   return "";
 }
@@ -302,7 +328,33 @@ void HttpServer::accept() {
       track(session);
       session->start();
     }
-    if (!stopping_) accept();
+    if (!stopping_) acceptWhenRoom();
+  });
+}
+
+void HttpServer::acceptWhenRoom() {
+  bool full = false;
+  std::vector<std::shared_ptr<Session>> idle;
+  {
+    std::lock_guard<std::mutex> lock(sessions_mutex_);
+    full = sessions_.size() >= options_.max_connections;
+    // Closing a kept-alive connection waiting for a request costs its
+    // browser one reconnection; a new visitor left in the backlog may give
+    // up. A few at once, so that the cap is not met at every accept.
+    std::size_t wanted = 1 + options_.max_connections / 64;
+    for (auto it = sessions_.begin(); full && it != sessions_.end() && idle.size() < wanted; ++it) {
+      if (!it->first->betweenRequests()) continue;
+      if (auto session = it->second.lock()) idle.push_back(std::move(session));
+    }
+  }
+  for (auto& session : idle) session->closeIfBetweenRequests();
+  // Above the cap by the connections just told to close, for a moment.
+  if (!full || !idle.empty()) return accept();
+  // None idle (each connection is in a request or before its first): wait
+  // for room.
+  accept_pause_.expires_after(kAcceptPause);
+  accept_pause_.async_wait([this](beast::error_code ec) {
+    if (!ec && !stopping_) acceptWhenRoom();
   });
 }
 

@@ -31,6 +31,11 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{15};   // a whole request, headers and body
   std::chrono::seconds idle_timeout{60};   // between requests on a kept-alive connection
   std::chrono::seconds write_timeout{15};
+  // Connections open at once, at most (each holds about 14 KB): at the cap,
+  // kept-alive connections waiting for their next request are closed, and
+  // when there is none, new ones wait in the listen backlog until there is
+  // room. listen() lowers it below the process's limit on open files.
+  std::size_t max_connections = 4096;
 };
 
 class HttpServer {
@@ -41,6 +46,8 @@ class HttpServer {
   // Binds and listens. Returns "" or why it could not.
   std::string listen();
   unsigned short port() const { return port_; }
+  // The cap on open connections in force (see ServerOptions), after listen().
+  std::size_t maxConnections() const { return options_.max_connections; }
 
   // Serves on options.threads threads (the caller's included) until shutdown()
   // has finished every request in flight.
@@ -62,6 +69,9 @@ class HttpServer {
  private:
   friend class Session;
   void accept();
+  // accept() once below max_connections; at the cap, closes idle connections
+  // and checks again after kAcceptPause.
+  void acceptWhenRoom();
   void track(const std::shared_ptr<Session>& session);
   void untrack(Session* session);
 
@@ -81,6 +91,9 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
   // After a failed accept (no descriptor left), the next one waits this long.
   static constexpr std::chrono::milliseconds kAcceptPause{100};
+  // Descriptors kept for other files (the database, its log and shared
+  // memory, static files being read) below the limit on open files.
+  static constexpr std::size_t kReservedDescriptors = 32;
   boost::asio::steady_timer accept_pause_;
   unsigned short port_ = 0;
   std::atomic<bool> stopping_{false};

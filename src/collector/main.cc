@@ -48,6 +48,7 @@ struct ServeFlags {
   bool trust_proxy = false;
   int read_timeout = 15;
   int idle_timeout = 60;
+  std::size_t max_connections = 4096;
 };
 
 // "host:port", "[v6]:port" or ":port".
@@ -76,6 +77,7 @@ int serve(const ServeFlags& flags) {
   server_options.threads = flags.threads;
   server_options.read_timeout = std::chrono::seconds(flags.read_timeout);
   server_options.idle_timeout = std::chrono::seconds(flags.idle_timeout);
+  server_options.max_connections = flags.max_connections;
 
   LoadedSite site = loadSite(flags.config);
   if (!site.config) {
@@ -122,6 +124,7 @@ int serve(const ServeFlags& flags) {
                         {"port", server.port()},
                         {"url", "http://" + server_options.host + ":" + std::to_string(server.port()) + "/"},
                         {"threads", server_options.threads},
+                        {"max_connections", server.maxConnections()},
                         {"static", !flags.static_dir.empty()},
                         {"config", !flags.config.empty()}});
   server.run();
@@ -170,6 +173,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_flag("--trust-proxy", flags.trust_proxy, "use X-Forwarded-For and X-Forwarded-Proto");
   serve_cmd->add_option("--read-timeout", flags.read_timeout, "seconds to receive a whole request")->capture_default_str()->check(CLI::Range(1, 3600));
   serve_cmd->add_option("--idle-timeout", flags.idle_timeout, "seconds a kept-alive connection may stay idle")->capture_default_str()->check(CLI::Range(1, 3600));
+  serve_cmd->add_option("--max-connections", flags.max_connections, "connections open at once (idle kept-alive ones are closed first; kept below the open-files limit)")->capture_default_str()->check(CLI::PositiveNumber);
 
   std::string export_db = "relance.db";
   std::int64_t since = 0;
