@@ -97,6 +97,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     if (ec == http::error::body_limit) {
       return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
     }
+    // RFC 6585's status for a header over the limit (Beast's own error would
+    // answer 400).
+    if (ec == http::error::header_limit) {
+      return send(Service::transportError(431, "request header larger than 16 KiB", 11));
+    }
     if (ec) return fail(ec);
     stream_.expires_after(server_.options_.read_timeout);
     auto& request = parser_->get();
@@ -142,6 +147,11 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   void onRequest(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+    }
+    // RFC 6585's status for a header over the limit (Beast's own error would
+    // answer 400).
+    if (ec == http::error::header_limit) {
+      return send(Service::transportError(431, "request header larger than 16 KiB", 11));
     }
     if (ec) return fail(ec);
     stream_.expires_never();  // the store may take its time; it answers 503 rather than hang

@@ -112,3 +112,18 @@ test('collector review: a body announced over 1 MiB by its Content-Length is ref
     await c.cleanup();
   }
 });
+
+test('collector review: a request header over 16 KiB is refused with 431, not 400', async () => {
+  const c = await startCollector({ args: ['--rate-limit', '0'] });
+  try {
+    const answer = await exchange(c.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(20000)}\r\n\r\n`);
+    // Before the fix: 400 {"error":"bad request: header limit exceeded"}.
+    assert.match(answer, /^HTTP\/1\.1 431 /, answer);
+    assert.match(answer, /request header larger than 16 KiB/);
+    // A header under the limit is served as before.
+    const fine = await exchange(c.port, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Padding: ${'a'.repeat(8000)}\r\nConnection: close\r\n\r\n`);
+    assert.match(fine, /^HTTP\/1\.1 200 /, fine);
+  } finally {
+    await c.cleanup();
+  }
+});
