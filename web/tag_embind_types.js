@@ -5,23 +5,17 @@
 // arguments and results are std::string, int, double or void. Measured in
 // docs/design/performance.md ("Tag JS").
 //
-// Embind's bind.cpp registers, in every build, the JavaScript side of
-// std::wstring, std::u16string, std::u32string, the typed memory views and
-// emscripten::val; the tag binds none of them, so those registrations are
-// no-ops here, and their code (UTF-16 and UTF-32 conversion, memory views,
-// the emval handle table) leaves the glue (16,072 -> 13,370 B minified,
-// 5,715 -> 4,862 B brotli). The same for bool.
+// Embind's bind.cpp registers, in every build, std::wstring, std::u16string,
+// std::u32string, the typed memory views, emscripten::val and the 64-bit
+// integers; the tag binds none of them. Those registrations are empty in the
+// tag's wasm (src/wasm/tag_embind_builtins.cc), so the glue never imports
+// them, and their code (UTF-16 and UTF-32 conversion, memory views, the emval
+// handle table) is not in it. bool is left out here, below.
 //
 // A tag binding that used one of these types would fail loudly (Embind's
 // "unbound types" error when called), not silently: bind it in the npm
-// package's build, or remove the matching entry below.
+// package's build, or remove the matching entry.
 mergeInto(LibraryManager.library, {
-  _embind_register_std_wstring__deps: [],
-  _embind_register_std_wstring: function(rawType, charSize, name) {},
-  _embind_register_memory_view__deps: [],
-  _embind_register_memory_view: function(rawType, dataTypeIndex, name) {},
-  _embind_register_emval__deps: [],
-  _embind_register_emval: function(rawType, name) {},
   _embind_register_bool__deps: [],
   _embind_register_bool: function(rawType, name, size, trueValue, falseValue) {},
 

@@ -18,6 +18,8 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const library = path.join(root, 'web', 'tag_embind_types.js');
+// The registrations the tag's wasm defines empty (CMake's relance_tag links it too).
+const builtins = path.join(root, 'src', 'wasm', 'tag_embind_builtins.cc');
 const emxx = ['/usr/bin/em++', '/usr/lib/emscripten/em++'].find((f) => fs.existsSync(f));
 const skip = !emxx && 'em++ is not installed';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-tag-embind-'));
@@ -38,7 +40,7 @@ async function probe(name, code, bindings) {
   const out = path.join(work, `${name}.js`);
   fs.writeFileSync(src, `#include <emscripten/bind.h>\n#include <emscripten/val.h>\n#include <string>\n#include <cstdint>\n`
     + `using namespace emscripten;\n${code}\nEMSCRIPTEN_BINDINGS(probe) {\n${bindings}\n}\n`);
-  execFileSync(emxx, [...FLAGS, src, '-o', out], { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' }, stdio: 'pipe' });
+  execFileSync(emxx, [...FLAGS, src, builtins, '-o', out], { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' }, stdio: 'pipe' });
   const factory = vm.runInThisContext(`${fs.readFileSync(out, 'utf8')}\n;createRelanceCore`, { filename: out });
   const bytes = fs.readFileSync(out.replace(/\.js$/, '.wasm'));
   const { startGlue, instantiateGiven } = await wasmWeb();
