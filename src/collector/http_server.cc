@@ -89,28 +89,33 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->onHeader(ec); });
   }
 
+  // Answers a request over one of the parser's limits with its status (413,
+  // or RFC 6585's 431 for the header: Beast's own error would answer 400).
+  // False for any other outcome.
+  bool refuseOverLimit(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+      return true;
+    }
+    if (ec == http::error::header_limit) {
+      send(Service::transportError(431, "request header larger than 16 KiB", 11));
+      return true;
+    }
+    return false;
+  }
+
   void onHeader(beast::error_code ec) {
     waiting_ = false;
     between_requests_ = false;
     // A Content-Length over the limit fails here, with the header, not when
     // the body is read: the usual case (fetch and sendBeacon send the length).
-    if (ec == http::error::body_limit) {
-      return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
-    }
-    // RFC 6585's status for a header over the limit (Beast's own error would
-    // answer 400).
-    if (ec == http::error::header_limit) {
-      return send(Service::transportError(431, "request header larger than 16 KiB", 11));
-    }
+    if (refuseOverLimit(ec)) return;
     if (ec) return fail(ec);
     stream_.expires_after(server_.options_.read_timeout);
     auto& request = parser_->get();
     auto expect = request.find(http::field::expect);
+    // (A Content-Length over the limit was refused above, without a 100.)
     if (expect != request.end() && beast::iequals(expect->value(), "100-continue")) {
-      auto content_length = parser_->content_length();
-      if (content_length && *content_length > kMaxBodyBytes) {
-        return send(Service::transportError(413, "body larger than 1 MiB", request.version()));
-      }
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec) return self->fail(ec);
@@ -145,14 +150,7 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   }
 
   void onRequest(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      return send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
-    }
-    // RFC 6585's status for a header over the limit (Beast's own error would
-    // answer 400).
-    if (ec == http::error::header_limit) {
-      return send(Service::transportError(431, "request header larger than 16 KiB", 11));
-    }
+    if (refuseOverLimit(ec)) return;  // a chunked body past the limit
     if (ec) return fail(ec);
     stream_.expires_never();  // the store may take its time; it answers 503 rather than hang
     // Keeps this connection's loop, and the first loop (where the store's

@@ -89,7 +89,8 @@ class HttpServer {
   std::vector<Hold> holds_;  // keep every loop running until shutdown()
   std::size_t next_loop_ = 0;  // the loop of the next connection (used on loops_[0] only)
   boost::asio::ip::tcp::acceptor acceptor_;
-  // After a failed accept (no descriptor left), the next one waits this long.
+  // After a failed accept (no descriptor left), or at the connection cap with
+  // no idle connection to close, the next accept waits this long.
   static constexpr std::chrono::milliseconds kAcceptPause{100};
   // Descriptors kept for other files (the database, its log and shared
   // memory, static files being read) below the limit on open files.

@@ -108,6 +108,9 @@ test('collector review: a body announced over 1 MiB by its Content-Length is ref
     // Before the fix: 400 {"error":"bad request: body limit exceeded"}.
     assert.match(answer, /^HTTP\/1\.1 413 /, answer);
     assert.match(answer, /body larger than 1 MiB/);
+    // The same with Expect: 100-continue: refused at once, with no 100 first.
+    const expecting = await exchange(c.port, head.replace('\r\n\r\n', '\r\nExpect: 100-continue\r\n\r\n'));
+    assert.match(expecting, /^HTTP\/1\.1 413 /, expecting);
   } finally {
     await c.cleanup();
   }
