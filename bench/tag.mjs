@@ -25,6 +25,7 @@
 // counted as the page's (or Relance's, when it landed during start-up).
 
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -244,6 +245,7 @@ async function main() {
   console.log(`(empty page: ${base0.task.toFixed(1)} ms main thread, ${base0.longTasks} long tasks; "first page view queued" is ms from navigation start; Relance loads its tag after the load event)`);
   console.log(`\nRelance on the critical path before load: the inline snippet, ${Buffer.byteLength(snippet)} B raw, ${sizes(Buffer.from(snippet)).brotli} B brotli`);
   await breakdown();
+  await stackFloor();
   console.log(longTaskReport);
   fs.rmSync(work, { recursive: true, force: true });
 }
@@ -378,6 +380,60 @@ async function breakdown() {
     const g = sizes(Buffer.from(glue.outputFiles[0].contents));
     console.log(`  of which the Emscripten glue (build/js-bindings/relance-tag.mjs): ${g.raw} B minified, ${g.brotli} B brotli alone`);
   }
+}
+
+// ---------------------------------------------------------------- the floor of the stack
+// What the least module costs that keeps the user's stack (Embind and
+// nlohmann/json), built exactly as the tag is (CMake's relance_tag_module)
+// with no engine in it: bench/stack_floor/*.cc, targets relance_floor_*,
+// built here on demand. Next to it, the tag's JavaScript without the
+// Emscripten glue (runtime, UI, bindings), which any engine would need too.
+// Their sum is the least Relance could download with this stack before its
+// engine decides anything; the issue's goal is 16 KB.
+const FLOOR_PROBES = [
+  ['embind_only', 'Embind, one std::string function'],
+  ['nlohmann_parse_dump', "+ nlohmann's parse and dump"],
+  ['tag_reader_dump', "+ the tag's own parser, nlohmann's dump"],
+];
+
+async function stackFloor() {
+  const wasmBuild = path.join(root, 'build/wasm');
+  try {
+    execFileSync('cmake', ['--build', wasmBuild, '--target', ...FLOOR_PROBES.map(([p]) => `relance_floor_${p}`)],
+      { env: { ...process.env, NODE_PATH: '/usr/share/nodejs' }, stdio: 'pipe' });
+  } catch (e) {
+    console.log(`\n(the floor of the stack is unavailable: building ${wasmBuild}'s relance_floor_* failed: ${String(e.stderr || e.message).split('\n')[0]})`);
+    return;
+  }
+  const rows = [];
+  for (const [probe, label] of FLOOR_PROBES) {
+    const glueIn = path.join(wasmBuild, 'stack-floor', `${probe}.js`);
+    const glueModule = path.join(work, `${probe}.mjs`);
+    execFileSync(process.execPath, [path.join(root, 'web/tag_glue.mjs'), glueIn, glueModule]);
+    const glue = await build({ entryPoints: [glueModule], minify: true, write: false, target: 'es2018', format: 'esm', logLevel: 'silent' });
+    const wasm = sizes(fs.readFileSync(glueIn.replace(/\.js$/, '.wasm'))).brotli;
+    const js = sizes(Buffer.from(glue.outputFiles[0].contents)).brotli;
+    rows.push({ label, wasm, js });
+  }
+  // The tag as web/build.mjs bundles it, the Emscripten glue replaced by nothing.
+  const noGlue = await build({
+    entryPoints: [path.join(root, 'web/src/tag.ts')], bundle: true, minify: true, format: 'iife', target: 'es2018',
+    write: false, define: { __RELANCE_WASM__: '"x.wasm"', __RELANCE_OFFER_UI__: '"x.js"' }, logLevel: 'silent',
+    alias: { relance: path.join(root, 'js-bindings/src/engine_only.ts') },
+    mangleProps: /^_[a-z]/, reserveProps: /^_(malloc|free)$/, logOverride: { 'empty-import-meta': 'silent' },
+    plugins: [{ name: 'no-glue', setup(b) {
+      b.onResolve({ filter: /^relance-core-glue$/ }, () => ({ path: 'glue', namespace: 'no-glue' }));
+      b.onLoad({ filter: /.*/, namespace: 'no-glue' }, () => ({ contents: 'export default function(){}', loader: 'js' }));
+    } }],
+  }).catch((e) => { console.log(`(the tag without its glue did not bundle: ${e.message.split('\n')[0]})`); return null; });
+  const runtime = noGlue ? sizes(Buffer.from(noGlue.outputFiles[0].contents)).brotli : NaN;
+  const pad = (v, n) => String(v).padStart(n);
+  console.log('\nThe floor of the stack: modules built as the tag is, with no engine (bench/stack_floor/*.cc), brotli B');
+  console.log('module                                       wasm   glue  total');
+  for (const r of rows) console.log(`${r.label.padEnd(42)} ${pad(r.wasm, 6)} ${pad(r.js, 6)} ${pad(r.wasm + r.js, 6)}`);
+  const least = rows[rows.length - 1];
+  console.log(`the tag's JavaScript without the Emscripten glue (runtime, UI, bindings): ${runtime} B brotli`);
+  console.log(`least download with Embind + nlohmann/json and this runtime, before any engine logic: ${least.wasm + least.js + runtime} B brotli; the goal is 16 KB (16,384 B)`);
 }
 
 // ---------------------------------------------------------------- whose the long tasks are

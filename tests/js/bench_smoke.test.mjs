@@ -18,10 +18,12 @@ const noBrowser = !existsSync('/usr/bin/chromium') && 'no /usr/bin/chromium';
 
 const noLoadTools = ['/usr/bin/wrk', '/usr/sbin/nginx'].find((p) => !existsSync(p));
 
+// A generous timeout: bench:tag alone takes about 45 s (it also links the
+// stack-floor probes the first time), more on a loaded machine.
 async function bench(script, env) {
   const command = script.endsWith('.sh') ? 'bash' : process.execPath;
   const { stdout } = await run(command, [join(root, 'bench', script)], {
-    cwd: root, env: { ...process.env, ...env }, timeout: 120000, maxBuffer: 16 << 20,
+    cwd: root, env: { ...process.env, ...env }, timeout: 240000, maxBuffer: 16 << 20,
   });
   return stdout;
 }
@@ -52,6 +54,11 @@ test('bench:tag loads every library and Relance queues its first page view', { s
   assert.match(out, /^    of which Relance's \(the snippet\), ms: +[\d.]+ /m, out);
   assert.match(out, /^  Relance's largest task, ms: +\d+ /m, out);
   assert.match(out, /^  Relance's largest task, CPU ms: +[\d.]+ /m, out);
+  // The floor of the stack: each probe linked and measured, and the sum.
+  for (const row of ['Embind, one std::string function', "+ nlohmann's parse and dump", "+ the tag's own parser, nlohmann's dump"]) {
+    assert.match(out, new RegExp(`^${row.replace(/[+()]/g, '\\$&')} +\\d+ +\\d+ +\\d+$`, 'm'), `${row}: no figures\n${out}`);
+  }
+  assert.match(out, /^least download with Embind \+ nlohmann\/json and this runtime, before any engine logic: \d+ B brotli/m, out);
 });
 
 test('bench:collector drives the collector and nginx with wrk and checks what was stored', {
