@@ -468,14 +468,7 @@ void Service::events(const ContextPtr& context, Respond respond) {
   bool queued = store_.submit(std::move(batch), [shared_answer, shared_respond](const WriteResult& result) {
     (*shared_answer)(result, *shared_respond);
   });
-  if (!queued) {
-    std::string problem = store_.readyProblem();
-    Response response = json(*context, 503,
-                             Json{{"error", problem.empty() ? "store is busy: queue full" : "store unavailable: " + problem},
-                                  {"retry_after", 1}});
-    response.set(http::field::retry_after, "1");
-    finish(*context, std::move(response), *shared_respond);
-  }
+  if (!queued) finish(*context, notQueued(*context), *shared_respond);
 }
 
 void Service::optin(const ContextPtr& context, Respond respond) {
@@ -517,11 +510,16 @@ void Service::optin(const ContextPtr& context, Respond respond) {
     response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
     finish(*context, std::move(response), *shared_respond);
   });
-  if (!queued) {
-    Response response = json(*context, 503, Json{{"error", "store is busy: queue full"}, {"retry_after", 1}});
-    response.set(http::field::retry_after, "1");
-    finish(*context, std::move(response), *shared_respond);
-  }
+  if (!queued) finish(*context, notQueued(*context), *shared_respond);
+}
+
+Response Service::notQueued(const Context& context) const {
+  std::string problem = store_.readyProblem();
+  Response response = json(context, 503,
+                           Json{{"error", problem.empty() ? "store is busy: queue full" : "store unavailable: " + problem},
+                                {"retry_after", 1}});
+  response.set(http::field::retry_after, "1");
+  return response;
 }
 
 void Service::config(const ContextPtr& context, Respond respond) {

@@ -82,6 +82,9 @@ class Service {
   // Parses a request body into `parsed`; when it is not JSON, answers 400
   // with where it broke and returns false.
   bool parseBody(const Context& context, std::string_view text, ParsedJson& parsed, const Respond& respond);
+  // The 503 for a batch the store did not queue, with Retry-After and why:
+  // its queue is full, or the store's own problem (stopping, a failed disk).
+  Response notQueued(const Context& context) const;
   Response json(const Context& context, int status, const Json& body) const;
   Response jsonText(const Context& context, int status, std::string body) const;  // body: JSON text
   void finish(const Context& context, Response&& response, const Respond& respond);

@@ -99,6 +99,16 @@ TEST_F(CollectorServiceTest, StoreUnavailableAnswers503WithRetryAfter) {
   Response r = call(http::verb::post, "/v1/events", "{\"events\":[" + event("z") + "]}");
   EXPECT_EQ(r.result_int(), 503);
   EXPECT_EQ(r[http::field::retry_after], "1");
+  EXPECT_EQ(bodyOf(r)["error"].get<std::string>(), "store unavailable: shutting down");
+  // An opt-in says the same (it used to say "queue full" whatever the cause).
+  std::string ts = std::to_string(kNow);
+  Response optin = call(http::verb::post, "/v1/optin",
+                        "{\"id\":\"o1\",\"ts\":" + ts + ",\"anonymous_id\":\"anon\",\"offer_id\":\"welcome\","
+                        "\"email\":\"ada@example.com\",\"consent\":{\"text\":\"I agree\",\"checked\":true,"
+                        "\"ts\":" + ts + ",\"page\":\"https://shop.example/\"}}");
+  EXPECT_EQ(optin.result_int(), 503) << optin.body();
+  EXPECT_EQ(optin[http::field::retry_after], "1");
+  EXPECT_EQ(bodyOf(optin)["error"].get<std::string>(), "store unavailable: shutting down");
   EXPECT_EQ(call(http::verb::get, "/readyz").result_int(), 503);
   EXPECT_EQ(call(http::verb::get, "/healthz").result_int(), 200);
 }
