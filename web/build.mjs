@@ -57,7 +57,8 @@ function compress(file) {
 }
 
 async function main() {
-  // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only).
+  // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only; the
+  // package's own load() is in dist/bindings.js, which dist/index.js re-exports).
   const bindingsEntry = process.env.RELANCE_BINDINGS_ENTRY || path.join(distDir, 'index.js');
   // The tag's engine: the engine-only wasm built for size (CMake target
   // relance_tag) and its bindings (scripts/build.d/10-js-bindings.sh); with
