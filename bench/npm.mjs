@@ -1,8 +1,11 @@
 // `npm run bench:npm`: the bytes a page downloads for Relance when a site's
-// app uses the npm package (`import { createRelance } from 'relance'`),
-// bundled with esbuild as a front-end build would (minified, ES modules),
-// twice: with code splitting (the offer dialog and the engine are chunks of
-// their own, the offer's fetched only when an offer shows) and in one file.
+// app uses the npm package's createRelance, bundled with esbuild as a
+// front-end build would (minified), in four ways (VARIANTS below): imported
+// (`import { createRelance } from 'relance'`) into ES modules with code
+// splitting (the offer dialog and the engine are chunks of their own, the
+// offer's fetched only when an offer shows) and into one file; required
+// (`require('relance')`, and `require('relance/runtime')`) into a classic
+// script.
 //
 // The app is loaded in headless Chromium from a local server that answers
 // GET /v1/config and swallows POST /v1/events; every file the page fetched
@@ -53,40 +56,49 @@ const compiledConfig = await (async () => {
   return text;
 })();
 
-const APP = `import { createRelance } from 'relance';
-const relance = createRelance({ endpoint: '' });
+const USE = `const relance = createRelance({ endpoint: '' });
 relance.track('custom.bench', { n: 1 });
 relance.ready.then(() => { window.__ready = true; }, (e) => { window.__ready = String(e); });
 `;
+// How the app gets createRelance and how it is bundled. 'relance/runtime'
+// (the runtime alone) is not measured on a `before` package, which had no
+// such export.
+const VARIANTS = [
+  { name: 'import, code splitting', source: `import { createRelance } from 'relance';\n${USE}`, format: 'esm', splitting: true },
+  { name: 'import, one file', source: `import { createRelance } from 'relance';\n${USE}`, format: 'esm', splitting: false },
+  { name: "require('relance'), one file", source: `const { createRelance } = require('relance');\n${USE}`, format: 'iife', splitting: false },
+  { name: "require('relance/runtime'), one file", source: `const { createRelance } = require('relance/runtime');\n${USE}`, format: 'iife', splitting: false, new: true },
+];
 
 // The app bundled against a copy of the package whose dist/ is `distDir`;
 // returns the folder served as /app/ (its .wasm files copied next to the
 // bundle, as the package's docs say) and the bundle's JavaScript files.
-async function bundleApp(label, distDir, splitting) {
-  const dir = path.join(work, label.replace(/\W+/g, '-') + (splitting ? '-split' : ''));
+async function bundleApp(label, distDir, variant) {
+  const dir = path.join(work, `${label}-${variant.name}`.replace(/\W+/g, '-'));
   const pkg = path.join(dir, 'node_modules', 'relance');
   fs.mkdirSync(pkg, { recursive: true });
   fs.copyFileSync(path.join(root, 'js-bindings/package.json'), path.join(pkg, 'package.json'));
   fs.cpSync(distDir, path.join(pkg, 'dist'), { recursive: true });
-  fs.writeFileSync(path.join(dir, 'app.js'), APP);
+  fs.writeFileSync(path.join(dir, 'app.js'), variant.source);
   const out = path.join(dir, 'out');
   await build({
-    entryPoints: [path.join(dir, 'app.js')], absWorkingDir: dir, bundle: true, minify: true, splitting,
-    format: 'esm', target: 'es2020', platform: 'browser', outdir: out, logLevel: 'error',
+    entryPoints: [path.join(dir, 'app.js')], absWorkingDir: dir, bundle: true, minify: true, splitting: variant.splitting,
+    format: variant.format, target: 'es2020', platform: 'browser', outdir: out, logLevel: 'error',
   });
   for (const f of fs.readdirSync(distDir)) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(distDir, f), path.join(out, f));
   return out;
 }
 
 const types = { '.js': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html' };
-function serve(appDir) {
+function serve(appDir, format) {
+  const script = format === 'esm' ? '<script type="module" src="/app/app.js"></script>' : '<script src="/app/app.js"></script>';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     if (url.pathname === '/v1/config') { res.writeHead(200, { 'content-type': 'application/json' }); res.end(compiledConfig); return; }
     if (url.pathname === '/v1/events') { res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"accepted":[],"rejected":[]}'); return; }
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><html><head><meta charset="utf-8"><title>npm</title><script type="module" src="/app/app.js"></script></head><body>npm</body></html>');
+      res.end(`<!doctype html><html><head><meta charset="utf-8"><title>npm</title>${script}</head><body>npm</body></html>`);
       return;
     }
     const file = url.pathname.startsWith('/app/') ? path.join(appDir, path.basename(url.pathname)) : null;
@@ -98,8 +110,8 @@ function serve(appDir) {
 }
 
 // The /app/ files the page fetched until createRelance's `ready` (and a moment after).
-async function fetchedBy(browser, appDir) {
-  const server = await serve(appDir);
+async function fetchedBy(browser, appDir, format) {
+  const server = await serve(appDir, format);
   try {
     const page = await browser.newPage();
     const fetched = [];
@@ -124,11 +136,20 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium',
 const totals = {};
 try {
   console.log('An esbuild-bundled app using createRelance: the files the page downloads for Relance (bytes)');
-  for (const splitting of [true, false]) for (const [label, distDir] of packages) {
-    const out = await bundleApp(label, distDir, splitting);
-    const fetched = await fetchedBy(browser, out);
-    const variant = splitting ? 'code splitting' : 'one file';
+  for (const v of VARIANTS) for (const [label, distDir] of packages) {
+    if (v.new && label === 'before') continue;
+    const out = await bundleApp(label, distDir, v);
+    const variant = v.name;
     console.log(`\n${label}, ${variant} (${distDir})`);
+    let fetched;
+    try {
+      fetched = await fetchedBy(browser, out, v.format);
+    } catch (e) {
+      // (the package before session 8 could not find its wasm from a
+      // CommonJS bundle in a browser without wasmUrl: __dirname)
+      console.log(`  not measured: ${e.message}`);
+      continue;
+    }
     console.log(`  ${'file'.padEnd(40)} ${'raw'.padStart(8)} ${'gzip'.padStart(8)} ${'brotli'.padStart(8)}`);
     let js = zero;
     let wasm = zero;
@@ -149,7 +170,7 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-for (const variant of ['code splitting', 'one file']) {
+for (const { name: variant } of VARIANTS) {
   const before = totals[`before, ${variant}`];
   const after = totals[`after, ${variant}`];
   if (!before || !after) continue;

@@ -79,6 +79,42 @@ test('the package resolves by name: ESM and CJS entries, the engine wasm', { ski
   }
 });
 
+// The runtime alone, for CommonJS bundles: require('relance') carries load()'s
+// glue (a CommonJS module cannot be tree-shaken), require('relance/runtime') not.
+test("'relance/runtime' resolves to the runtime alone, ESM and CJS, with its types", { skip }, async () => {
+  assert.equal(fileURLToPath(import.meta.resolve('relance/runtime')), path.join(dist, 'runtime.js'));
+  assert.equal(require.resolve('relance/runtime'), path.join(dist, 'runtime.cjs'));
+  for (const m of [await import('relance/runtime'), require('relance/runtime')]) {
+    assert.equal(typeof m.createRelance, 'function');
+    assert.equal(m.load, undefined);
+    const r = m.createRelance({ endpoint: 'https://shop.example' });
+    r.track('custom.ssr', { n: 1 });
+    await r.ready;
+  }
+  // TypeScript under node16 resolution reads runtime.d.ts for import, runtime.d.cts for require.
+  const dir = fs.mkdtempSync(path.join(root, 'build', 'tsc-runtime-'));
+  try {
+    const use = "import { createRelance } from 'relance/runtime';\nimport type { Relance } from 'relance/runtime';\n"
+      + "export const r: Relance = createRelance({ endpoint: '' });\n// @ts-expect-error: endpoint is required\ncreateRelance({});\n";
+    fs.writeFileSync(path.join(dir, 'a.mts'), use);
+    fs.writeFileSync(path.join(dir, 'b.cts'), use);
+    fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, target: 'es2020', lib: ['es2021', 'dom'], types: [] },
+      files: ['a.mts', 'b.cts'],
+    }));
+    let out;
+    try {
+      out = execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', dir, '--explainFiles'], { encoding: 'utf8' });
+    } catch (e) {
+      assert.fail(`tsc failed:\n${e.stdout}${e.stderr}`);
+    }
+    assert.match(out, /js-bindings\/dist\/runtime\.d\.ts/);
+    assert.match(out, /js-bindings\/dist\/runtime\.d\.cts/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('both forms of the runtime engine load relance-engine.wasm and run the engine', { skip }, async () => {
   const bytes = fs.readFileSync(path.join(dist, 'relance-engine.wasm'));
   const { load } = await import('relance');
