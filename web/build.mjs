@@ -8,7 +8,9 @@
 //   build/tag/*.br, *.gz            precompressed (brotli CLI, gzip -9)
 //   build/tag/snippet.min.js        the snippet pointing at the hashed tag and wasm
 //   build/tag/manifest.json         names, sizes
-//   js-bindings/dist/runtime.js     createRelance (ESM), runtime.d.ts, api.d.ts
+//   js-bindings/dist/runtime.js     createRelance (ESM), runtime.d.ts, api.d.ts; it runs
+//                                   the tag's engine (runtime-engine.js and
+//                                   relance-engine.wasm, from the js-bindings step)
 //   js-bindings/dist/runtime.cjs    the same for require('relance'), and *.d.cts types
 //   build/site/                     demo/ with the snippet in place + build/tag/*
 
@@ -55,7 +57,8 @@ function compress(file) {
 }
 
 async function main() {
-  // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only).
+  // RELANCE_BINDINGS_ENTRY: another js-bindings entry (development only; the
+  // package's own load() is in dist/bindings.js, which dist/index.js re-exports).
   const bindingsEntry = process.env.RELANCE_BINDINGS_ENTRY || path.join(distDir, 'index.js');
   // The tag's engine: the engine-only wasm built for size (CMake target
   // relance_tag) and its bindings (scripts/build.d/10-js-bindings.sh); with
@@ -140,10 +143,13 @@ async function main() {
   fs.writeFileSync(path.join(tagDir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
   // 4. the npm runtime entry (ESM next to js-bindings' index.js), and its
-  // offer chunk (runtime-offer.js, imported dynamically by runtime.js)
+  // offer chunk (runtime-offer.js, imported dynamically by runtime.js); the
+  // engine it imports dynamically is the tag's (runtime-engine.js).
   if (!process.env.RELANCE_BINDINGS_ENTRY) await build({
     entryPoints: [r('web/src/npm.ts')],
     bundle: true, format: 'esm', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.js'),
+    // ES2018 but import.meta.url, where the wasm is (npm.ts): an ES module has it.
+    supported: { 'import-meta': true },
     legalComments: 'none', logLevel: 'warning',
     plugins: [uiFallback, npmExternals('js')],
   });
@@ -160,8 +166,8 @@ async function main() {
     + 'export declare function createRelance(options: RelanceOptions): Relance;\n');
   // `import { createRelance } from 'relance'`: the package's ESM entry
   // re-exports the runtime (index.js is rewritten by the js-bindings step on
-  // every build, so this is added again each time; runtime.js only imports
-  // index.js lazily, so the cycle is harmless).
+  // every build, so this is added again each time). It re-exports load() from
+  // bindings.js too, which a bundler leaves out of an app that does not use it.
   if (!process.env.RELANCE_BINDINGS_ENTRY) {
     appendOnce(path.join(distDir, 'index.js'), RUNTIME_EXPORT);
     appendOnce(path.join(distDir, 'index.d.ts'), "export { createRelance } from './runtime.js';\nexport type { Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command } from './api.js';");
@@ -174,7 +180,7 @@ async function main() {
 }
 
 // `require('relance').createRelance`: the same runtime as CommonJS
-// (runtime.cjs, loading index.cjs lazily), exported from index.cjs; and
+// (runtime.cjs, loading runtime-engine.cjs lazily), exported from index.cjs; and
 // CommonJS type declarations (*.d.cts, the .d.ts with './x.cjs' imports) for
 // TypeScript under node16/nodenext resolution, which reads the "require"
 // condition's types for require() and for .cts files.
@@ -183,7 +189,9 @@ async function buildCommonJsRuntime() {
     entryPoints: [r('web/src/npm.ts')],
     bundle: true, format: 'cjs', target: 'es2018', platform: 'neutral', outfile: path.join(distDir, 'runtime.cjs'),
     legalComments: 'none', logLevel: 'warning',
-    supported: { 'dynamic-import': false }, // import('relance') becomes a lazy require('./index.cjs')
+    supported: { 'dynamic-import': false }, // import('relance') becomes a lazy require('./runtime-engine.cjs')
+    // No import.meta in CommonJS: npm.ts then finds its wasm from the script that ran it.
+    logOverride: { 'empty-import-meta': 'silent' },
     plugins: [uiFallback, npmExternals('cjs')],
   });
   await build({
@@ -202,13 +210,15 @@ async function buildCommonJsRuntime() {
 }
 
 // What the npm runtime (runtime.js / runtime.cjs) imports from files next to
-// it rather than bundling: the package's own entry ('relance': index.js, which
-// re-exports the runtime) and the offer chunk ('./npm_offer': runtime-offer.js).
+// it rather than bundling: the engine ('relance', which npm.ts imports as the
+// tag does, and web/tsconfig.json types as js-bindings/src/engine_only.ts: the
+// same module built to runtime-engine.js, over relance-engine.wasm) and the
+// offer chunk ('./npm_offer': runtime-offer.js).
 function npmExternals(ext) {
   return {
     name: 'relance-npm-externals',
     setup(b) {
-      b.onResolve({ filter: /^relance$/ }, () => ({ path: `./index.${ext}`, external: true }));
+      b.onResolve({ filter: /^relance$/ }, () => ({ path: `./runtime-engine.${ext}`, external: true }));
       b.onResolve({ filter: /^\.\/npm_offer$/ }, () => ({ path: `./runtime-offer.${ext}`, external: true }));
     },
   };

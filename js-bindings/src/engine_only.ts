@@ -1,13 +1,16 @@
-// The engine-only entry that the browser tag bundles (web/build.mjs; not part
-// of the npm package's exports). Same load() as index.ts, over a smaller wasm:
+// The engine-only entry that the browser tag bundles (web/build.mjs) and that
+// the npm package's createRelance imports (dist/runtime-engine.js, over
+// dist/relance-engine.wasm; not in the package's exports, nor its types).
+// Same load() as index.ts, over a smaller wasm:
 // CMake's relance_tag target links only src/wasm/engine_bindings.cc and builds
 // the core for size (-Oz), so conditions, events validation and their Embind
 // classes are not downloaded by the tag. The build aliases 'relance-core-glue'
 // to that wasm's glue (scripts/build.d/10-js-bindings.sh).
 //
-// The wasm is found with wasm_web.ts, not loader.ts: the tag always says
-// where its wasm is (a compiled module, bytes or a URL) and runs in browsers,
-// so loader.ts's Node file reading and default URL would be carried unused.
+// The wasm is found with wasm_web.ts, not loader.ts: the tag and
+// createRelance (web/src/npm.ts) always say where the wasm is (a compiled
+// module, bytes or a URL) and run in browsers, so loader.ts's Node file
+// reading and default URL would be carried unused.
 import createRelanceCore from 'relance-core-glue';
 import { createEngine, type EngineModule } from './engine.js';
 import type { Engine, LoadOptions } from './types.js';

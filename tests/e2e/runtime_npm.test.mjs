@@ -1,5 +1,9 @@
 // End-to-end: the npm entry `createRelance` in Chromium against the real
-// collector, bundled by esbuild and from a plain <script type="module">.
+// collector, bundled by esbuild (ES module and CommonJS entries) and from a
+// plain <script type="module">. Each page runs the tag's engine
+// (relance-engine.wasm, found next to the package's files or the bundle by
+// default), never the package's full relance-core.wasm, and its events arrive
+// once each.
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +25,23 @@ function addPackage(site) {
   }
 }
 
+// The paths the page requests, from now on.
+function recordRequests(page) {
+  const requested = [];
+  page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+  return requested;
+}
+
+// The page fetched the engine wasm at `engine`, once, and no other wasm.
+function fetchedEngineOnly(requested, engine) {
+  const wasm = requested.filter((p) => p.endsWith('.wasm'));
+  assert.deepEqual(wasm, [engine], `the page fetched ${wasm.join(', ') || 'no wasm'}`);
+}
+
+// An app that imports the package by name, as its users do.
+const bundleOptions = { bundle: true, nodePaths: [path.join(root, 'node_modules')], logLevel: 'silent' };
+const byName = !process.env.RELANCE_NPM_DIST;
+
 test('a plain <script type="module"> page: createRelance sends its events once each', { skip }, async () => {
   const env = await environment({ config });
   try {
@@ -33,32 +54,76 @@ test('a plain <script type="module"> page: createRelance sends its events once e
   relance.ready.then(() => { window.done = true; });
 </script></head><body>npm</body></html>`);
     const page = await env.browser.newPage();
+    const requested = recordRequests(page);
     await page.goto(`${env.collector.url}/module.html`);
     await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
     await until(() => storedNumbers(env.db, 'custom.npm').length >= 4, 'the npm events');
     await page.waitForTimeout(400);
     assert.deepEqual(storedNumbers(env.db, 'custom.npm'), [0, 1, 2, 3]);
+    // By default, the wasm next to runtime.js; neither the package's load() nor its glue.
+    fetchedEngineOnly(requested, '/npm/relance-engine.wasm');
+    assert.ok(requested.includes('/npm/runtime-engine.js'));
+    assert.ok(!requested.includes('/npm/bindings.js') && !requested.includes('/npm/index.js'), requested.join(' '));
   } finally {
     await env.close();
   }
 });
 
-test('an app bundled with esbuild', { skip }, async () => {
+// `import { createRelance } from 'relance'` bundled: the app carries neither
+// load() nor the full glue (index.js re-exports them from bindings.js, which
+// esbuild leaves out), and finds relance-engine.wasm next to itself.
+test('an app bundled with esbuild (import)', { skip }, async () => {
   const env = await environment({ config });
   try {
-    addPackage(env.site);
     const entry = path.join(env.dir, 'app.js');
-    fs.writeFileSync(entry, `import { createRelance } from ${JSON.stringify(path.join(dist, 'runtime.js'))};
-const relance = createRelance({ endpoint: '', wasmUrl: '/npm/relance-core.wasm' });
+    const from = byName ? 'relance' : path.join(dist, 'index.js');
+    fs.writeFileSync(entry, `import { createRelance } from ${JSON.stringify(from)};
+const relance = createRelance({ endpoint: '' });
 relance.track('custom.bundled', { n: 1 });
+relance.track('custom.bundled', { n: 2 });
 relance.ready.then(() => { window.done = true; });`);
-    await build({ entryPoints: [entry], bundle: true, format: 'esm', outfile: path.join(env.site, 'app.js'), logLevel: 'silent' });
-    fs.writeFileSync(path.join(env.site, 'bundled.html'), '<!doctype html><html><head><title>b</title><script type="module" src="/app.js"></script></head><body>b</body></html>');
+    const out = path.join(env.site, 'app');
+    await build({ ...bundleOptions, entryPoints: [entry], format: 'esm', outfile: path.join(out, 'app.js') });
+    const app = fs.readFileSync(path.join(out, 'app.js'), 'utf8');
+    assert.ok(!app.includes('relance-core.wasm') && !app.includes('evaluateCondition'), 'load() and its glue are not bundled');
+    fs.copyFileSync(path.join(dist, 'relance-engine.wasm'), path.join(out, 'relance-engine.wasm'));
+    fs.writeFileSync(path.join(env.site, 'bundled.html'), '<!doctype html><html><head><title>b</title><script type="module" src="/app/app.js"></script></head><body>b</body></html>');
     const page = await env.browser.newPage();
+    const requested = recordRequests(page);
     await page.goto(`${env.collector.url}/bundled.html`);
     await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
-    await until(() => storedNumbers(env.db, 'custom.bundled').length >= 1, 'the bundled event');
-    assert.deepEqual(storedNumbers(env.db, 'custom.bundled'), [1]);
+    await until(() => storedNumbers(env.db, 'custom.bundled').length >= 2, 'the bundled events');
+    await page.waitForTimeout(400);
+    assert.deepEqual(storedNumbers(env.db, 'custom.bundled'), [1, 2]);
+    fetchedEngineOnly(requested, '/app/relance-engine.wasm');
+  } finally {
+    await env.close();
+  }
+});
+
+// `require('relance').createRelance` bundled into a classic script: the
+// CommonJS runtime finds relance-engine.wasm next to that script.
+test('an app bundled with esbuild (require, classic script)', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const entry = path.join(env.dir, 'app.cjs');
+    const from = byName ? 'relance' : path.join(dist, 'index.cjs');
+    fs.writeFileSync(entry, `const { createRelance } = require(${JSON.stringify(from)});
+const relance = createRelance({ endpoint: '' });
+relance.track('custom.required', { n: 7 });
+relance.ready.then(() => { window.done = true; });`);
+    const out = path.join(env.site, 'cjs');
+    await build({ ...bundleOptions, entryPoints: [entry], format: 'iife', platform: 'browser', outfile: path.join(out, 'app.js') });
+    fs.copyFileSync(path.join(dist, 'relance-engine.wasm'), path.join(out, 'relance-engine.wasm'));
+    fs.writeFileSync(path.join(env.site, 'required.html'), '<!doctype html><html><head><title>c</title><script src="/cjs/app.js"></script></head><body>c</body></html>');
+    const page = await env.browser.newPage();
+    const requested = recordRequests(page);
+    await page.goto(`${env.collector.url}/required.html`);
+    await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
+    await until(() => storedNumbers(env.db, 'custom.required').length >= 1, 'the event');
+    await page.waitForTimeout(400);
+    assert.deepEqual(storedNumbers(env.db, 'custom.required'), [7]);
+    fetchedEngineOnly(requested, '/cjs/relance-engine.wasm');
   } finally {
     await env.close();
   }
@@ -77,7 +142,7 @@ test('bundled with splitting: the offer dialog is a chunk loaded only when an of
     addPackage(env.site);
     const entry = path.join(env.dir, 'app.js');
     fs.writeFileSync(entry, `import { createRelance } from ${JSON.stringify(path.join(dist, 'runtime.js'))};
-const relance = createRelance({ endpoint: '', wasmUrl: '/npm/relance-core.wasm' });
+const relance = createRelance({ endpoint: '', wasmUrl: '/npm/relance-engine.wasm' });
 window.relance = relance;
 relance.ready.then(() => { window.done = true; });`);
     const out = path.join(env.site, 'split');
@@ -88,8 +153,7 @@ relance.ready.then(() => { window.done = true; });`);
     assert.ok(!fs.readFileSync(path.join(out, 'app.js'), 'utf8').includes('aria-modal'), 'the dialog is not in the app');
     fs.writeFileSync(path.join(env.site, 'split.html'), '<!doctype html><html><head><title>s</title><script type="module" src="/split/app.js"></script></head><body>s</body></html>');
     const page = await env.browser.newPage();
-    const requested = [];
-    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
+    const requested = recordRequests(page);
     await page.goto(`${env.collector.url}/split.html`);
     await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
     await page.waitForTimeout(300);
@@ -99,6 +163,7 @@ relance.ready.then(() => { window.done = true; });`);
     const title = await page.evaluate(() => document.querySelector('[data-relance-offer="welcome"]').shadowRoot.textContent);
     assert.match(title, /Welcome offer/);
     assert.equal(requested.filter((p) => p === `/split/${offerChunk}`).length, 1);
+    fetchedEngineOnly(requested, '/npm/relance-engine.wasm'); // wasmUrl honoured
   } finally {
     await env.close();
   }

@@ -61,6 +61,12 @@ test('bench:tag loads every library and Relance queues its first page view', { s
   assert.match(out, /^least download with Embind \+ nlohmann\/json and this runtime, before any engine logic: \d+ B brotli/m, out);
 });
 
+test('bench:npm bundles an app with createRelance and lists what its page fetched', { skip: skip || noBrowser }, async () => {
+  const out = await bench('npm.mjs', {});
+  assert.match(out, /^  relance-engine\.wasm +\d+ +\d+ +\d+ /m, out);
+  assert.match(out, /^  total fetched +\d+ +\d+ +\d+ /m, out);
+});
+
 test('bench:collector drives the collector and nginx with wrk and checks what was stored', {
   skip: (!existsSync(join(root, 'build', 'bin', 'relance-collector')) && 'the collector is not built') ||
     (noLoadTools && `${noLoadTools} is missing`),

@@ -3,6 +3,12 @@
 // Safe to import anywhere (nothing touches window at import time); during
 // server-side rendering createRelance returns an instance that does nothing.
 // Calls made before the engine is loaded are queued and replayed in order.
+//
+// The engine is the tag's: 'relance' here is js-bindings/src/engine_only.ts
+// (web/tsconfig.json), built into the package as runtime-engine.js over
+// relance-engine.wasm, the engine-only wasm built for size (web/build.mjs,
+// scripts/build.d/10-js-bindings.sh). The package's load() and its
+// relance-core.wasm (conditions, event validation) are not downloaded.
 
 import type { Relance, RelanceOptions } from './api';
 import type { Instance } from './app';
@@ -12,6 +18,22 @@ import { tagUi } from './tag_ui';
 export type {
   Relance, RelanceOptions, EventProperties, Product, LineItem, ConsentChoice, CustomEventType, Command,
 } from './api';
+
+// The script that evaluated this module, for the default wasm location of the
+// CommonJS build (runtime.cjs), which has no import.meta: read now, as
+// document.currentScript is only set while a classic script runs. Null in ES
+// modules and on the server.
+const loadingScript: string | null = typeof document !== 'undefined' && document.currentScript
+  ? (document.currentScript as HTMLScriptElement).src || null : null;
+
+// relance-engine.wasm next to this file: the package's dist/ when it is served
+// as is, or next to the bundle that contains this file (copy the wasm there,
+// or pass wasmUrl). Written literally so that bundlers that copy assets
+// (webpack 5, Vite, Parcel) see it, as js-bindings' loader.ts does.
+function defaultWasmUrl(): string {
+  if (import.meta.url) return new URL('./relance-engine.wasm', import.meta.url).href;
+  return new URL('./relance-engine.wasm', loadingScript || location.href).href;
+}
 
 export function createRelance(options: RelanceOptions): Relance {
   if (typeof window === 'undefined' || typeof document === 'undefined') return inert();
@@ -28,11 +50,12 @@ export function createRelance(options: RelanceOptions): Relance {
     // './npm_offer' a separate file (runtime-offer.js), so the site's bundler
     // can split it into a chunk of its own.
     const ui = options.ui === false ? undefined : tagUi(() => import('./npm_offer'));
-    const loadOpts: Record<string, unknown> = {};
-    if (options.wasmUrl) loadOpts.wasmUrl = options.wasmUrl;
-    if (options.wasmBinary) loadOpts.wasmBinary = options.wasmBinary;
+    // As in the tag: the engine's largest functions compiled one per task
+    // (warmUp, engine_only.ts) while the configuration may still be on its way.
+    const engine = load(options.wasmBinary ? { wasmBinary: options.wasmBinary } : { wasmUrl: options.wasmUrl || defaultWasmUrl() })
+      .then((c) => c.warmUp(nextTask).then(() => c));
     const [core, config] = await Promise.all([
-      load(loadOpts),
+      engine,
       options.config ? Promise.resolve(options.config) : fetchConfig(w, origin),
     ]);
     if (stopped) return;
