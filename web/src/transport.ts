@@ -1,6 +1,7 @@
 // Sends the queue to the collector: batches, retries, page-hide flush.
 //
-// - Batches of at most `batchSize` events and ~60 KB (the keepalive budget),
+// - Batches of at most `batchSize` events and ~60 KB of UTF-8 (the keepalive
+//   budget: browsers refuse a keepalive body over 64 KiB, in bytes),
 //   sent when the queue reaches `batchSize` or `flushMs` after the first
 //   pending event, with fetch(keepalive, credentials 'include').
 // - Network errors, 429 and 5xx: retried with backoff + jitter, honouring
@@ -44,6 +45,19 @@ export interface TransportDeps {
 }
 
 const MAX_BATCH_BYTES = 60000;
+
+// The UTF-8 size of `s`, or a little more (a surrogate pair counts 6 bytes, not
+// 4). The batch budget is in bytes: counting UTF-16 units (`s.length`) let a
+// batch of non-Latin text reach three times the budget, a body the browser's
+// keepalive fetch refuses every time, so the queue never moved again.
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return n;
+}
 
 export class Transport {
   private _inFlight = false;
@@ -120,7 +134,7 @@ export class Transport {
     let bytes = 12;
     for (const e of this.d.queue.list()) {
       if (out.length >= max) break;
-      const size = JSON.stringify(e).length + 1;
+      const size = utf8Bytes(JSON.stringify(e)) + 1;
       if (out.length && bytes + size > MAX_BATCH_BYTES) break;
       out.push(e);
       bytes += size;
