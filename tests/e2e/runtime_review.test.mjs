@@ -1,0 +1,69 @@
+// End-to-end checks of defects found by the session 8 review of the browser
+// runtime, each in real Chromium against the real collector:
+// - a queue of non-Latin text: batches are cut at 60 KB of UTF-8, so no
+//   keepalive fetch goes over the browser's 64 KiB limit (counted in UTF-16
+//   units, a batch was three times that, refused every time: nothing moved);
+// - a page title with a lone surrogate (a string cut mid-emoji by the page's
+//   own code): the page view is still made and stored (the engine refused the
+//   whole signal as invalid JSON).
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { closeBrowser, environment, exportEvents, missingPrerequisite, storedNumbers, until } from './support/runtime.mjs';
+
+const skip = missingPrerequisite() || false;
+after(closeBrowser);
+const config = { version: 1, site: { id: 'e2e', name: 'e2e' }, transport: { flush_ms: 200, batch_size: 20 } };
+const range = (a, b) => Array.from({ length: b - a }, (_, i) => a + i);
+
+async function open(env, url = '/runtime.html') {
+  const page = await env.browser.newPage();
+  await page.goto(`${env.collector.url}${url}`);
+  await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
+  return page;
+}
+
+test('events of non-Latin text go in batches the keepalive fetch accepts, each once', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const page = await open(env);
+    const bodies = [];
+    page.on('request', (r) => { if (r.url().endsWith('/v1/events') && r.method() === 'POST') bodies.push(Buffer.byteLength(r.postData() || '')); });
+    // 12 KB of UTF-8 per event (six strings of 680 CJK characters, 2,040 bytes each).
+    await page.evaluate(() => {
+      const s = '\u6f22'.repeat(680);
+      for (let i = 0; i < 20; i++) relance('track', 'custom.big', { n: i, a: s, b: s, c: s, d: s, e: s, f: s });
+    });
+    await until(() => storedNumbers(env.db, 'custom.big').length >= 20, 'the 20 big events', 30000);
+    await page.waitForTimeout(500);
+    assert.deepEqual(storedNumbers(env.db, 'custom.big'), range(0, 20));
+    assert.ok(bodies.length >= 4 && bodies.every((n) => n <= 65536), `bodies of ${bodies.join(', ')} bytes`);
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('rl:q:')).length), 0);
+  } finally {
+    await env.close();
+  }
+});
+
+test('a title with a lone surrogate: the page view is stored, the half character as U+FFFD', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const context = env.browser;
+    await context.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => { document.title = 'Caf\u00e9 \u2615\ud83d\ude00'.slice(0, -1); });
+    });
+    const errors = [];
+    const page = await context.newPage();
+    page.on('console', (m) => { if (m.type() === 'error' && /relance/.test(m.text())) errors.push(m.text()); });
+    await page.goto(`${env.collector.url}/runtime.html`);
+    await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
+    await page.evaluate(() => relance('track', 'custom.cut', { n: 1, label: 'x\udc00y' }));
+    await until(() => exportEvents(env.db, 'page_view').length >= 1 && storedNumbers(env.db, 'custom.cut').length >= 1,
+      'the page view and the custom event');
+    const [view] = exportEvents(env.db, 'page_view');
+    assert.equal(view.context.page.title, 'Caf\u00e9 \u2615\ufffd');
+    assert.equal(exportEvents(env.db, 'custom.cut')[0].properties.label, 'x\ufffdy');
+    assert.deepEqual(errors, []);
+  } finally {
+    await env.close();
+  }
+});
