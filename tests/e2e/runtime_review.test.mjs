@@ -67,3 +67,31 @@ test('a title with a lone surrogate: the page view is stored, the half character
     await env.close();
   }
 });
+
+test('a consent of the wrong type is an error naming the field, and grants nothing', { skip }, async () => {
+  const env = await environment({
+    config: { ...config, consent: { required: true, pending: 'buffer', pending_limit: 50 } },
+  });
+  try {
+    const errors = [];
+    let posts = 0;
+    const page = await env.browser.newPage();
+    page.on('console', (m) => { if (m.type() === 'error' && /relance/.test(m.text())) errors.push(m.text()); });
+    page.on('request', (r) => { if (r.url().endsWith('/v1/events')) posts++; });
+    await page.goto(`${env.collector.url}/runtime.html?early=2`);
+    await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
+    await page.evaluate(() => { relance('consent', { analytics: 'yes' }); relance('consent', 'yes'); relance('showOffer'); });
+    await page.waitForTimeout(800);
+    assert.equal(errors.length, 3, errors.join('\n'));
+    assert.match(errors[0], /consent: \/props\/analytics: must be true or false/);
+    assert.match(errors[1], /consent needs an object/);
+    assert.match(errors[2], /showOffer needs an offer id/);
+    assert.equal(posts, 0);
+    assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+    // The right call still releases what was held.
+    await page.evaluate(() => relance('consent', { analytics: true }));
+    await until(() => storedNumbers(env.db, 'custom.early').length >= 2, 'the held events');
+  } finally {
+    await env.close();
+  }
+});

@@ -63,3 +63,23 @@ test('events queued on an earlier page are sent on start, with their original id
   assert.equal(ls.getItem('rl:q:old-1'), null);
   inst.shutdown();
 });
+
+test('showOffer without an offer id gets a console error and reaches no engine', async () => {
+  const { w } = fakeWindow();
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
+  const errors = [];
+  const original = console.error;
+  console.error = (...a) => errors.push(a.join(' '));
+  try {
+    inst.command('showOffer', []);
+    inst.command('showOffer', [42]);
+    inst.command('showOffer', ['welcome']);
+  } finally {
+    console.error = original;
+  }
+  assert.equal(errors.length, 2);
+  assert.match(errors[0], /showOffer needs an offer id/);
+  assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id]), [['show_offer', 'welcome']]);
+  inst.shutdown();
+});

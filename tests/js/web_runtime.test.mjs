@@ -84,6 +84,22 @@ test('an invalid call gets a console error naming the field, and queues nothing'
   assert.match(logs[0][1], /add_to_cart: \/properties\/quantity: must be a positive integer/);
 });
 
+test('a consent of the wrong type reaches the engine, which names the field; a non-object is refused', () => {
+  const { rt, engine, logs } = setup();
+  // As the real engine does (src/core/engine.cc, checkSignal).
+  const observe = engine.observe;
+  engine.observe = (s) => (s.type === 'consent' && s.props.analytics !== undefined && typeof s.props.analytics !== 'boolean'
+    ? { errors: [{ path: '/props/analytics', message: 'must be true or false' }] } : observe(s));
+  rt.consent({ analytics: 'true' });
+  assert.deepEqual(engine.signals.length, 0);
+  assert.deepEqual(logs, [['error', 'relance: consent: /props/analytics: must be true or false']]);
+  rt.consent('yes');
+  assert.equal(logs.length, 2);
+  assert.match(logs[1][1], /consent needs an object/);
+  rt.consent({ marketing: false });
+  assert.deepEqual(engine.signals.map((x) => x.props), [{ marketing: false }]);
+});
+
 test('the stored state is handed to restore; a throwing engine never throws into the page', () => {
   const { rt, engine, ls, logs } = setup();
   ls.setItem(STATE_KEY, '{"v":1}');

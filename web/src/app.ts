@@ -115,7 +115,10 @@ export function start(o: StartOptions): Instance {
       case 'track': runtime.track(args[0] as string, args[1] as Record<string, unknown>); break;
       case 'identify': runtime.identify(args[0] as string, args[1] as Record<string, unknown>); break;
       case 'consent': runtime.consent(args[0] as ConsentChoice); break;
-      case 'showOffer': runtime.signal('show_offer', { offer_id: args[0] }); break;
+      case 'showOffer':
+        if (typeof args[0] === 'string' && args[0]) runtime.signal('show_offer', { offer_id: args[0] });
+        else log('error', 'relance: showOffer needs an offer id, e.g. relance("showOffer", "welcome")');
+        break;
       case 'page': pageView(); break;
       case 'debug': runtime.setDebug(args[0] !== false); break;
       default: log('error', `relance: unknown command "${String(name)}"`);

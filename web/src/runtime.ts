@@ -110,10 +110,18 @@ export class Runtime {
     return this.signal('identify', { user_id: userId, traits: traits ?? {} });
   }
 
+  // The two keys go to the engine as given (a left-out key keeps its value),
+  // so a wrong type gets its error naming the field (`/props/analytics: must
+  // be true or false`) instead of being silently ignored, which a site whose
+  // banner sent "true" would never notice.
   consent(choice: { analytics?: boolean; marketing?: boolean }): Actions {
+    if (!choice || typeof choice !== 'object') {
+      this.d.log('error', 'relance: consent needs an object, e.g. relance("consent", {analytics: true, marketing: false})');
+      return {};
+    }
     const props: Record<string, unknown> = {};
-    if (choice && typeof choice.analytics === 'boolean') props.analytics = choice.analytics;
-    if (choice && typeof choice.marketing === 'boolean') props.marketing = choice.marketing;
+    if (choice.analytics !== undefined) props.analytics = choice.analytics;
+    if (choice.marketing !== undefined) props.marketing = choice.marketing;
     return this.signal('consent', props);
   }
 
