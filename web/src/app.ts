@@ -97,7 +97,7 @@ export function start(o: StartOptions): Instance {
   const uninstall = o.autoCapture === false
     ? (() => { /* nothing installed */ })
     : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
-  const online = () => { void transport.flush(); };
+  const online = () => transport.online();
   w.addEventListener('online', online);
   // Tabs share one visitor: when another tab saves the state, adopt it so
   // sessions and counts do not fork.

@@ -5,7 +5,7 @@
 //   sent when the queue reaches `batchSize` or `flushMs` after the first
 //   pending event, with fetch(keepalive, credentials 'include').
 // - Network errors, 429 and 5xx: retried with backoff + jitter, honouring
-//   Retry-After. The events stay in the persisted queue meanwhile, so a
+//   Retry-After; after a network error, the `online` event sends at once. The events stay in the persisted queue meanwhile, so a
 //   reload or a closed tab resumes where this one stopped.
 // - 200 {accepted, duplicates, rejected}: everything sent leaves the queue;
 //   rejected events are reported on the console with the collector's reasons.
@@ -65,6 +65,8 @@ export class Transport {
   private _timerAt = 0;
   private _attempt = 0;
   private _retryAt = 0;
+  // The last attempt got no answer at all (a network error), so `online` ends its wait.
+  private _noAnswer = false;
   private _stopped = false;
   private readonly _batchSize: number;
   private readonly _flushMs: number;
@@ -103,11 +105,20 @@ export class Transport {
       });
       again = await this._handle(res, batch);
     } catch {
+      this._noAnswer = true;
       this._retryLater(null);
     } finally {
       this._inFlight = false;
     }
     if (again && this.d.queue.size() > 0) this._schedule(0);
+  }
+
+  // The browser is back online (the window's `online` event): a wait that was
+  // only for a network error ends now, so the queue goes at once rather than
+  // up to a minute later; a server's Retry-After still holds.
+  online(): void {
+    if (this._noAnswer) this._retryAt = 0;
+    void this.flush();
   }
 
   // Page is going away: hand what is pending to sendBeacon.
@@ -144,6 +155,7 @@ export class Transport {
 
   // Returns true when the next batch may go at once.
   private async _handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
+    this._noAnswer = false;
     const s = res.status;
     if (s >= 200 && s < 300) {
       let body: { rejected?: { index?: number; id?: string; errors?: { path?: string; message?: string }[] }[] } = {};
