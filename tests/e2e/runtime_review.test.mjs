@@ -95,3 +95,25 @@ test('a consent of the wrong type is an error naming the field, and grants nothi
     await env.close();
   }
 });
+
+test('a collector unreachable as the page loads (a restart): the runtime starts once it answers, nothing lost', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const page = await env.browser.newPage();
+    const t0 = Date.now();
+    // The configuration cannot be had for the first 2.5 s (the snippet's early
+    // fetch and the tag's own): it used to be "relance: could not start" and
+    // every event of the page gone.
+    await page.route('**/v1/config', (route) => (Date.now() - t0 < 2500 ? route.abort('connectionrefused') : route.continue()));
+    await page.goto(`${env.collector.url}/runtime.html?early=3`);
+    await page.evaluate(() => relance('track', 'purchase', { order_id: 'o-1', revenue: 10, currency: 'EUR', items: [{ id: 'sku', quantity: 1, price: 10 }] }));
+    await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 20000 });
+    await until(() => storedNumbers(env.db, 'custom.early').length >= 3 && exportEvents(env.db, 'purchase').length >= 1, 'the events of the page');
+    await page.waitForTimeout(500);
+    assert.deepEqual(storedNumbers(env.db, 'custom.early'), [0, 1, 2]);
+    assert.equal(exportEvents(env.db, 'purchase').length, 1);
+    assert.equal(exportEvents(env.db, 'page_view').length, 1);
+  } finally {
+    await env.close();
+  }
+});

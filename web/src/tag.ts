@@ -9,7 +9,7 @@
 // those are picked up here, and fetched again only if they failed.
 
 import { load } from 'relance';
-import { boot, fetchConfig, readConfig } from './boot';
+import { boot, fetchConfig, readConfig, retrying } from './boot';
 import { nextTask } from './yield';
 import { loadOfferScript, tagUi } from './tag_ui';
 import type { Instance } from './app';
@@ -55,11 +55,12 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
   const core = nextTask()
     .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
-    .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }))
+    .then((module) => load({ wasmBinary: module }), () => retrying(() => load({ wasmUrl })))
     .then((c) => c.warmUp(nextTask).then(() => c));
-  const config = early.config
-    ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
-    : fetchConfig(w, origin);
+  // Fetched again until it comes (boot.ts, retrying): a collector that is
+  // restarting as the page loads only delays the start.
+  const getConfig = () => retrying(() => fetchConfig(w, origin));
+  const config = early.config ? early.config.then(readConfig).catch(getConfig) : getConfig();
 
   // Then each step of booting in its own task (see boot.ts). Commands made
   // meanwhile join `pending`, which boot() drains.
