@@ -117,3 +117,24 @@ test('a collector unreachable as the page loads (a restart): the runtime starts 
     await env.close();
   }
 });
+
+test('a reference to the snippet\'s relance kept by the page still works once the tag has loaded', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const context = env.browser;
+    // As a page module does: `const relance = window.relance`, before the tag comes (after load).
+    await context.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => { window.kept = window.relance; window.kept('track', 'custom.kept', { n: 0 }); });
+    });
+    const page = await context.newPage();
+    await page.goto(`${env.collector.url}/runtime.html`);
+    await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
+    assert.equal(await page.evaluate(() => window.kept !== window.relance), true);
+    await page.evaluate(() => { window.kept('track', 'custom.kept', { n: 1 }); window.kept('track', 'custom.kept', { n: 2 }); });
+    await until(() => storedNumbers(env.db, 'custom.kept').length >= 3, 'the calls made through the kept reference');
+    await page.waitForTimeout(500);
+    assert.deepEqual(storedNumbers(env.db, 'custom.kept'), [0, 1, 2]);
+  } finally {
+    await env.close();
+  }
+});

@@ -37,7 +37,8 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const offerUrl = new URL(__RELANCE_OFFER_UI__, src).href;
   const early: Early = (w.relance && w.relance.p) || {};
 
-  const pending: unknown[][] = (w.relance && Array.isArray(w.relance.q)) ? w.relance.q.slice() : [];
+  const snippet = w.relance;
+  const pending: unknown[][] = (snippet && Array.isArray(snippet.q)) ? snippet.q.slice() : [];
   let inst: Instance | null = null;
   const relance = function (...args: unknown[]) {
     if (inst) inst.command(String(args[0]), args.slice(1));
@@ -45,6 +46,12 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   } as Queue;
   relance.q = pending;
   w.relance = relance;
+  // Page code that kept the snippet's function (`const r = window.relance` in
+  // a script that ran before this tag) still calls it; it pushes to its own
+  // queue (`r.q.push(arguments)`), which nothing reads any more: forwarded.
+  if (snippet && Array.isArray(snippet.q)) {
+    snippet.q = { push: (a: ArrayLike<unknown>) => relance(...Array.prototype.slice.call(a)) } as unknown as unknown[][];
+  }
 
   // The engine compiled by the snippet if it is this tag's engine, else (or
   // if that failed) fetched and compiled here. Instantiated in a task of its
