@@ -138,3 +138,33 @@ test('a reference to the snippet\'s relance kept by the page still works once th
     await env.close();
   }
 });
+
+test('a call made in a microtask at the very end of the tag\'s start (a MutationObserver) is not lost', { skip }, async () => {
+  const env = await environment({
+    config: { ...config, personalization: [{ id: 'hello', actions: [{ slot: 'hero', op: 'set_text', value: 'Hello' }] }] },
+  });
+  try {
+    const context = env.browser;
+    // The queued relance('page') is replayed last; its personalization fires
+    // the observer, whose call comes in a microtask after that replay.
+    await context.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        const slot = document.createElement('div');
+        slot.setAttribute('data-relance-slot', 'hero');
+        document.body.appendChild(slot);
+        let n = 0;
+        new MutationObserver(() => { window.relance('track', 'custom.seen', { n: n++ }); }).observe(slot, { childList: true });
+        window.relance('page');
+      });
+    });
+    const page = await context.newPage();
+    await page.goto(`${env.collector.url}/runtime.html`);
+    await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
+    await until(() => storedNumbers(env.db, 'custom.seen').length >= 2, 'both observer calls');
+    await page.waitForTimeout(500);
+    assert.deepEqual(storedNumbers(env.db, 'custom.seen'), [0, 1]);
+    assert.equal(exportEvents(env.db, 'page_view').length, 2);
+  } finally {
+    await env.close();
+  }
+});

@@ -77,6 +77,10 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
       window: w, core: c as never, config: conf, origin, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
     }, nextTask);
     inst = started;
+    // Calls made in the microtasks between boot's last replay and here (a
+    // MutationObserver of the page reacting to a personalization) joined
+    // `pending` after it was drained.
+    while (pending.length) relance(...pending.shift()!);
     relance.loaded = true;
     w.dispatchEvent(new Event('relance:ready'));
   }).catch((e) => {
