@@ -56,12 +56,13 @@ test('a title with a lone surrogate: the page view is stored, the half character
     page.on('console', (m) => { if (m.type() === 'error' && /relance/.test(m.text())) errors.push(m.text()); });
     await page.goto(`${env.collector.url}/runtime.html`);
     await page.waitForFunction(() => window.relance && window.relance.loaded === true, null, { timeout: 15000 });
-    await page.evaluate(() => relance('track', 'custom.cut', { n: 1, label: 'x\udc00y' }));
+    await page.evaluate(() => relance('track', 'custom.cut', { n: 1, label: 'x\udc00y \ud83d\ude00 \u0000 \\ud800' }));
     await until(() => exportEvents(env.db, 'page_view').length >= 1 && storedNumbers(env.db, 'custom.cut').length >= 1,
       'the page view and the custom event');
     const [view] = exportEvents(env.db, 'page_view');
     assert.equal(view.context.page.title, 'Caf\u00e9 \u2615\ufffd');
-    assert.equal(exportEvents(env.db, 'custom.cut')[0].properties.label, 'x\ufffdy');
+    // Pairs, NUL and a literal backslash-u pass unchanged.
+    assert.equal(exportEvents(env.db, 'custom.cut')[0].properties.label, 'x\ufffdy \ud83d\ude00 \u0000 \\ud800');
     assert.deepEqual(errors, []);
   } finally {
     await env.close();
