@@ -169,3 +169,29 @@ test('a call made in a microtask at the very end of the tag\'s start (a Mutation
     await env.close();
   }
 });
+
+test('two tabs, consent required: a grant in one releases what the other holds; a refusal in one stops both', { skip }, async () => {
+  const env = await environment({
+    config: { ...config, consent: { required: true, pending: 'buffer', pending_limit: 50 } },
+  });
+  try {
+    const a = await open(env);
+    const b = await open(env);
+    await a.evaluate(() => relance('track', 'custom.held', { n: 0 }));
+    await b.evaluate(() => relance('consent', { analytics: true }));
+    // A's page view and its held event were never sent: the grant reached A
+    // only as a state to adopt.
+    await until(() => storedNumbers(env.db, 'custom.held').length >= 1 && exportEvents(env.db, 'page_view').length >= 2,
+      'the events held in the other tab');
+    await b.evaluate(() => relance('consent', { analytics: false }));
+    await a.waitForTimeout(500);
+    await a.evaluate(() => relance('track', 'custom.after', { n: 1 }));
+    await a.waitForTimeout(6000); // a tick or a time signal in A wrote its state back
+    assert.deepEqual(storedNumbers(env.db, 'custom.after'), [], 'nothing tracked after the refusal');
+    assert.deepEqual(await a.evaluate(() => Object.keys(localStorage).filter((k) => k !== 'rl:lease')), []);
+    assert.deepEqual(storedNumbers(env.db, 'custom.held'), [0]);
+    assert.equal(exportEvents(env.db, 'page_view').length, 2);
+  } finally {
+    await env.close();
+  }
+});

@@ -130,6 +130,19 @@ test('offers and personalizations go to the UI; its callbacks become signals', (
   assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id, s.props.variant]), [['offer_dismissed', 'welcome', 'a']]);
 });
 
+test('consent given in another tab (its saved state) releases the events this tab holds, stamped', () => {
+  const { rt, queue, engine } = setup();
+  rt.restore();
+  rt.signal('page_view', {});
+  rt.track('custom.clicked', {});
+  assert.equal(rt.heldCount(), 2);
+  // As the real engine: restoring takes the other tab's consent, releasing nothing.
+  engine.restore = (text) => { engine.state = JSON.parse(text); return { state: engine.state, persist: true }; };
+  rt.adoptState(JSON.stringify({ v: 1, consent: { analytics: true, marketing: null } }));
+  assert.equal(rt.heldCount(), 0);
+  assert.deepEqual(queue.list().map((e) => [e.id, e.consent.analytics]), [['id1', true], ['id2', true]]);
+});
+
 test('a state saved by another tab is adopted without being written back', () => {
   const { rt, engine, ls } = setup();
   const writes = [];

@@ -7,7 +7,7 @@ import { Actions, asActions, EngineLike, Signal } from './engine';
 import type { EventContext } from './context';
 import type { QueuedEvent } from './queue';
 import { EventQueue } from './queue';
-import type { KeyValueStore } from './storage';
+import { KeyValueStore, parseStored } from './storage';
 import type { Transport, FetchLike } from './transport';
 import type { OfferModel, OfferResult, OfferSubmission, PersonalizeAction } from './ui/types';
 import { retryDelayMs } from './backoff';
@@ -63,8 +63,20 @@ export class Runtime {
   }
 
   // Another tab saved a newer state: adopt it (not written back, which would
-  // echo between the tabs).
+  // echo between the tabs). While this tab holds events for consent, the
+  // consent of that state (docs/design/engine-contract.md, visitor state) is
+  // first applied here as a consent signal, so they are released as if the
+  // visitor had answered in this tab: restoring a state takes its consent
+  // without a word about held events, which then waited for good.
   adoptState(text: string): Actions {
+    const other = parseStored<{ consent?: Record<string, unknown> }>(text);
+    const c = other && other.consent;
+    if (this._held.length && c && typeof c === 'object') {
+      const choice: Record<string, boolean> = {};
+      if (typeof c.analytics === 'boolean') choice.analytics = c.analytics;
+      if (typeof c.marketing === 'boolean') choice.marketing = c.marketing;
+      this.consent(choice);
+    }
     return this._restoreFrom(text, false);
   }
 
