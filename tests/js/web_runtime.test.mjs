@@ -143,6 +143,14 @@ test('consent given in another tab (its saved state) releases the events this ta
   assert.deepEqual(queue.list().map((e) => [e.id, e.consent.analytics]), [['id1', true], ['id2', true]]);
 });
 
+test('a state that cannot be saved (storage full) is said once per page, not on every signal', () => {
+  const { rt, ls, logs } = setup();
+  rt.consent({ analytics: true });
+  ls.setItem = () => { throw Object.assign(new Error('full'), { name: 'QuotaExceededError' }); };
+  for (let i = 0; i < 5; i++) rt.signal('time', { seconds: 5 * i });
+  assert.deepEqual(logs.filter((l) => l[0] === 'warn').length, 1);
+});
+
 test('a state saved by another tab is adopted without being written back', () => {
   const { rt, engine, ls } = setup();
   const writes = [];

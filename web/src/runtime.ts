@@ -53,6 +53,7 @@ export class Runtime {
   private _held: QueuedEvent[] = [];
   private _debugOn = false;
   private _disposed = false;
+  private _stateWarned = false;
 
   constructor(private readonly d: RuntimeDeps) {}
 
@@ -156,7 +157,9 @@ export class Runtime {
     if (a.persist === false) {
       this.d.store.remove(STATE_KEY); // no consent to store: keep nothing from before either
     } else if (a.state !== undefined) {
-      if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state))) {
+      // Said once per page: the state changes every few seconds (time on page).
+      if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state)) && !this._stateWarned) {
+        this._stateWarned = true;
         this.d.log('warn', 'relance: the visitor state could not be saved (storage full or disabled)');
       }
     }
