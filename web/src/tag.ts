@@ -64,8 +64,8 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
     .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
     .then((module) => load({ wasmBinary: module }), () => retrying(() => load({ wasmUrl })))
     .then((c) => c.warmUp(nextTask).then(() => c));
-  // Fetched again until it comes (boot.ts, retrying): a collector that is
-  // restarting as the page loads only delays the start.
+  // Fetched again with backoff, for about four minutes (boot.ts, retrying): a
+  // collector that is restarting as the page loads only delays the start.
   const getConfig = () => retrying(() => fetchConfig(w, origin));
   const config = early.config ? early.config.then(readConfig).catch(getConfig) : getConfig();
 
