@@ -18,6 +18,18 @@ export interface EngineModule {
   engineDelete(h: number): void;
 }
 
+// The JSON text of a signal, with each lone UTF-16 surrogate made U+FFFD (as
+// TextEncoder and fetch() do). A page's own code that cuts a string in the
+// middle of an emoji leaves one (a title, a property); JSON.stringify writes it
+// as a \udXXX escape, which a JSON parser must refuse, so the engine refused the
+// whole signal ("not valid JSON") and its event (every page view of such a
+// page) was lost. The scan takes escaped backslashes (\\) as a whole, so a
+// literal "\ud800" in the text is left alone. No lookbehind: the tag must parse
+// in browsers without it.
+function signalText(signal: unknown): string {
+  return (JSON.stringify(signal) ?? '').replace(/\\\\|\\ud[89a-f][0-9a-f]{2}/g, (m) => (m.length === 2 ? m : '\\ufffd'));
+}
+
 function asObject(answer: string): any {
   return answer === '' ? {} : JSON.parse(answer);
 }
@@ -44,7 +56,7 @@ export function createEngine(m: EngineModule, config: unknown): Engine {
       return asObject(m.engineRestore(live(), stateText ?? '', nowMs));
     },
     observe(signal: EngineSignal, nowMs: number): EngineActions {
-      const text = typeof signal === 'string' ? signal : JSON.stringify(signal);
+      const text = typeof signal === 'string' ? signal : signalText(signal);
       return asObject(m.engineObserve(live(), text, nowMs));
     },
     state(): Record<string, unknown> {

@@ -195,6 +195,24 @@ test('createEngine: a bad configuration throws with paths; the events it emits p
   assert.throws(() => engine.state(), /disposed/);
 });
 
+test('createEngine: a lone surrogate in a signal (a title cut mid-emoji) becomes U+FFFD; the event is kept', async () => {
+  const { load } = await import('relance');
+  const core = await load();
+  const engine = core.createEngine({ version: 1, site: { id: 'demo', currency: 'EUR' } });
+  const now = 1700000000000;
+  engine.restore('', now);
+  const title = 'Caf\u00e9 \ud83d'; // '\u2615\ud83d\ude00'.slice(0, -1) leaves such a half
+  const actions = engine.observe({ type: 'page_view', id: 'sig-1', context: { page: { url: 'https://shop.example/', path: '/', title, referrer: '' } } }, now);
+  assert.deepEqual(actions.errors || [], []);
+  assert.equal(actions.events.length, 1, JSON.stringify(actions));
+  assert.equal(actions.events[0].context.page.title, 'Caf\u00e9 \ufffd');
+  const props = { '\udc00key': 'lone low \udc00, a pair \ud83d\ude00, a literal \\ud800' };
+  const tracked = engine.observe({ type: 'track', id: 'sig-2', props: { event: 'custom.x', properties: props } }, now);
+  assert.deepEqual(tracked.errors || [], []);
+  assert.deepEqual(tracked.events[0].properties, { '\ufffdkey': 'lone low \ufffd, a pair \ud83d\ude00, a literal \\ud800' });
+  engine.dispose();
+});
+
 test('createEngine: engines are independent; a disposed engine frees its slot for the next one', async () => {
   const { load } = await import('relance');
   const core = await load();

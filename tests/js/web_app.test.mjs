@@ -63,3 +63,49 @@ test('events queued on an earlier page are sent on start, with their original id
   assert.equal(ls.getItem('rl:q:old-1'), null);
   inst.shutdown();
 });
+
+test('showOffer without an offer id gets a console error and reaches no engine', async () => {
+  const { w } = fakeWindow();
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
+  const errors = [];
+  const original = console.error;
+  console.error = (...a) => errors.push(a.join(' '));
+  try {
+    inst.command('showOffer', []);
+    inst.command('showOffer', [42]);
+    inst.command('showOffer', ['welcome']);
+  } finally {
+    console.error = original;
+  }
+  assert.equal(errors.length, 2);
+  assert.match(errors[0], /showOffer needs an offer id/);
+  assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id]), [['show_offer', 'welcome']]);
+  inst.shutdown();
+});
+
+test('back online after a network error, the queue goes at once; a server\'s Retry-After still holds', async () => {
+  for (const failure of ['network', '503']) {
+    const { w, posts } = fakeWindow();
+    const listeners = {};
+    w.addEventListener = (type, f) => { listeners[type] = f; };
+    const answer = w.fetch;
+    let calls = 0;
+    w.fetch = async (url, init) => {
+      calls++;
+      if (calls > 1) return answer(url, init);
+      if (failure === 'network') throw new TypeError('Failed to fetch');
+      return { status: 503, headers: { get: (k) => (k === 'retry-after' ? '30' : null) }, text: async () => '' };
+    };
+    const inst = start({ window: w, core: echoEngine([]), config: { transport: { flush_ms: 0 } }, origin: '', autoCapture: false });
+    inst.command('track', ['custom.step', { n: 1 }]);
+    await inst.flush();
+    assert.equal(calls, 1);
+    listeners.online();
+    await settle();
+    // The first retry would wait 0.5 to 1 s (network) or 30 s (Retry-After).
+    assert.equal(calls, failure === 'network' ? 2 : 1, failure);
+    assert.equal(posts.length, failure === 'network' ? 1 : 0, failure);
+    inst.shutdown();
+  }
+});

@@ -59,6 +59,17 @@ test('QuotaExceededError makes room by dropping old analytics events, never thro
   assert.equal(ids.length + dropped, 20, 'every event is either queued or counted as lost');
 });
 
+test('a storage filled by the page never costs a priority event: the new event waits in memory instead', () => {
+  const ls = new FakeStorage({ quota: 2000 });
+  const q = new EventQueue(safeStore(() => ls), 100, now);
+  q.add([event('buy-1', 'purchase')]);
+  for (let i = 0; ; i++) { try { ls.setItem('site:' + i, 'x'.repeat(50)); } catch { break; } }
+  assert.equal(q.add([event('pv-1', 'page_view'), event('id-1', 'identify')]), 0);
+  assert.deepEqual(q.list().map((e) => e.id), ['buy-1', 'pv-1', 'id-1']);
+  assert.equal(q.lost(), 0);
+  assert.notEqual(ls.getItem(QUEUE_PREFIX + 'buy-1'), null, 'the order stays persisted');
+});
+
 test('when storage refuses every write, events are kept in memory', () => {
   const ls = new FakeStorage();
   const store = safeStore(() => ls);

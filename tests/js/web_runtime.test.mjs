@@ -84,6 +84,22 @@ test('an invalid call gets a console error naming the field, and queues nothing'
   assert.match(logs[0][1], /add_to_cart: \/properties\/quantity: must be a positive integer/);
 });
 
+test('a consent of the wrong type reaches the engine, which names the field; a non-object is refused', () => {
+  const { rt, engine, logs } = setup();
+  // As the real engine does (src/core/engine.cc, checkSignal).
+  const observe = engine.observe;
+  engine.observe = (s) => (s.type === 'consent' && s.props.analytics !== undefined && typeof s.props.analytics !== 'boolean'
+    ? { errors: [{ path: '/props/analytics', message: 'must be true or false' }] } : observe(s));
+  rt.consent({ analytics: 'true' });
+  assert.deepEqual(engine.signals.length, 0);
+  assert.deepEqual(logs, [['error', 'relance: consent: /props/analytics: must be true or false']]);
+  rt.consent('yes');
+  assert.equal(logs.length, 2);
+  assert.match(logs[1][1], /consent needs an object/);
+  rt.consent({ marketing: false });
+  assert.deepEqual(engine.signals.map((x) => x.props), [{ marketing: false }]);
+});
+
 test('the stored state is handed to restore; a throwing engine never throws into the page', () => {
   const { rt, engine, ls, logs } = setup();
   ls.setItem(STATE_KEY, '{"v":1}');
@@ -112,6 +128,27 @@ test('offers and personalizations go to the UI; its callbacks become signals', (
   engine.observe = (s) => { seen.push(s); return {}; };
   callbacks.onDismiss({ offer_id: 'welcome', variant: 'a' });
   assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id, s.props.variant]), [['offer_dismissed', 'welcome', 'a']]);
+});
+
+test('consent given in another tab (its saved state) releases the events this tab holds, stamped', () => {
+  const { rt, queue, engine } = setup();
+  rt.restore();
+  rt.signal('page_view', {});
+  rt.track('custom.clicked', {});
+  assert.equal(rt.heldCount(), 2);
+  // As the real engine: restoring takes the other tab's consent, releasing nothing.
+  engine.restore = (text) => { engine.state = JSON.parse(text); return { state: engine.state, persist: true }; };
+  rt.adoptState(JSON.stringify({ v: 1, consent: { analytics: true, marketing: null } }));
+  assert.equal(rt.heldCount(), 0);
+  assert.deepEqual(queue.list().map((e) => [e.id, e.consent.analytics]), [['id1', true], ['id2', true]]);
+});
+
+test('a state that cannot be saved (storage full) is said once per page, not on every signal', () => {
+  const { rt, ls, logs } = setup();
+  rt.consent({ analytics: true });
+  ls.setItem = () => { throw Object.assign(new Error('full'), { name: 'QuotaExceededError' }); };
+  for (let i = 0; i < 5; i++) rt.signal('time', { seconds: 5 * i });
+  assert.deepEqual(logs.filter((l) => l[0] === 'warn').length, 1);
 });
 
 test('a state saved by another tab is adopted without being written back', () => {

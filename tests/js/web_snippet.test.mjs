@@ -196,3 +196,18 @@ test('boot runs in steps; commands made between them are replayed in order, cons
   assert.equal(queue.length, 0, 'the queue is drained');
   inst.shutdown();
 });
+
+test('retrying: tried again with growing waits until it resolves; rejects after the last try', async () => {
+  const { retrying } = await importWeb('boot');
+  const waits = [];
+  const wait = async (ms) => { waits.push(ms); };
+  let calls = 0;
+  const value = await retrying(async () => { if (++calls < 4) throw new Error('down'); return 'config'; }, 10, wait);
+  assert.equal(value, 'config');
+  assert.equal(calls, 4);
+  assert.equal(waits.length, 3);
+  assert.ok(waits[0] >= 500 && waits[0] <= 1000 && waits[2] >= 2000 && waits[2] <= 4000, waits.join(' '));
+  calls = 0;
+  await assert.rejects(retrying(async () => { calls++; throw new Error('gone'); }, 3, wait), /gone/);
+  assert.equal(calls, 3);
+});

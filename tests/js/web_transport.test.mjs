@@ -161,3 +161,22 @@ test('a reload mid-send: the new page re-sends the same ids', async () => {
   assert.ok(hang);
   await settle();
 });
+
+test('a batch of non-Latin text stays within the keepalive budget in UTF-8 bytes (64 KiB)', async () => {
+  const c = collector();
+  const { queue, t, clock } = setup(c, { batchSize: 20 });
+  // 12 KB of UTF-8 per event but only 4,100 UTF-16 units: 20 of them made a
+  // 240 KB body when the budget was counted in units, refused by keepalive.
+  const text = '\u6f22'.repeat(680);
+  queue.add(Array.from({ length: 20 }, (_, i) => event('e' + i, 'custom.big', { properties: { a: text, b: text, c: text, d: text, e: text, f: text } })));
+  t.flushOnHide(); // the beacon has the same budget
+  assert.equal(c.beacons.length, 1);
+  assert.ok(c.beacons[0].length >= 1 && c.beacons[0].length <= 5, `${c.beacons[0].length} events in one beacon`);
+  t.notify();
+  for (let i = 0; i < 10; i++) await clock.advance(0);
+  for (const r of c.requests) {
+    const bytes = Buffer.byteLength(r.init.body);
+    assert.ok(bytes <= 65536, `a body of ${bytes} bytes`);
+  }
+  assert.equal(c.received.size, 20);
+});

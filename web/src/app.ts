@@ -97,7 +97,7 @@ export function start(o: StartOptions): Instance {
   const uninstall = o.autoCapture === false
     ? (() => { /* nothing installed */ })
     : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
-  const online = () => { void transport.flush(); };
+  const online = () => transport.online();
   w.addEventListener('online', online);
   // Tabs share one visitor: when another tab saves the state, adopt it so
   // sessions and counts do not fork.
@@ -107,6 +107,24 @@ export function start(o: StartOptions): Instance {
     else if (e.key && e.key.startsWith(QUEUE_PREFIX) && e.newValue) transport.notify();
   };
   w.addEventListener('storage', storage as EventListener);
+  // A consent choice made in one tab is made in every open tab of the site. A
+  // refusal leaves no state behind for the others to adopt (nothing may be
+  // stored then), so they went on tracking and wrote their state back.
+  // BroadcastChannel stores nothing; without it, tabs stay on their own.
+  let channel: BroadcastChannel | null = null;
+  const Channel = (w as unknown as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+  try {
+    if (typeof Channel === 'function') channel = new Channel('relance:consent');
+  } catch { /* tabs stay on their own */ }
+  if (channel) channel.onmessage = (e: MessageEvent) => { runtime.consent(e.data as ConsentChoice); };
+  const consent = (choice: ConsentChoice) => {
+    const a = runtime.consent(choice);
+    if (!channel || !choice || typeof choice !== 'object' || (a.errors && a.errors.length)) return;
+    const told: ConsentChoice = {};
+    if (typeof choice.analytics === 'boolean') told.analytics = choice.analytics;
+    if (typeof choice.marketing === 'boolean') told.marketing = choice.marketing;
+    try { channel.postMessage(told); } catch { /* closed */ }
+  };
 
   if (queue.size() > 0) transport.notify(); // left over from an earlier page
 
@@ -114,8 +132,11 @@ export function start(o: StartOptions): Instance {
     switch (name) {
       case 'track': runtime.track(args[0] as string, args[1] as Record<string, unknown>); break;
       case 'identify': runtime.identify(args[0] as string, args[1] as Record<string, unknown>); break;
-      case 'consent': runtime.consent(args[0] as ConsentChoice); break;
-      case 'showOffer': runtime.signal('show_offer', { offer_id: args[0] }); break;
+      case 'consent': consent(args[0] as ConsentChoice); break;
+      case 'showOffer':
+        if (typeof args[0] === 'string' && args[0]) runtime.signal('show_offer', { offer_id: args[0] });
+        else log('error', 'relance: showOffer needs an offer id, e.g. relance("showOffer", "welcome")');
+        break;
       case 'page': pageView(); break;
       case 'debug': runtime.setDebug(args[0] !== false); break;
       default: log('error', `relance: unknown command "${String(name)}"`);
@@ -134,6 +155,7 @@ export function start(o: StartOptions): Instance {
       uninstall();
       w.removeEventListener('online', online);
       w.removeEventListener('storage', storage as EventListener);
+      if (channel) channel.close();
       transport.stop();
       runtime.dispose();
     },

@@ -10,6 +10,7 @@
 // come as early as possible.
 
 import { start, CoreLike, Instance } from './app';
+import { retryDelayMs } from './backoff';
 import type { UiPort } from './runtime';
 
 export interface BootOptions {
@@ -70,4 +71,26 @@ export async function fetchConfig(w: Window, origin: string): Promise<Record<str
 export async function readConfig(res: Response): Promise<Record<string, unknown>> {
   if (!res.ok) throw new Error(`GET /v1/config answered HTTP ${res.status}`);
   return (await res.json()) as Record<string, unknown>;
+}
+
+/**
+ * Calls `f` until it resolves, waiting between tries as the transport does
+ * (1 s doubling, jittered, at most 60 s), and rejects with the last error after
+ * `tries` (about four minutes). A collector restarting while a page loads must
+ * not cost that page its events (a thank-you page's purchase): they wait in
+ * the command queue until the configuration and the engine are in.
+ */
+export async function retrying<T>(
+  f: () => Promise<T>,
+  tries = 10,
+  wait: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (attempt + 1 >= tries) throw e;
+    }
+    await wait(retryDelayMs(attempt, null, Math.random, Date.now()));
+  }
 }

@@ -5,8 +5,9 @@
 // list. The queue is bounded (`limit` events); when full, the oldest
 // analytics event is dropped first (events in PRIORITY_TYPES go last), and
 // the number dropped is kept under `rl:lost` so the next batch reports it.
-// A storage that refuses a write (quota) makes room the same way; if it still
-// refuses, the event is kept in memory for the life of the page. A corrupt
+// A storage that refuses a write (quota) makes room by dropping its oldest
+// analytics events (never a priority one); if it still refuses, the event is
+// kept in memory for the life of the page. A corrupt
 // entry is removed and ignored. Nothing here throws.
 
 import { KeyValueStore, parseStored } from './storage';
@@ -125,12 +126,15 @@ export class EventQueue {
     return out.sort((a, b) => a.t - b.t || a.n - b.n);
   }
 
-  // Drops the oldest analytics event (or the oldest of all if only priority
-  // events are left). False when there is nothing to drop.
+  // Drops the oldest analytics event (or, over the limit, the oldest of all if
+  // only priority events are left). False when there is nothing to drop.
+  // Room in a full storage (`storedOnly`) is made from analytics events only:
+  // the queue is under its limit then, and an order must not go so that a page
+  // view can be stored (that one is kept in memory instead).
   private _dropOldest(storedOnly: boolean): boolean {
     const all = this._entries().filter((x) => !storedOnly || !this._memory.has(x.e.id));
-    if (!all.length) return false;
-    const victim = all.find((x) => !PRIORITY_TYPES.has(x.e.type)) || all[0];
+    const victim = all.find((x) => !PRIORITY_TYPES.has(x.e.type)) || (storedOnly ? undefined : all[0]);
+    if (!victim) return false;
     this.remove([victim.e.id]);
     return true;
   }

@@ -7,7 +7,7 @@ import { Actions, asActions, EngineLike, Signal } from './engine';
 import type { EventContext } from './context';
 import type { QueuedEvent } from './queue';
 import { EventQueue } from './queue';
-import type { KeyValueStore } from './storage';
+import { KeyValueStore, parseStored } from './storage';
 import type { Transport, FetchLike } from './transport';
 import type { OfferModel, OfferResult, OfferSubmission, PersonalizeAction } from './ui/types';
 import { retryDelayMs } from './backoff';
@@ -53,6 +53,7 @@ export class Runtime {
   private _held: QueuedEvent[] = [];
   private _debugOn = false;
   private _disposed = false;
+  private _stateWarned = false;
 
   constructor(private readonly d: RuntimeDeps) {}
 
@@ -63,8 +64,20 @@ export class Runtime {
   }
 
   // Another tab saved a newer state: adopt it (not written back, which would
-  // echo between the tabs).
+  // echo between the tabs). While this tab holds events for consent, the
+  // consent of that state (docs/design/engine-contract.md, visitor state) is
+  // first applied here as a consent signal, so they are released as if the
+  // visitor had answered in this tab: restoring a state takes its consent
+  // without a word about held events, which then waited for good.
   adoptState(text: string): Actions {
+    const other = parseStored<{ consent?: Record<string, unknown> }>(text);
+    const c = other && other.consent;
+    if (this._held.length && c && typeof c === 'object') {
+      const choice: Record<string, boolean> = {};
+      if (typeof c.analytics === 'boolean') choice.analytics = c.analytics;
+      if (typeof c.marketing === 'boolean') choice.marketing = c.marketing;
+      this.consent(choice);
+    }
     return this._restoreFrom(text, false);
   }
 
@@ -110,10 +123,18 @@ export class Runtime {
     return this.signal('identify', { user_id: userId, traits: traits ?? {} });
   }
 
+  // The two keys go to the engine as given (a left-out key keeps its value),
+  // so a wrong type gets its error naming the field (`/props/analytics: must
+  // be true or false`) instead of being silently ignored, which a site whose
+  // banner sent "true" would never notice.
   consent(choice: { analytics?: boolean; marketing?: boolean }): Actions {
+    if (!choice || typeof choice !== 'object') {
+      this.d.log('error', 'relance: consent needs an object, e.g. relance("consent", {analytics: true, marketing: false})');
+      return {};
+    }
     const props: Record<string, unknown> = {};
-    if (choice && typeof choice.analytics === 'boolean') props.analytics = choice.analytics;
-    if (choice && typeof choice.marketing === 'boolean') props.marketing = choice.marketing;
+    if (choice.analytics !== undefined) props.analytics = choice.analytics;
+    if (choice.marketing !== undefined) props.marketing = choice.marketing;
     return this.signal('consent', props);
   }
 
@@ -136,7 +157,9 @@ export class Runtime {
     if (a.persist === false) {
       this.d.store.remove(STATE_KEY); // no consent to store: keep nothing from before either
     } else if (a.state !== undefined) {
-      if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state))) {
+      // Said once per page: the state changes every few seconds (time on page).
+      if (!this.d.store.set(STATE_KEY, JSON.stringify(a.state)) && !this._stateWarned) {
+        this._stateWarned = true;
         this.d.log('warn', 'relance: the visitor state could not be saved (storage full or disabled)');
       }
     }

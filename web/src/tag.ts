@@ -9,7 +9,7 @@
 // those are picked up here, and fetched again only if they failed.
 
 import { load } from 'relance';
-import { boot, fetchConfig, readConfig } from './boot';
+import { boot, fetchConfig, readConfig, retrying } from './boot';
 import { nextTask } from './yield';
 import { loadOfferScript, tagUi } from './tag_ui';
 import type { Instance } from './app';
@@ -37,7 +37,8 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const offerUrl = new URL(__RELANCE_OFFER_UI__, src).href;
   const early: Early = (w.relance && w.relance.p) || {};
 
-  const pending: unknown[][] = (w.relance && Array.isArray(w.relance.q)) ? w.relance.q.slice() : [];
+  const snippet = w.relance;
+  const pending: unknown[][] = (snippet && Array.isArray(snippet.q)) ? snippet.q.slice() : [];
   let inst: Instance | null = null;
   const relance = function (...args: unknown[]) {
     if (inst) inst.command(String(args[0]), args.slice(1));
@@ -45,6 +46,12 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   } as Queue;
   relance.q = pending;
   w.relance = relance;
+  // Page code that kept the snippet's function (`const r = window.relance` in
+  // a script that ran before this tag) still calls it; it pushes to its own
+  // queue (`r.q.push(arguments)`), which nothing reads any more: forwarded.
+  if (snippet && Array.isArray(snippet.q)) {
+    snippet.q = { push: (a: ArrayLike<unknown>) => relance(...Array.prototype.slice.call(a)) } as unknown as unknown[][];
+  }
 
   // The engine compiled by the snippet if it is this tag's engine, else (or
   // if that failed) fetched and compiled here. Instantiated in a task of its
@@ -55,11 +62,12 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
   const core = nextTask()
     .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
-    .then((module) => load({ wasmBinary: module }), () => load({ wasmUrl }))
+    .then((module) => load({ wasmBinary: module }), () => retrying(() => load({ wasmUrl })))
     .then((c) => c.warmUp(nextTask).then(() => c));
-  const config = early.config
-    ? early.config.then(readConfig).catch(() => fetchConfig(w, origin))
-    : fetchConfig(w, origin);
+  // Fetched again with backoff, for about four minutes (boot.ts, retrying): a
+  // collector that is restarting as the page loads only delays the start.
+  const getConfig = () => retrying(() => fetchConfig(w, origin));
+  const config = early.config ? early.config.then(readConfig).catch(getConfig) : getConfig();
 
   // Then each step of booting in its own task (see boot.ts). Commands made
   // meanwhile join `pending`, which boot() drains.
@@ -69,6 +77,10 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
       window: w, core: c as never, config: conf, origin, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
     }, nextTask);
     inst = started;
+    // Calls made in the microtasks between boot's last replay and here (a
+    // MutationObserver of the page reacting to a personalization) joined
+    // `pending` after it was drained.
+    while (pending.length) relance(...pending.shift()!);
     relance.loaded = true;
     w.dispatchEvent(new Event('relance:ready'));
   }).catch((e) => {

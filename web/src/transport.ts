@@ -1,10 +1,11 @@
 // Sends the queue to the collector: batches, retries, page-hide flush.
 //
-// - Batches of at most `batchSize` events and ~60 KB (the keepalive budget),
+// - Batches of at most `batchSize` events and ~60 KB of UTF-8 (the keepalive
+//   budget: browsers refuse a keepalive body over 64 KiB, in bytes),
 //   sent when the queue reaches `batchSize` or `flushMs` after the first
 //   pending event, with fetch(keepalive, credentials 'include').
 // - Network errors, 429 and 5xx: retried with backoff + jitter, honouring
-//   Retry-After. The events stay in the persisted queue meanwhile, so a
+//   Retry-After; after a network error, the `online` event sends at once. The events stay in the persisted queue meanwhile, so a
 //   reload or a closed tab resumes where this one stopped.
 // - 200 {accepted, duplicates, rejected}: everything sent leaves the queue;
 //   rejected events are reported on the console with the collector's reasons.
@@ -45,12 +46,27 @@ export interface TransportDeps {
 
 const MAX_BATCH_BYTES = 60000;
 
+// The UTF-8 size of `s`, or a little more (a surrogate pair counts 6 bytes, not
+// 4). The batch budget is in bytes: counting UTF-16 units (`s.length`) let a
+// batch of non-Latin text reach three times the budget, a body the browser's
+// keepalive fetch refuses every time, so the queue never moved again.
+function utf8Bytes(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : 3;
+  }
+  return n;
+}
+
 export class Transport {
   private _inFlight = false;
   private _timer: unknown = null;
   private _timerAt = 0;
   private _attempt = 0;
   private _retryAt = 0;
+  // The last attempt got no answer at all (a network error), so `online` ends its wait.
+  private _noAnswer = false;
   private _stopped = false;
   private readonly _batchSize: number;
   private readonly _flushMs: number;
@@ -89,11 +105,20 @@ export class Transport {
       });
       again = await this._handle(res, batch);
     } catch {
+      this._noAnswer = true;
       this._retryLater(null);
     } finally {
       this._inFlight = false;
     }
     if (again && this.d.queue.size() > 0) this._schedule(0);
+  }
+
+  // The browser is back online (the window's `online` event): a wait that was
+  // only for a network error ends now, so the queue goes at once rather than
+  // up to a minute later; a server's Retry-After still holds.
+  online(): void {
+    if (this._noAnswer) this._retryAt = 0;
+    void this.flush();
   }
 
   // Page is going away: hand what is pending to sendBeacon.
@@ -120,7 +145,7 @@ export class Transport {
     let bytes = 12;
     for (const e of this.d.queue.list()) {
       if (out.length >= max) break;
-      const size = JSON.stringify(e).length + 1;
+      const size = utf8Bytes(JSON.stringify(e)) + 1;
       if (out.length && bytes + size > MAX_BATCH_BYTES) break;
       out.push(e);
       bytes += size;
@@ -130,6 +155,7 @@ export class Transport {
 
   // Returns true when the next batch may go at once.
   private async _handle(res: FetchResponseLike, batch: QueuedEvent[]): Promise<boolean> {
+    this._noAnswer = false;
     const s = res.status;
     if (s >= 200 && s < 300) {
       let body: { rejected?: { index?: number; id?: string; errors?: { path?: string; message?: string }[] }[] } = {};
