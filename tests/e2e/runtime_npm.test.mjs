@@ -168,3 +168,65 @@ relance.ready.then(() => { window.done = true; });`);
     await env.close();
   }
 });
+
+// A module page whose script is `body`, served at /<name>.html, the package under /npm/.
+function modulePage(env, name, body) {
+  addPackage(env.site);
+  fs.writeFileSync(path.join(env.site, `${name}.html`), `<!doctype html><html><head><title>${name}</title>
+<script type="module">
+  import { createRelance } from '/npm/runtime.js';
+  ${body}
+</script></head><body><div data-relance-slot="hero">Original</div></body></html>`);
+  return `${env.collector.url}/${name}.html`;
+}
+
+// As the tag (tests/e2e/runtime_review.test.mjs): a collector restarting as
+// the page loads only delays the start. It used to be "relance: could not
+// start" and every call of the page lost.
+test('createRelance: a collector unreachable as the page loads: the runtime starts once it answers, nothing lost', { skip }, async () => {
+  const env = await environment({ config });
+  try {
+    const url = modulePage(env, 'restart', `
+  const relance = createRelance({ endpoint: '' });
+  for (let i = 0; i < 3; i++) relance.track('custom.restart', { n: i });
+  relance.ready.then(() => { window.done = true; });`);
+    const page = await env.browser.newPage();
+    const t0 = Date.now();
+    await page.route('**/v1/config', (route) => (Date.now() - t0 < 2500 ? route.abort('connectionrefused') : route.continue()));
+    await page.goto(url);
+    await page.waitForFunction(() => window.done === true, null, { timeout: 20000 });
+    await until(() => storedNumbers(env.db, 'custom.restart').length >= 3, 'the events of the page');
+    await page.waitForTimeout(400);
+    assert.deepEqual(storedNumbers(env.db, 'custom.restart'), [0, 1, 2]);
+  } finally {
+    await env.close();
+  }
+});
+
+// A page's MutationObserver reacting to a personalization calls createRelance's
+// instance in a microtask after boot's last replay: that call used to stay in
+// the drained queue, lost.
+test('createRelance: a call made in a microtask at the very end of the start is not lost', { skip }, async () => {
+  const env = await environment({
+    config: { ...config, personalization: [{ id: 'hello', actions: [{ slot: 'hero', op: 'set_text', value: 'Hello' }] }] },
+  });
+  try {
+    const url = modulePage(env, 'observer', `
+  const relance = createRelance({ endpoint: '', autoCapture: false });
+  let n = 0;
+  new MutationObserver(() => { relance.track('custom.seen', { n: n++ }); })
+    .observe(document.querySelector('[data-relance-slot="hero"]'), { childList: true, characterData: true, subtree: true });
+  relance.page();
+  relance.ready.then(() => { window.done = true; });`);
+    const page = await env.browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => window.done === true, null, { timeout: 15000 });
+    await until(() => storedNumbers(env.db, 'custom.seen').length >= 1, 'the observer\'s call');
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => document.querySelector('[data-relance-slot="hero"]').textContent), 'Hello');
+    const seen = storedNumbers(env.db, 'custom.seen');
+    assert.ok(seen.length >= 1 && seen.every((v, i) => v === i), `each observer call once, in order: ${seen}`);
+  } finally {
+    await env.close();
+  }
+});

@@ -44,7 +44,7 @@ export function createRelance(options: RelanceOptions): Relance {
   const origin = String(options.endpoint || '').replace(/\/+$/, '');
 
   const ready = (async () => {
-    const [{ load }, { boot, fetchConfig }] = await Promise.all([import('relance'), import('./boot')]);
+    const [{ load }, { boot, fetchConfig, retrying }] = await Promise.all([import('relance'), import('./boot')]);
     // The UI as in the tag: personalizations now, the offer dialog (about a
     // third of the UI) imported the first time an offer shows. The build keeps
     // './npm_offer' a separate file (runtime-offer.js), so the site's bundler
@@ -52,11 +52,16 @@ export function createRelance(options: RelanceOptions): Relance {
     const ui = options.ui === false ? undefined : tagUi(() => import('./npm_offer'));
     // As in the tag: the engine's largest functions compiled one per task
     // (warmUp, engine_only.ts) while the configuration may still be on its way.
-    const engine = load(options.wasmBinary ? { wasmBinary: options.wasmBinary } : { wasmUrl: options.wasmUrl || defaultWasmUrl() })
+    // What is fetched is fetched again with backoff, for about four minutes
+    // (boot.ts, retrying), as in the tag: a collector restarting as the page
+    // loads only delays the start, and the calls made meanwhile wait in
+    // `pending` (a thank-you page's purchase). Given bytes are not retried.
+    const engine = (options.wasmBinary ? load({ wasmBinary: options.wasmBinary })
+      : retrying(() => load({ wasmUrl: options.wasmUrl || defaultWasmUrl() })))
       .then((c) => c.warmUp(nextTask).then(() => c));
     const [core, config] = await Promise.all([
       engine,
-      options.config ? Promise.resolve(options.config) : fetchConfig(w, origin),
+      options.config ? Promise.resolve(options.config) : retrying(() => fetchConfig(w, origin)),
     ]);
     if (stopped) return;
     // Boots in steps, one task each (see boot.ts); calls made meanwhile join
@@ -65,8 +70,15 @@ export function createRelance(options: RelanceOptions): Relance {
       window: w, core: core as never, config, origin, ui,
       autoCapture: options.autoCapture, queued: pending,
     }, nextTask);
-    if (stopped) started.shutdown();
-    else inst = started;
+    if (stopped) return started.shutdown();
+    inst = started;
+    // Calls made in the microtasks between boot's last replay and here (a
+    // MutationObserver of the page reacting to a personalization) joined
+    // `pending` after it was drained.
+    while (pending.length) {
+      const args = pending.shift()!;
+      started.command(String(args[0]), args.slice(1));
+    }
   })();
   ready.catch((e) => console.error('relance: could not start', e));
 
