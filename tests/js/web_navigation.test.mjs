@@ -49,3 +49,41 @@ test('long strings are cut to 2048 UTF-8 bytes without splitting a character', (
   const ctx = buildContext({ href: `${U}/?q=${'a'.repeat(5000)}`, title: 't', referrer: '', width: 1, height: 1, userAgent: '' });
   assert.ok(Buffer.byteLength(ctx.page.url) <= 2048);
 });
+
+// A window with just what installCapture touches, and the page views it counts.
+function fakeWindow(href) {
+  const target = () => ({ addEventListener() {}, removeEventListener() {} });
+  const w = {
+    ...target(), location: { href }, document: { ...target(), visibilityState: 'visible', documentElement: {} },
+    setInterval: () => 1, clearInterval() {}, setTimeout: () => 1,
+    history: {
+      pushState(_s, _t, url) { w.location.href = new URL(url, w.location.href).href; },
+      replaceState(_s, _t, url) { w.location.href = new URL(url, w.location.href).href; },
+    },
+  };
+  return w;
+}
+
+test('capture: SPA navigations are page views; stopping leaves a wrapper installed after ours in place', async () => {
+  const { installCapture } = await importWeb('capture');
+  const w = fakeWindow(`${U}/a`);
+  let views = 0;
+  const stop = installCapture(w, { signal() {}, pageView() { views++; }, onHide() {} });
+  w.history.pushState(null, '', '/b');
+  w.history.replaceState(null, '', '/b?sort=price');
+  assert.equal(views, 1, 'pushState to a new path counts, replaceState of the query does not');
+  // A router wraps pushState after Relance started.
+  const ours = w.history.pushState;
+  let routed = 0;
+  w.history.pushState = function (...args) { routed++; return ours.apply(this, args); };
+  stop();
+  w.history.pushState(null, '', '/c');
+  assert.equal(routed, 1, "the router's wrapper is still there");
+  assert.equal(views, 1, 'no page view once stopped');
+  assert.equal(w.location.href, `${U}/c`, 'the navigation still happens');
+  // Nothing wrapped after us: the originals come back.
+  const w2 = fakeWindow(`${U}/a`);
+  const push2 = w2.history.pushState;
+  installCapture(w2, { signal() {}, pageView() {}, onHide() {} })();
+  assert.equal(w2.history.pushState, push2);
+});

@@ -51,17 +51,27 @@ export function installCapture(w: Window, t: CaptureTarget): () => void {
   const h = w.history;
   const origPush = h.pushState;
   const origReplace = h.replaceState;
-  h.pushState = function (this: History, ...args: Parameters<History['pushState']>) {
+  let watching = true;
+  const push = function (this: History, ...args: Parameters<History['pushState']>) {
     const r = origPush.apply(this, args);
-    navigated('push');
+    if (watching) navigated('push');
     return r;
   };
-  h.replaceState = function (this: History, ...args: Parameters<History['replaceState']>) {
+  const replace = function (this: History, ...args: Parameters<History['replaceState']>) {
     const r = origReplace.apply(this, args);
-    navigated('replace');
+    if (watching) navigated('replace');
     return r;
   };
-  undo.push(() => { h.pushState = origPush; h.replaceState = origReplace; });
+  h.pushState = push;
+  h.replaceState = replace;
+  // Put the originals back only if ours are still installed: a router or
+  // another library that wrapped them after us calls ours, and putting the
+  // originals back would remove its wrapper too. Ours then passes through.
+  undo.push(() => {
+    watching = false;
+    if (h.pushState === push) h.pushState = origPush;
+    if (h.replaceState === replace) h.replaceState = origReplace;
+  });
   on(w, 'popstate', () => navigated('pop'));
 
   // --- scroll depth
