@@ -318,7 +318,9 @@ std::string firedTrigger(const Offer& offer, DecisionStep& step, const Json& rec
       const Json* session = member(step.context, "session");
       fired = type == "page_view" && session != nullptr && numberMember(*session, "pages") >= t.amount;
     } else if (t.type == "event") {
-      fired = type == "track" && stringMember(props, "event") == t.event && conditionHolds(t.condition.get(), step, nullptr);
+      // A tracked event the engine refused is absent from the context: it did not happen.
+      fired = type == "track" && member(step.context, "event") != nullptr && stringMember(props, "event") == t.event &&
+              conditionHolds(t.condition.get(), step, nullptr);
     } else if (t.type == "after_dismiss") {
       // Once per dismissal of the other offer: after it, and after this offer last showed.
       const Json* other = member(records, t.offer.c_str());

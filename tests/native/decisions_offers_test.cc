@@ -79,6 +79,7 @@ TEST_F(DecisionsOfferFlow, ConditionAndEventTriggers) {
   h.context["page"]["path"] = "/checkout";
   run({{"type", "page_view"}}, kT0);
   EXPECT_FALSE(run({{"type", "exit_intent"}}, kT0 + 1).contains("offer"));
+  h.context["event"] = {{"type", "add_to_cart"}};  // as the engine does for an event it accepted
   Json cart = run({{"type", "track"}, {"props", {{"event", "add_to_cart"}}}}, kT0 + 2);
   ASSERT_TRUE(cart.contains("offer"));
   EXPECT_EQ(cart["offer"]["show"]["offer_id"], "cart");
