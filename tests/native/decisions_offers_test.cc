@@ -148,5 +148,21 @@ TEST(DecisionsOffers, BadConfigurationsSayWhere) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << p;
 }
 
+// An event trigger that could never fire is refused, not left silent: a type
+// that is not an event type (a typo), or one the engine emits itself (a site
+// cannot track it).
+TEST(DecisionsOffers, EventTriggersNameATrackableType) {
+  PathErrors errors;
+  compileOffers(parseOrDie(R"([{"id": "a", "content": {"title": "t"},
+      "triggers": [{"type": "event", "event": "add_to_cart"}, {"type": "event", "event": "custom.quiz_done"},
+                   {"type": "event", "event": "add-to-cart"}, {"type": "event", "event": "page_view"}]}])"),
+                "/offers", errors);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].path, "/offers/0/triggers/2/event");
+  EXPECT_EQ(errors[0].message, "must be an event type such as \"add_to_cart\" or \"custom.my_event\"");
+  EXPECT_EQ(errors[1].path, "/offers/0/triggers/3/event");
+  EXPECT_EQ(errors[1].message, "\"page_view\" is emitted by Relance itself and cannot be tracked");
+}
+
 }  // namespace
 }  // namespace relance
