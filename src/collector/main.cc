@@ -4,6 +4,7 @@
 //   check-config  compile a site configuration and list its errors
 // docs/collector.md describes every flag.
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <iostream>
@@ -78,6 +79,16 @@ int serve(const ServeFlags& flags) {
   server_options.read_timeout = std::chrono::seconds(flags.read_timeout);
   server_options.idle_timeout = std::chrono::seconds(flags.idle_timeout);
   server_options.max_connections = flags.max_connections;
+
+  // A mistyped folder would answer 404 for the tag and the wasm while
+  // /readyz says ready: refuse it at start, like a configuration.
+  if (!flags.static_dir.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(flags.static_dir, error)) {
+      std::cerr << "relance-collector: --static " << flags.static_dir << " is not a folder\n";
+      return 1;
+    }
+  }
 
   LoadedSite site = loadSite(flags.config);
   if (!site.config) {
