@@ -130,10 +130,13 @@ int serve(const ServeFlags& flags) {
     return 1;
   }
   server.stopOnSignals();
+  // An IPv6 address goes in brackets in a URL (RFC 3986): http://[::1]:8080/.
+  std::string url_host = server_options.host.find(':') == std::string::npos ? server_options.host
+                                                                             : "[" + server_options.host + "]";
   logLine("info", "listening",
           relance::Json{{"host", server_options.host},
                         {"port", server.port()},
-                        {"url", "http://" + server_options.host + ":" + std::to_string(server.port()) + "/"},
+                        {"url", "http://" + url_host + ":" + std::to_string(server.port()) + "/"},
                         {"threads", server_options.threads},
                         {"max_connections", server.maxConnections()},
                         {"static", !flags.static_dir.empty()},
