@@ -4,6 +4,7 @@
 //   check-config  compile a site configuration and list its errors
 // docs/collector.md describes every flag.
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <iostream>
@@ -79,6 +80,16 @@ int serve(const ServeFlags& flags) {
   server_options.idle_timeout = std::chrono::seconds(flags.idle_timeout);
   server_options.max_connections = flags.max_connections;
 
+  // A mistyped folder would answer 404 for the tag and the wasm while
+  // /readyz says ready: refuse it at start, like a configuration.
+  if (!flags.static_dir.empty()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(flags.static_dir, error)) {
+      std::cerr << "relance-collector: --static " << flags.static_dir << " is not a folder\n";
+      return 1;
+    }
+  }
+
   LoadedSite site = loadSite(flags.config);
   if (!site.config) {
     std::cerr << "relance-collector: the configuration " << flags.config << " is refused\n";
@@ -119,10 +130,13 @@ int serve(const ServeFlags& flags) {
     return 1;
   }
   server.stopOnSignals();
+  // An IPv6 address goes in brackets in a URL (RFC 3986): http://[::1]:8080/.
+  std::string url_host = server_options.host.find(':') == std::string::npos ? server_options.host
+                                                                             : "[" + server_options.host + "]";
   logLine("info", "listening",
           relance::Json{{"host", server_options.host},
                         {"port", server.port()},
-                        {"url", "http://" + server_options.host + ":" + std::to_string(server.port()) + "/"},
+                        {"url", "http://" + url_host + ":" + std::to_string(server.port()) + "/"},
                         {"threads", server_options.threads},
                         {"max_connections", server.maxConnections()},
                         {"static", !flags.static_dir.empty()},

@@ -43,8 +43,13 @@ bool isActivity(const std::string& type) {
          type == "exit_intent" || type == "show_offer" || type == "offer_dismissed" || type == "offer_submit";
 }
 
+// The type of the event a `track` signal produced, or "" for other signals
+// and for a tracked event the engine refused (the context then has no
+// "event"): an add_to_cart with quantity 0 is no add to cart, and a refused
+// checkout_started does not save the cart from abandonment.
 std::string trackedEvent(const DecisionStep& step) {
-  return signalType(step) == "track" ? stringMember(signalProps(step), "event") : "";
+  if (signalType(step) != "track" || member(step.context, "event") == nullptr) return "";
+  return stringMember(signalProps(step), "event");
 }
 
 const Json& trackedProperties(const DecisionStep& step) {

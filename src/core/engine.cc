@@ -38,18 +38,6 @@ bool isKnownSignal(const std::string& type) {
   return false;
 }
 
-// Event types the engine emits itself: a site cannot track them directly.
-bool isEngineEventType(const std::string& type) {
-  static const char* const kTypes[] = {"page_view",        "identify",          "offer_shown",
-                                       "offer_dismissed",  "offer_converted",   "optin",
-                                       "score_changed",    "score_threshold_reached",
-                                       "browse_abandoned", "cart_abandoned",    "optin_no_cart",
-                                       "personalization_exposed"};
-  for (const char* t : kTypes)
-    if (type == t) return true;
-  return false;
-}
-
 const Json& member(const Json& object, const char* key) {
   static const Json kNull;
   if (!object.is_object()) return kNull;

@@ -486,6 +486,17 @@ bool isValidEventType(std::string_view type) {
   return true;
 }
 
+bool isEngineEventType(std::string_view type) {
+  static const char* const kTypes[] = {"page_view",        "identify",          "offer_shown",
+                                       "offer_dismissed",  "offer_converted",   "optin",
+                                       "score_changed",    "score_threshold_reached",
+                                       "browse_abandoned", "cart_abandoned",    "optin_no_cart",
+                                       "personalization_exposed"};
+  for (const char* t : kTypes)
+    if (type == t) return true;
+  return false;
+}
+
 bool isLocaleTag(std::string_view s) {
   if (s.size() > 35) return false;
   std::size_t i = 0, n = 0;

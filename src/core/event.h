@@ -26,6 +26,11 @@ constexpr long long kMaxTimestampMs = 4102444800000LL;
 // True for a known type or `custom.` followed by [a-z][a-z0-9_]{0,63}.
 bool isValidEventType(std::string_view type);
 
+// True for the types the engine emits itself (page_view, identify, offer_*,
+// optin, score_*, *_abandoned, optin_no_cart, personalization_exposed): a
+// site cannot track them, so a `track` signal of one is refused.
+bool isEngineEventType(std::string_view type);
+
 // True for a language tag such as "en", "fr-FR", "zh-Hant-TW" or "pt_BR"
 // (loosely: 2-3 letters, then subtags of 1-8 letters or digits).
 bool isLocaleTag(std::string_view text);

@@ -106,6 +106,17 @@ void compileTrigger(const Json& source, const std::string& path, PathErrors& err
   } else if (t.type == "event") {
     checkKnownKeys(source, {"type", "event", "condition"}, path, errors);
     readString(source, "event", path, errors, t.event, true);
+    // A trigger that could never fire is a fault, like an unknown key: a
+    // typo, or a type only the engine emits (a track signal of it is refused).
+    if (member(source, "event") != nullptr && member(source, "event")->is_string()) {
+      if (!isValidEventType(t.event)) {
+        errors.push_back({pointerAppend(path, "event"),
+                          "must be an event type such as \"add_to_cart\" or \"custom.my_event\""});
+      } else if (isEngineEventType(t.event)) {
+        errors.push_back({pointerAppend(path, "event"),
+                          "\"" + t.event + "\" is emitted by Relance itself and cannot be tracked"});
+      }
+    }
     t.condition = readCondition(source, path, errors);
   } else if (t.type == "after_dismiss") {
     checkKnownKeys(source, {"type", "offer", "delay_seconds"}, path, errors);
@@ -318,7 +329,9 @@ std::string firedTrigger(const Offer& offer, DecisionStep& step, const Json& rec
       const Json* session = member(step.context, "session");
       fired = type == "page_view" && session != nullptr && numberMember(*session, "pages") >= t.amount;
     } else if (t.type == "event") {
-      fired = type == "track" && stringMember(props, "event") == t.event && conditionHolds(t.condition.get(), step, nullptr);
+      // A tracked event the engine refused is absent from the context: it did not happen.
+      fired = type == "track" && member(step.context, "event") != nullptr && stringMember(props, "event") == t.event &&
+              conditionHolds(t.condition.get(), step, nullptr);
     } else if (t.type == "after_dismiss") {
       // Once per dismissal of the other offer: after it, and after this offer last showed.
       const Json* other = member(records, t.offer.c_str());

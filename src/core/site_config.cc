@@ -180,6 +180,15 @@ void compileTransport(const Json& section, PathErrors& errors, TransportPolicy& 
   r.rejectUnknown({"endpoint", "optin_endpoint", "batch_size", "flush_ms", "queue_limit"});
   r.readString("endpoint", t.endpoint, true);
   r.readString("optin_endpoint", t.optin_endpoint, true);
+  // The browser posts to base URL + path (base "" is the page's own origin,
+  // where "//host/x" would name another host): only "/path" can work.
+  for (const char* key : {"endpoint", "optin_endpoint"}) {
+    const Json* v = r.find(key);
+    if (v == nullptr || !v->is_string()) continue;
+    const std::string& path = v->get_ref<const std::string&>();
+    if (path.empty() || path[0] != '/' || (path.size() > 1 && path[1] == '/'))
+      r.error(key, "must be a path starting with \"/\" (the browser adds it to the collector's base URL)");
+  }
   r.readInt("batch_size", t.batch_size, 1, 100);
   r.readInt("flush_ms", t.flush_ms, 0, 60000);
   r.readInt("queue_limit", t.queue_limit, 1, 5000);

@@ -130,3 +130,31 @@ test('collector review: a request header over 16 KiB is refused with 431, not 40
     await c.cleanup();
   }
 });
+
+// The "listening" log line's url must be a URL one can paste: an IPv6 host
+// goes in brackets (it printed http://::1:PORT/).
+test('collector review: the listening url brackets an IPv6 host', async (t) => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('./collector_support.mjs');
+  const dir = tempDir();
+  const proc = spawn(BIN, ['serve', '--listen', '[::1]:0', '--db', path.join(dir, 'v6.db')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (d) => { err += d; });
+  const entry = await new Promise((resolve) => {
+    proc.stdout.on('data', (d) => {
+      out += d;
+      for (const line of out.split('\n').slice(0, -1)) {
+        try { const e = JSON.parse(line); if (e.msg === 'listening') resolve(e); } catch { /* not JSON yet */ }
+      }
+    });
+    proc.on('exit', () => resolve(null));
+  });
+  proc.kill('SIGTERM');
+  if (entry === null) {
+    t.skip(`no IPv6 loopback here: ${err}`);
+    return;
+  }
+  assert.equal(entry.host, '::1');
+  assert.equal(entry.url, `http://[::1]:${entry.port}/`);
+});

@@ -95,3 +95,16 @@ test('collector static: no path traversal, in any encoding', async () => {
   }
   assert.equal((await request(c.port, { path: '/' })).status, 200, 'still serving');
 });
+
+// A mistyped --static would otherwise answer 404 for the tag and the wasm
+// while /readyz says ready: refused at start, like a bad --config.
+test('collector static: --static that is not a folder refuses to start', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { BIN } = await import('./collector_support.mjs');
+  for (const target of [path.join(dir, 'no-such-folder'), path.join(dir, 'secret.txt')]) {
+    const run = spawnSync(BIN, ['serve', '--listen', '127.0.0.1:0', '--db', path.join(dir, 'x.db'), '--static', target],
+      { encoding: 'utf8', timeout: 5000 });
+    assert.equal(run.status, 1, `${target}: ${run.stdout}${run.stderr}`);
+    assert.match(run.stderr, /--static .* is not a folder/);
+  }
+});

@@ -17,7 +17,14 @@ struct DecisionsAbandonmentFlow : ::testing::Test {
                                 "/abandonment", errors);
     ASSERT_TRUE(errors.empty()) << errors[0].path << ": " << errors[0].message;
   }
+  // As the engine does, the context carries the event a track signal produced
+  // (these signals are all valid; scenarios cover refused ones).
   Json run(const Json& signal, std::int64_t at) {
+    h.context.erase("event");
+    if (signal.value("type", "") == "track") {
+      const Json& props = signal["props"];
+      h.context["event"] = {{"type", props["event"]}, {"properties", props.value("properties", Json::object())}};
+    }
     return h.run([&](DecisionStep& s) { decideAbandonment(*config, s); }, signal, at);
   }
   Json track(const char* event, const char* sku, std::int64_t at) {

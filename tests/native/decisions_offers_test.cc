@@ -79,6 +79,7 @@ TEST_F(DecisionsOfferFlow, ConditionAndEventTriggers) {
   h.context["page"]["path"] = "/checkout";
   run({{"type", "page_view"}}, kT0);
   EXPECT_FALSE(run({{"type", "exit_intent"}}, kT0 + 1).contains("offer"));
+  h.context["event"] = {{"type", "add_to_cart"}};  // as the engine does for an event it accepted
   Json cart = run({{"type", "track"}, {"props", {{"event", "add_to_cart"}}}}, kT0 + 2);
   ASSERT_TRUE(cart.contains("offer"));
   EXPECT_EQ(cart["offer"]["show"]["offer_id"], "cart");
@@ -145,6 +146,22 @@ TEST(DecisionsOffers, BadConfigurationsSayWhere) {
                         "/offers/0/content/title", "/offers/0/content/body", "/offers/0/content/fields/0/name",
                         "/offers/0/content/theme/accent", "/offers/0/caps/max_per_session"})
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << p;
+}
+
+// An event trigger that could never fire is refused, not left silent: a type
+// that is not an event type (a typo), or one the engine emits itself (a site
+// cannot track it).
+TEST(DecisionsOffers, EventTriggersNameATrackableType) {
+  PathErrors errors;
+  compileOffers(parseOrDie(R"([{"id": "a", "content": {"title": "t"},
+      "triggers": [{"type": "event", "event": "add_to_cart"}, {"type": "event", "event": "custom.quiz_done"},
+                   {"type": "event", "event": "add-to-cart"}, {"type": "event", "event": "page_view"}]}])"),
+                "/offers", errors);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0].path, "/offers/0/triggers/2/event");
+  EXPECT_EQ(errors[0].message, "must be an event type such as \"add_to_cart\" or \"custom.my_event\"");
+  EXPECT_EQ(errors[1].path, "/offers/0/triggers/3/event");
+  EXPECT_EQ(errors[1].message, "\"page_view\" is emitted by Relance itself and cannot be tracked");
 }
 
 }  // namespace

@@ -99,6 +99,19 @@ TEST(SiteConfig, EveryErrorHasItsPath) {
   EXPECT_FALSE(compileSiteConfig(source).config);
 }
 
+// The browser appends the endpoints to the collector's base URL (the
+// snippet's, or createRelance's `endpoint`): a full URL or a relative path
+// could never be reached, so they are refused rather than silently lost.
+TEST(SiteConfig, TransportEndpointsArePaths) {
+  EXPECT_TRUE(errorPaths(Json::parse(R"({"transport": {"endpoint": "/e", "optin_endpoint": "/s/v1/optin"}})")).empty());
+  std::set<std::string> paths = errorPaths(Json::parse(
+      R"({"transport": {"endpoint": "https://t.shop.example/v1/events", "optin_endpoint": "v1/optin"}})"));
+  EXPECT_EQ(paths, (std::set<std::string>{"/transport/endpoint", "/transport/optin_endpoint"}));
+  CompileSiteConfigResult r = compileSiteConfig(Json::parse(R"({"transport": {"endpoint": "//evil.example/x"}})"));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].message, "must be a path starting with \"/\" (the browser adds it to the collector's base URL)");
+}
+
 TEST(SiteConfig, SectionsOfTheWrongTypeAreErrors) {
   std::set<std::string> paths = errorPaths(Json::parse(R"({"site": 1, "consent": [], "session": "30", "segments": 2})"));
   EXPECT_EQ(paths, (std::set<std::string>{"/site", "/consent", "/session", "/segments"}));
