@@ -180,3 +180,25 @@ test('a batch of non-Latin text stays within the keepalive budget in UTF-8 bytes
   }
   assert.equal(c.received.size, 20);
 });
+
+test('anonymous mode (no analytics consent): no cookies sent or kept, and no beacon on page hide', async () => {
+  const c = collector();
+  const { t, add, clock } = setup(c);
+  t.setAnonymous(true);
+  add('a', 'b', 'c');
+  await clock.advance(0);
+  assert.equal(c.requests[0].init.credentials, 'omit');
+  add('d');
+  t.flushOnHide();
+  await settle();
+  assert.deepEqual(c.beacons, [], 'a beacon always carries cookies');
+  const hidden = c.requests[1];
+  assert.deepEqual(hidden.ids, ['d']);
+  assert.equal(hidden.init.credentials, 'omit');
+  assert.equal(hidden.init.keepalive, true);
+  assert.equal(hidden.init.headers['content-type'], 'text/plain', 'no preflight on the way out');
+  t.setAnonymous(false);
+  add('e', 'f', 'g');
+  await clock.advance(0);
+  assert.equal(c.requests.at(-1).init.credentials, 'include');
+});
