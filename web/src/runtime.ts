@@ -57,8 +57,9 @@ export interface RuntimeDeps {
 }
 
 // What happens to the events already queued when analytics consent is
-// withdrawn (docs/api.md, "consent"): "send" (the default) delivers them, as
-// they were captured while consent was given; "drop" removes them.
+// withdrawn (docs/api.md, "Withdrawing consent"): "send" (the default)
+// delivers them, as they were captured while consent was given; "drop"
+// removes them.
 export type QueuedOnWithdrawal = 'send' | 'drop';
 
 export class Runtime {
@@ -71,6 +72,8 @@ export class Runtime {
   // The next consent signal came from another tab (BroadcastChannel or a
   // state adopted): the tab where the visitor chose does the forgetting.
   private _echo = false;
+  // The `queued` of the consent call being carried out.
+  private _queuedOnWithdrawal: QueuedOnWithdrawal = 'send';
 
   constructor(private readonly d: RuntimeDeps) {}
 
@@ -169,11 +172,6 @@ export class Runtime {
       this._queuedOnWithdrawal = 'send';
     }
   }
-
-  private _queuedOnWithdrawal: QueuedOnWithdrawal = 'send';
-
-  // Analytics consent as the runtime last saw it (null before restore).
-  analyticsGranted(): boolean | null { return this._granted; }
 
   setDebug(on: boolean): Actions {
     this._debugOn = !!on;
