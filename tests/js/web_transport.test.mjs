@@ -183,7 +183,7 @@ test('a batch of non-Latin text stays within the keepalive budget in UTF-8 bytes
 
 test('anonymous mode (no analytics consent): no cookies sent or kept, and no beacon on page hide', async () => {
   const c = collector();
-  const { t, add, clock } = setup(c);
+  const { t, add, clock, ls } = setup(c);
   t.setAnonymous(true);
   add('a', 'b', 'c');
   await clock.advance(0);
@@ -197,6 +197,8 @@ test('anonymous mode (no analytics consent): no cookies sent or kept, and no bea
   assert.equal(hidden.init.credentials, 'omit');
   assert.equal(hidden.init.keepalive, true);
   assert.equal(hidden.init.headers['content-type'], 'text/plain', 'no preflight on the way out');
+  await clock.advance(1000);
+  assert.deepEqual(Object.keys(Object.fromEntries(ls.map)), [], 'queue delivered: not even the send lease stays');
   t.setAnonymous(false);
   add('e', 'f', 'g');
   await clock.advance(0);

@@ -119,6 +119,10 @@ export class Transport {
       this._inFlight = false;
     }
     if (again && this.d.queue.size() > 0) this._schedule(0);
+    // Without analytics consent, nothing of the transport's own stays in
+    // storage once the queue is delivered (the lease is taken again if more
+    // events come).
+    else if (this._anonymous && this.d.queue.size() === 0) this.d.lease.release();
   }
 
   // The browser is back online (the window's `online` event): a wait that was
