@@ -181,6 +181,17 @@ test('a batch of non-Latin text stays within the keepalive budget in UTF-8 bytes
   assert.equal(c.received.size, 20);
 });
 
+test('entering anonymous mode with nothing to send leaves no lease in storage', async () => {
+  const c = collector();
+  const { t, add, clock, ls } = setup(c);
+  add('a');
+  await clock.advance(1000);
+  assert.equal(c.requests.length, 1);
+  assert.deepEqual([...ls.map.keys()], ['rl:lease'], 'the lease stays while sending with consent');
+  t.setAnonymous(true);
+  assert.deepEqual([...ls.map.keys()], []);
+});
+
 test('anonymous mode (no analytics consent): no cookies sent or kept, and no beacon on page hide', async () => {
   const c = collector();
   const { t, add, clock, ls } = setup(c);

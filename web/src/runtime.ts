@@ -234,12 +234,12 @@ export class Runtime {
     const c = state && typeof state === 'object' ? (state as { consent?: { analytics?: unknown } }).consent : undefined;
     const v = c && typeof c === 'object' ? c.analytics : undefined;
     const granted = v === true || ((v === null || v === undefined) && !this.d.consentRequired);
-    const before = this._granted;
+    const withdrawn = this._granted === true && !granted && what === 'consent' && !this._echo;
     this._granted = granted;
+    if (withdrawn && this._queuedOnWithdrawal === 'drop') this.d.queue.clear();
     const t = this.d.transport as Partial<Transport>;
     if (typeof t.setAnonymous === 'function') t.setAnonymous(!granted);
-    if (before !== true || granted || what !== 'consent' || this._echo) return;
-    if (this._queuedOnWithdrawal === 'drop') this.d.queue.clear();
+    if (!withdrawn) return;
     this._held = [];
     this._forget(0);
   }

@@ -90,7 +90,12 @@ export class Transport {
 
   // Anonymous mode (no analytics consent): requests carry no cookie and the
   // browser keeps none from their answers.
-  setAnonymous(on: boolean): void { this._anonymous = on; }
+  // Entering it with nothing left to send releases the send lease, so that
+  // nothing of the transport's own stays in storage.
+  setAnonymous(on: boolean): void {
+    if (on && !this._anonymous && !this._inFlight && this.d.queue.size() === 0) this.d.lease.release();
+    this._anonymous = on;
+  }
 
   // Sends one batch now (if allowed); resolves when that attempt is over.
   async flush(): Promise<void> {
