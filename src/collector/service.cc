@@ -48,6 +48,7 @@ std::string mediaType(std::string_view header) { return lower(trim(header.substr
 std::string routeOf(const std::string& path) {
   if (path == "/v1/events") return "events";
   if (path == "/v1/optin") return "optin";
+  if (path == "/v1/forget") return "forget";
   if (path == "/v1/config") return "config";
   if (path == "/healthz") return "healthz";
   if (path == "/readyz") return "readyz";
@@ -56,7 +57,9 @@ std::string routeOf(const std::string& path) {
   return "static";
 }
 
-bool isApi(const std::string& route) { return route == "events" || route == "optin" || route == "config" || route == "api_unknown"; }
+bool isApi(const std::string& route) {
+  return route == "events" || route == "optin" || route == "forget" || route == "config" || route == "api_unknown";
+}
 
 Json errorBody(const std::string& message) { return Json{{"error", message}}; }
 
@@ -244,6 +247,7 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
   }
   if (route == "events") return events(context, std::move(respond));
   if (route == "optin") return optin(context, std::move(respond));
+  if (route == "forget") return forget(context, std::move(respond));
 
   if (method != http::verb::get && method != http::verb::head) {
     Response response = json(*context, 405, errorBody("method not allowed"));
@@ -381,6 +385,11 @@ void Service::events(const ContextPtr& context, Respond respond) {
     rejected.push_back(std::move(entry));  // a null Json becomes an array
     ++rejected_count;
   };
+  // Events stored without analytics consent (consent-exempt measurement)
+  // neither tie the browser's id to rl_id nor keep the cookie alive: a
+  // request made only of them gets no Set-Cookie (the runtime sends them
+  // without cookies anyway, docs/collector.md "Privacy").
+  std::size_t consented = 0;
   const PathError refused_consent{"/consent/analytics",
                                   "analytics consent refused: the site does not allow consent-exempt measurement"};
   for (std::size_t i = 0; i < count; ++i) {
@@ -404,7 +413,10 @@ void Service::events(const ContextPtr& context, Respond respond) {
       stored.body.pop_back();  // the closing brace
       stored.body += additions;
       batch.events.push_back(std::move(stored));
-      seen(event.anonymous_id);
+      if (!event.analytics_refused) {
+        seen(event.anonymous_id);
+        ++consented;
+      }
       continue;
     }
     ParsedJson one;  // the scanned event's own document, when the scan was not enough
@@ -413,14 +425,13 @@ void Service::events(const ContextPtr& context, Respond respond) {
     auto id = event.is_object() ? event.find("id") : event.end();
     std::string id_text = id != event.end() && id->is_string() ? id->get<std::string>() : "";
     PathErrors errors = validateEvent(event);
+    bool analytics_refused = false;
     if (errors.empty()) {
       auto consent = event.find("consent");
       if (consent != event.end() && consent->is_object()) {
         auto analytics = consent->find("analytics");
-        if (analytics != consent->end() && analytics->is_boolean() && !analytics->get<bool>() &&
-            !config.consent.exempt_measurement) {
-          errors.push_back(refused_consent);
-        }
+        analytics_refused = analytics != consent->end() && analytics->is_boolean() && !analytics->get<bool>();
+        if (analytics_refused && !config.consent.exempt_measurement) errors.push_back(refused_consent);
       }
     }
     if (!errors.empty()) {
@@ -438,12 +449,15 @@ void Service::events(const ContextPtr& context, Respond respond) {
     stored.ts = ts->is_number_unsigned() ? static_cast<std::int64_t>(ts->get<std::uint64_t>()) : ts->get<std::int64_t>();
     stored.body = storedBody(event, additions);
     batch.events.push_back(std::move(stored));
+    if (analytics_refused) continue;
+    ++consented;
     auto anonymous = event.find("anonymous_id");
     if (anonymous != event.end() && anonymous->is_string()) seen(anonymous->get_ref<const std::string&>());
   }
+  bool set_cookie = consented > 0 || batch.events.empty();
   for (const auto& anonymous : anonymous_ids) batch.identities.emplace_back(anonymous, context->identity);
 
-  auto answer = [this, context, rejected = std::move(rejected), dropped, bot, rejected_count](
+  auto answer = [this, context, rejected = std::move(rejected), dropped, bot, rejected_count, set_cookie](
                     const WriteResult& result, const Respond& respond) mutable {
     if (!result.ok) {
       Response response = json(*context, 503, Json{{"error", "store unavailable: " + result.error}, {"retry_after", 1}});
@@ -453,7 +467,9 @@ void Service::events(const ContextPtr& context, Respond respond) {
     }
     metrics_.countEvents(result.inserted, result.duplicates, rejected_count, dropped);
     Response response = jsonText(*context, 200, eventsAnswer(result.inserted, result.duplicates, rejected, bot, dropped));
-    response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
+    if (set_cookie) {
+      response.set(http::field::set_cookie, identitySetCookie(context->identity, options_.secure_cookie || context->https));
+    }
     finish(*context, std::move(response), respond);
   };
 
@@ -511,6 +527,19 @@ void Service::optin(const ContextPtr& context, Respond respond) {
     finish(*context, std::move(response), *shared_respond);
   });
   if (!queued) finish(*context, notQueued(*context), *shared_respond);
+}
+
+// The visitor withdrew consent: the browser forgets its rl_id (the page cannot
+// remove an HttpOnly cookie itself). Admitted like the other POSTs (origin,
+// rate, size, media type: the runtime sends "{}" as text/plain, a request
+// without preflight that sendBeacon can make too); the body is not read.
+// Nothing is stored or logged: the answer is the whole effect. The rows
+// already stored are left as they are (docs/collector.md, "Privacy", says why).
+void Service::forget(const ContextPtr& context, Respond respond) {
+  if (!admit(context, respond)) return;
+  Response response = json(*context, 200, Json{{"ok", true}});
+  response.set(http::field::set_cookie, identityClearCookie(options_.secure_cookie || context->https));
+  finish(*context, std::move(response), respond);
 }
 
 Response Service::notQueued(const Context& context) const {

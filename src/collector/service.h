@@ -3,6 +3,7 @@
 // after the store has committed them). Routes:
 //   POST /v1/events   validate, refuse or keep each event, answer after commit
 //   POST /v1/optin    an opt-in (contact + consent proof), kept once per id
+//   POST /v1/forget   consent withdrawn: clears the rl_id cookie, stores nothing
 //   GET  /v1/config   the compiled site configuration for browsers (ETag, 304)
 //   GET  /healthz, /readyz, /metrics
 //   GET  anything else: static files from --static
@@ -72,6 +73,7 @@ class Service {
   using ContextPtr = std::shared_ptr<Context>;
   void events(const ContextPtr& context, Respond respond);
   void optin(const ContextPtr& context, Respond respond);
+  void forget(const ContextPtr& context, Respond respond);
   void config(const ContextPtr& context, Respond respond);
   void readyz(const ContextPtr& context, Respond respond);
   void staticFile(const ContextPtr& context, Respond respond);

@@ -86,7 +86,47 @@ test('disabled storage (throwing getter) falls back to memory', () => {
   assert.equal(store.durable, false);
   assert.equal(store.set('k', 'v'), true);
   assert.equal(store.get('k'), 'v');
+});
+
+// A Web Storage that records every call that could write.
+class SpyStorage extends FakeStorage {
+  constructor() { super(); this.writes = []; }
+  setItem(k, v) { this.writes.push(['set', k]); super.setItem(k, v); }
+  removeItem(k) { this.writes.push(['remove', k]); super.removeItem(k); }
+}
+
+test('opening the storage writes nothing (no probe key before consent)', () => {
+  const ls = new SpyStorage();
+  const store = safeStore(() => ls);
+  assert.equal(store.durable, true);
+  assert.equal(store.get('rl:state'), null);
+  assert.deepEqual(store.keys('rl:'), []);
+  assert.deepEqual(ls.writes, [], 'no write at all until the runtime stores something');
+  assert.equal(store.set('k', 'v'), true);
+  assert.deepEqual(ls.writes, [['set', 'k']], 'the first real write is the only probe');
+});
+
+test('a storage that refuses its first write for another reason than quota falls back to memory', () => {
   const failing = new FakeStorage();
   failing.failAll = true;
-  assert.equal(safeStore(() => failing).durable, false);
+  const store = safeStore(() => failing);
+  assert.equal(store.set('k', 'v'), true);
+  assert.equal(store.durable, false);
+  assert.equal(store.get('k'), 'v');
+  assert.deepEqual(store.keys('k'), ['k']);
+  const full = new FakeStorage({ quota: 0 });
+  const quota = safeStore(() => full);
+  assert.equal(quota.set('k', 'v'), false, 'a full storage is still the storage (the queue makes room)');
+  assert.equal(quota.durable, true);
+});
+
+test('clear() removes every queued event and the lost count', () => {
+  const ls = new FakeStorage();
+  const q = new EventQueue(safeStore(() => ls), 2, now);
+  q.add([event('c1'), event('c2'), event('c3')]);
+  assert.ok(q.lost() > 0);
+  q.clear();
+  assert.equal(q.size(), 0);
+  assert.equal(q.lost(), 0);
+  assert.deepEqual(Object.keys(Object.fromEntries(ls.map)), []);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importWeb, FakeStorage, FakeClock } from './web_support.mjs';
+import { importWeb, FakeStorage, FakeClock, settle } from './web_support.mjs';
 
 const { Runtime, STATE_KEY, EventQueue, safeStore } = await importWeb('runtime_test_entry');
 
@@ -185,4 +185,111 @@ test('drop_held discards what waited for consent', () => {
   rt.consent({ analytics: false });
   assert.equal(rt.heldCount(), 0);
   assert.equal(queue.size(), 0);
+});
+
+// Consent withdrawn after a grant (docs/api.md, "consent"): the collector is
+// asked once to forget the browser, the transport goes without cookies, and
+// the queued events follow the `queued` policy.
+function withForget(respond = () => ({ status: 200 })) {
+  const calls = [];
+  const timers = [];
+  const fetch = (url, init) => {
+    calls.push({ url, init });
+    const r = respond(calls.length);
+    return r.throw ? Promise.reject(new TypeError('Failed to fetch')) : Promise.resolve({ status: r.status });
+  };
+  const modes = [];
+  const s = setup({}, {
+    fetch, forgetUrl: 'https://c.example/v1/forget', consentRequired: true,
+    setTimeout: (f, ms) => timers.push({ f, ms }),
+  });
+  s.rt.d.transport.setAnonymous = (on) => modes.push(on);
+  return { ...s, calls, timers, modes };
+}
+
+test('withdrawing analytics consent after a grant asks the collector to forget the browser, once', async () => {
+  const { rt, calls, modes } = withForget();
+  rt.restore();
+  assert.equal(modes.at(-1), true, 'no cookies before consent');
+  rt.consent({ analytics: false });
+  rt.signal('page_view', {});
+  assert.equal(calls.length, 0, 'a refusal that followed no grant has nothing to forget, and nothing goes before consent');
+  rt.consent({ analytics: true });
+  assert.equal(modes.at(-1), false, 'cookies once analytics consent is granted');
+  rt.track('custom.clicked', {});
+  assert.equal(calls.length, 0);
+  rt.consent({ analytics: false });
+  assert.equal(modes.at(-1), true, 'and none after it is withdrawn');
+  rt.consent({ analytics: false });
+  await settle();
+  assert.equal(calls.length, 1);
+  assert.equal(calls[0].url, 'https://c.example/v1/forget');
+  assert.equal(calls[0].init.method, 'POST');
+  assert.equal(calls[0].init.credentials, 'include', 'the answer must be allowed to clear the cookie');
+  assert.equal(calls[0].init.headers['content-type'], 'text/plain', 'a simple request: no preflight');
+});
+
+test('a withdrawal the collector could not hear is retried with backoff, and given up if consent comes back', async () => {
+  const { rt, calls, timers, logs } = withForget((n) => (n === 1 ? { throw: true } : n === 2 ? { status: 503 } : { status: 200 }));
+  rt.restore();
+  rt.consent({ analytics: true });
+  rt.consent({ analytics: false });
+  await settle();
+  assert.equal(calls.length, 1);
+  assert.equal(timers.length, 1);
+  timers.shift().f();
+  await settle();
+  assert.equal(calls.length, 2);
+  timers.shift().f();
+  await settle();
+  assert.equal(calls.length, 3);
+  assert.equal(timers.length, 0, 'answered: no more retries');
+  rt.consent({ analytics: true });
+  rt.consent({ analytics: false });
+  await settle();
+  assert.equal(calls.length, 4);
+  const down = withForget(() => ({ throw: true }));
+  down.rt.restore();
+  down.rt.consent({ analytics: true });
+  down.rt.consent({ analytics: false });
+  await settle();
+  down.rt.consent({ analytics: true });
+  down.timers.shift().f();
+  await settle();
+  assert.equal(down.calls.length, 1, 'consent granted again: the new cookie is wanted');
+  assert.deepEqual(logs.filter((l) => l[0] === 'error'), []);
+});
+
+test('a withdrawal made in another tab is followed here without a second forget', async () => {
+  const { rt, calls, modes } = withForget();
+  rt.restore();
+  rt.consent({ analytics: true });
+  rt.consent({ analytics: false }, true);
+  await settle();
+  assert.equal(calls.length, 0);
+  assert.equal(modes.at(-1), true, 'but this tab sends without cookies from now on');
+});
+
+test('queued events on withdrawal: sent by default, dropped with queued "drop"; nothing else stays', async () => {
+  for (const policy of [undefined, 'send', 'drop']) {
+    const { rt, queue, ls } = withForget();
+    rt.restore();
+    rt.consent({ analytics: true });
+    rt.track('custom.clicked', {});
+    rt.track('custom.clicked', {});
+    assert.equal(queue.size(), 2);
+    rt.consent(policy ? { analytics: false, queued: policy } : { analytics: false });
+    rt.track('custom.after', {});
+    const keys = Object.keys(Object.fromEntries(ls.map)).sort();
+    if (policy === 'drop') {
+      assert.equal(queue.size(), 0);
+      assert.deepEqual(keys, [], 'no queue, no state (consent required, withdrawn)');
+    } else {
+      assert.deepEqual(queue.list().map((e) => e.type), ['custom.clicked', 'custom.clicked'], 'captured with consent: sent');
+      assert.deepEqual(keys, ['rl:q:id2', 'rl:q:id3'], 'only those events, no state');
+    }
+  }
+  const { rt, logs } = withForget();
+  rt.consent({ analytics: false, queued: 'later' });
+  assert.match(logs.at(-1)[1], /queued: must be "send" or "drop"/);
 });

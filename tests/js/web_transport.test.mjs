@@ -180,3 +180,38 @@ test('a batch of non-Latin text stays within the keepalive budget in UTF-8 bytes
   }
   assert.equal(c.received.size, 20);
 });
+
+test('entering anonymous mode with nothing to send leaves no lease in storage', async () => {
+  const c = collector();
+  const { t, add, clock, ls } = setup(c);
+  add('a');
+  await clock.advance(1000);
+  assert.equal(c.requests.length, 1);
+  assert.deepEqual([...ls.map.keys()], ['rl:lease'], 'the lease stays while sending with consent');
+  t.setAnonymous(true);
+  assert.deepEqual([...ls.map.keys()], []);
+});
+
+test('anonymous mode (no analytics consent): no cookies sent or kept, and no beacon on page hide', async () => {
+  const c = collector();
+  const { t, add, clock, ls } = setup(c);
+  t.setAnonymous(true);
+  add('a', 'b', 'c');
+  await clock.advance(0);
+  assert.equal(c.requests[0].init.credentials, 'omit');
+  add('d');
+  t.flushOnHide();
+  await settle();
+  assert.deepEqual(c.beacons, [], 'a beacon always carries cookies');
+  const hidden = c.requests[1];
+  assert.deepEqual(hidden.ids, ['d']);
+  assert.equal(hidden.init.credentials, 'omit');
+  assert.equal(hidden.init.keepalive, true);
+  assert.equal(hidden.init.headers['content-type'], 'text/plain', 'no preflight on the way out');
+  await clock.advance(1000);
+  assert.deepEqual(Object.keys(Object.fromEntries(ls.map)), [], 'queue delivered: not even the send lease stays');
+  t.setAnonymous(false);
+  add('e', 'f', 'g');
+  await clock.advance(0);
+  assert.equal(c.requests.at(-1).init.credentials, 'include');
+});

@@ -1,11 +1,16 @@
 // The HTTP handlers without sockets: a request in, the response out.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include "collector/identity.h"
+#include "collector/privacy.h"
 #include "collector/service.h"
 
 namespace relance::collector {
@@ -111,6 +116,69 @@ TEST_F(CollectorServiceTest, StoreUnavailableAnswers503WithRetryAfter) {
   EXPECT_EQ(bodyOf(optin)["error"].get<std::string>(), "store unavailable: shutting down");
   EXPECT_EQ(call(http::verb::get, "/readyz").result_int(), 503);
   EXPECT_EQ(call(http::verb::get, "/healthz").result_int(), 200);
+}
+
+// Consent withdrawn: POST /v1/forget removes the HttpOnly cookie (which the
+// page cannot), with the attributes of the cookie it replaces, behind the
+// same origin check, and stores nothing.
+TEST_F(CollectorServiceTest, ForgetClearsTheVisitorCookieAndStoresNothing) {
+  auto forget = [&](const std::string& origin, http::verb method = http::verb::post) {
+    Request request{method, "/v1/forget", 11};
+    request.set(http::field::content_type, "text/plain;charset=UTF-8");
+    request.set(http::field::host, "collector.test");
+    request.set(http::field::cookie, "other=1; rl_id=0123456789abcdef0123456789abcdef");
+    if (!origin.empty()) request.set(http::field::origin, origin);
+    request.body() = method == http::verb::post ? "{}" : "";
+    request.prepare_payload();
+    std::promise<Response> answer;
+    service_->handle(std::move(request), Peer{"198.51.100.23"}, [&](Response&& r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  };
+  Response r = forget("https://shop.example");
+  ASSERT_EQ(r.result_int(), 200) << r.body();
+  EXPECT_EQ(bodyOf(r), Json({{"ok", true}}));
+  EXPECT_EQ(r[http::field::set_cookie], "rl_id=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+  EXPECT_EQ(r[http::field::access_control_allow_origin], "https://shop.example");
+  EXPECT_EQ(r[http::field::access_control_allow_credentials], "true");
+  EXPECT_EQ(r[http::field::cache_control], "no-store");
+  EXPECT_EQ(r.body().find("0123456789abcdef"), std::string::npos);
+
+  // The attributes are those of the cookie being cleared, value and lifetime aside.
+  auto attributes = [](std::string cookie) {
+    cookie.erase(0, cookie.find(';'));
+    auto age = cookie.find("; Max-Age=");
+    cookie.erase(age, cookie.find(';', age + 1) - age);
+    return cookie;
+  };
+  Response set = call(http::verb::post, "/v1/events", "{\"events\":[" + event("f1") + "]}");
+  ASSERT_EQ(set.result_int(), 200);
+  EXPECT_EQ(attributes(std::string(set[http::field::set_cookie])), attributes(std::string(r[http::field::set_cookie])));
+  EXPECT_EQ(attributes(identityClearCookie(true)), attributes(identitySetCookie(std::string(32, 'a'), true)));
+
+  Response foreign = forget("https://evil.example");
+  EXPECT_EQ(foreign.result_int(), 403);
+  EXPECT_EQ(foreign.find(http::field::set_cookie), foreign.end());
+  EXPECT_EQ(forget("https://shop.example", http::verb::get).result_int(), 405);
+  EXPECT_EQ(call(http::verb::post, "/v1/forget", "{}", "application/xml").result_int(), 415);
+
+  // Only the one event above is stored: the forget requests left no row.
+  store_->stop();
+  std::ostringstream events, optins;
+  ASSERT_EQ(exportRows((dir_ / "events.db").string(), "events", 0, "", events), "");
+  ASSERT_EQ(exportRows((dir_ / "events.db").string(), "optins", 0, "", optins), "");
+  std::string stored = events.str();
+  EXPECT_EQ(std::count(stored.begin(), stored.end(), '\n'), 1) << stored;
+  EXPECT_EQ(stored.find("0123456789abcdef"), std::string::npos) << stored;
+  EXPECT_EQ(optins.str(), "");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "events.db").string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* count = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT count(*) FROM identities WHERE rl_id = '0123456789abcdef0123456789abcdef'",
+                               -1, &count, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(count), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(count, 0), 0);
+  sqlite3_finalize(count);
+  sqlite3_close(db);
 }
 
 TEST_F(CollectorServiceTest, StaticFilesStayInsideTheRoot) {

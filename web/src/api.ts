@@ -36,6 +36,12 @@ export type CustomEventType = `custom.${string}`;
 export interface ConsentChoice {
   analytics?: boolean;
   marketing?: boolean;
+  /**
+   * When this call withdraws analytics consent: what becomes of the events
+   * queued before it. "send" (default): delivered, without cookies, as they
+   * were captured while consent was given; "drop": removed from the queue.
+   */
+  queued?: 'send' | 'drop';
 }
 
 export interface Relance {

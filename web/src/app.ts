@@ -56,6 +56,7 @@ export function start(o: StartOptions): Instance {
   const consentCfg = section(o.config, 'consent');
   const endpoint = o.origin + String(transportCfg.endpoint || '/v1/events');
   const optinUrl = o.origin + String(transportCfg.optin_endpoint || '/v1/optin');
+  const forgetUrl = o.origin + '/v1/forget';
   const store = safeStore(() => w.localStorage);
   const now = () => Date.now();
   const queue = new EventQueue(store, num(transportCfg.queue_limit, 500) || 500, now);
@@ -89,6 +90,7 @@ export function start(o: StartOptions): Instance {
     fetch: fetchFn, optinUrl, setTimeout: (f, ms) => w.setTimeout(f, ms),
     pendingLimit: num(consentCfg.pending_limit, 50),
     gpc: (w.navigator as unknown as { globalPrivacyControl?: boolean }).globalPrivacyControl === true,
+    consentRequired: consentCfg.required === true, forgetUrl,
   });
   runtime.restore();
 
@@ -116,7 +118,7 @@ export function start(o: StartOptions): Instance {
   try {
     if (typeof Channel === 'function') channel = new Channel('relance:consent');
   } catch { /* tabs stay on their own */ }
-  if (channel) channel.onmessage = (e: MessageEvent) => { runtime.consent(e.data as ConsentChoice); };
+  if (channel) channel.onmessage = (e: MessageEvent) => { runtime.consent(e.data as ConsentChoice, true); };
   const consent = (choice: ConsentChoice) => {
     const a = runtime.consent(choice);
     if (!channel || !choice || typeof choice !== 'object' || (a.errors && a.errors.length)) return;

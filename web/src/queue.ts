@@ -94,6 +94,14 @@ export class EventQueue {
     }
   }
 
+  // Removes every queued event and the count of lost ones (consent withdrawn
+  // with the "drop" policy): nothing of them stays in storage or memory.
+  clear(): void {
+    this._memory.clear();
+    for (const k of this._store.keys(QUEUE_PREFIX)) this._store.remove(k);
+    this._store.remove(LOST_KEY);
+  }
+
   // Events dropped for lack of room and not yet reported.
   lost(): number {
     const n = Number(this._store.get(LOST_KEY));

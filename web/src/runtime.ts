@@ -9,6 +9,7 @@ import type { QueuedEvent } from './queue';
 import { EventQueue } from './queue';
 import { KeyValueStore, parseStored } from './storage';
 import type { Transport, FetchLike } from './transport';
+import type { ConsentChoice } from './api';
 import type { OfferModel, OfferResult, OfferSubmission, PersonalizeAction } from './ui/types';
 import { retryDelayMs } from './backoff';
 
@@ -47,13 +48,32 @@ export interface RuntimeDeps {
   // The browser sends Global Privacy Control (navigator.globalPrivacyControl):
   // told to the engine with each signal (it applies the site's honor_gpc).
   gpc?: boolean;
+  // The site requires consent (config consent.required): analytics consent
+  // not given yet counts as not granted.
+  consentRequired?: boolean;
+  // POST here when the visitor withdraws analytics consent, so the collector
+  // clears its HttpOnly rl_id cookie (docs/collector.md, "Privacy").
+  forgetUrl?: string;
 }
+
+// What happens to the events already queued when analytics consent is
+// withdrawn (docs/api.md, "Withdrawing consent"): "send" (the default)
+// delivers them, as they were captured while consent was given; "drop"
+// removes them.
+export type QueuedOnWithdrawal = 'send' | 'drop';
 
 export class Runtime {
   private _held: QueuedEvent[] = [];
   private _debugOn = false;
   private _disposed = false;
   private _stateWarned = false;
+  // Analytics consent as the last visitor state said; null before the first.
+  private _granted: boolean | null = null;
+  // The next consent signal came from another tab (BroadcastChannel or a
+  // state adopted): the tab where the visitor chose does the forgetting.
+  private _echo = false;
+  // The `queued` of the consent call being carried out.
+  private _queuedOnWithdrawal: QueuedOnWithdrawal = 'send';
 
   constructor(private readonly d: RuntimeDeps) {}
 
@@ -76,9 +96,10 @@ export class Runtime {
       const choice: Record<string, boolean> = {};
       if (typeof c.analytics === 'boolean') choice.analytics = c.analytics;
       if (typeof c.marketing === 'boolean') choice.marketing = c.marketing;
-      this.consent(choice);
+      this.consent(choice, true);
     }
-    return this._restoreFrom(text, false);
+    this._echo = true;
+    try { return this._restoreFrom(text, false); } finally { this._echo = false; }
   }
 
   private _restoreFrom(text: string, persist: boolean): Actions {
@@ -127,15 +148,29 @@ export class Runtime {
   // so a wrong type gets its error naming the field (`/props/analytics: must
   // be true or false`) instead of being silently ignored, which a site whose
   // banner sent "true" would never notice.
-  consent(choice: { analytics?: boolean; marketing?: boolean }): Actions {
+  //
+  // `fromOtherTab`: the choice was made in another tab, which already told the
+  // collector and applied `queued`; this tab only follows it.
+  consent(choice: ConsentChoice, fromOtherTab = false): Actions {
     if (!choice || typeof choice !== 'object') {
       this.d.log('error', 'relance: consent needs an object, e.g. relance("consent", {analytics: true, marketing: false})');
+      return {};
+    }
+    if (choice.queued !== undefined && choice.queued !== 'send' && choice.queued !== 'drop') {
+      this.d.log('error', 'relance: consent: /queued: must be "send" or "drop"');
       return {};
     }
     const props: Record<string, unknown> = {};
     if (choice.analytics !== undefined) props.analytics = choice.analytics;
     if (choice.marketing !== undefined) props.marketing = choice.marketing;
-    return this.signal('consent', props);
+    this._echo = fromOtherTab;
+    this._queuedOnWithdrawal = choice.queued || 'send';
+    try {
+      return this.signal('consent', props);
+    } finally {
+      this._echo = false;
+      this._queuedOnWithdrawal = 'send';
+    }
   }
 
   setDebug(on: boolean): Actions {
@@ -154,6 +189,7 @@ export class Runtime {
     for (const err of a.errors || []) {
       this.d.log('error', `relance: ${what}: ${err.path ? err.path + ': ' : ''}${err.message}`);
     }
+    if (a.state !== undefined) this._followConsent(a.state, what);
     if (a.persist === false) {
       this.d.store.remove(STATE_KEY); // no consent to store: keep nothing from before either
     } else if (a.state !== undefined) {
@@ -187,6 +223,48 @@ export class Runtime {
       if (this.d.ui && this.d.ui.printDebug) this._ui('printDebug', what, a.debug);
       else this.d.log('debug', 'relance debug', what, a.debug);
     }
+  }
+
+  // Reads analytics consent from a new visitor state. Without it, events go
+  // without cookies (the transport's anonymous mode: the collector neither
+  // reads nor sets rl_id). When this tab's visitor withdraws it after a
+  // grant, the queued events are kept or dropped per `queued`, and the
+  // collector is asked to forget the browser.
+  private _followConsent(state: unknown, what: string): void {
+    const c = state && typeof state === 'object' ? (state as { consent?: { analytics?: unknown } }).consent : undefined;
+    const v = c && typeof c === 'object' ? c.analytics : undefined;
+    const granted = v === true || ((v === null || v === undefined) && !this.d.consentRequired);
+    const withdrawn = this._granted === true && !granted && what === 'consent' && !this._echo;
+    this._granted = granted;
+    if (withdrawn && this._queuedOnWithdrawal === 'drop') this.d.queue.clear();
+    const t = this.d.transport as Partial<Transport>;
+    if (typeof t.setAnonymous === 'function') t.setAnonymous(!granted);
+    if (!withdrawn) return;
+    this._held = [];
+    this._forget(0);
+  }
+
+  // POST /v1/forget: the collector's answer clears the rl_id cookie. Retried
+  // with backoff while the collector is down; given up when consent is
+  // granted again meanwhile (the new cookie is then wanted).
+  private _forget(attempt: number): void {
+    const f = this.d.fetch;
+    if (!f || !this.d.forgetUrl || this._disposed || this._granted) return;
+    const retry = () => {
+      if (attempt >= 8 || !this.d.setTimeout) {
+        this.d.log('error', 'relance: the collector could not be told to forget this browser');
+        return;
+      }
+      const ms = retryDelayMs(attempt, null, Math.random, this.d.now());
+      this.d.setTimeout(() => this._forget(attempt + 1), ms);
+    };
+    f(this.d.forgetUrl, {
+      method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}',
+      keepalive: true, credentials: 'include',
+    }).then((res) => {
+      if (res.status === 429 || res.status >= 500) retry();
+      else if (res.status >= 400) this.d.log('error', `relance: the collector refused to forget this browser (HTTP ${res.status})`);
+    }, retry);
   }
 
   private _enqueue(events: QueuedEvent[]): void {

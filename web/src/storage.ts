@@ -40,38 +40,48 @@ export function memoryStore(): KeyValueStore {
 
 // Wraps the storage returned by `open` (called once; it may throw, as reading
 // window.localStorage does when storage is disabled). Falls back to memory
-// when the storage is absent or a probe write fails for a reason other than
-// a full quota.
+// when the storage is absent, or when its first write fails for a reason
+// other than a full quota (a storage that reads but refuses writes).
+//
+// Nothing is written to find that out: the first real write is the probe.
+// A probe key written and removed at start-up was still a write before the
+// visitor's consent on a site that requires it.
 export function safeStore(open: () => WebStorageLike | null | undefined): KeyValueStore {
   let s: WebStorageLike | null | undefined;
   try {
     s = open();
-    if (s) {
-      const probe = '__relance_probe';
-      try {
-        s.setItem(probe, '1');
-        s.removeItem(probe);
-      } catch (e) {
-        if (!isQuotaError(e)) s = null;
-      }
-    }
   } catch {
     s = null;
   }
   if (!s) return memoryStore();
   const store = s;
+  let written = false;                     // a write has been tried: the storage is judged
+  let memory: KeyValueStore | null = null; // set when that first write showed the storage unusable
   return {
-    durable: true,
+    get durable() { return !memory; },
     get(k) {
+      if (memory) return memory.get(k);
       try { return store.getItem(k); } catch { return null; }
     },
     set(k, v) {
-      try { store.setItem(k, v); return true; } catch { return false; }
+      if (memory) return memory.set(k, v);
+      try {
+        store.setItem(k, v);
+        written = true;
+        return true;
+      } catch (e) {
+        if (written || isQuotaError(e)) return false;
+        written = true;
+        memory = memoryStore();
+        return memory.set(k, v);
+      }
     },
     remove(k) {
+      if (memory) { memory.remove(k); return; }
       try { store.removeItem(k); } catch { /* nothing to do */ }
     },
     keys(p) {
+      if (memory) return memory.keys(p);
       const out: string[] = [];
       try {
         for (let i = 0; i < store.length; i++) {

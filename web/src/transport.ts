@@ -3,7 +3,9 @@
 // - Batches of at most `batchSize` events and ~60 KB of UTF-8 (the keepalive
 //   budget: browsers refuse a keepalive body over 64 KiB, in bytes),
 //   sent when the queue reaches `batchSize` or `flushMs` after the first
-//   pending event, with fetch(keepalive, credentials 'include').
+//   pending event, with fetch(keepalive, credentials 'include'), or 'omit'
+//   in anonymous mode (no analytics consent: the collector's rl_id cookie is
+//   neither sent nor set).
 // - Network errors, 429 and 5xx: retried with backoff + jitter, honouring
 //   Retry-After; after a network error, the `online` event sends at once. The events stay in the persisted queue meanwhile, so a
 //   reload or a closed tab resumes where this one stopped.
@@ -12,7 +14,8 @@
 // - Another 4xx for a whole batch: the batch is split until the bad event is
 //   alone, then that event is dropped with a console error.
 // - Page hide: what is pending goes with navigator.sendBeacon (text/plain JSON,
-//   no preflight). The events stay queued until a fetch is acknowledged; a
+//   no preflight); in anonymous mode, with fetch(keepalive, credentials
+//   'omit') as text/plain instead, since a beacon always carries cookies. The events stay queued until a fetch is acknowledged; a
 //   re-send is deduplicated by the collector.
 // - Tabs share the queue; a lease lets one tab send at a time.
 
@@ -72,6 +75,7 @@ export class Transport {
   private readonly _flushMs: number;
   // Bad batches being split: the next sends take at most this many events.
   private _splitLimit = 0;
+  private _anonymous = false;
 
   constructor(private readonly d: TransportDeps) {
     this._batchSize = Math.max(1, Math.min(500, d.batchSize ?? 20));
@@ -82,6 +86,15 @@ export class Transport {
   notify(): void {
     if (this.d.queue.size() >= this._batchSize) this._schedule(0);
     else this._schedule(this._flushMs);
+  }
+
+  // Anonymous mode (no analytics consent): requests carry no cookie and the
+  // browser keeps none from their answers.
+  // Entering it with nothing left to send releases the send lease, so that
+  // nothing of the transport's own stays in storage.
+  setAnonymous(on: boolean): void {
+    if (on && !this._anonymous && !this._inFlight && this.d.queue.size() === 0) this.d.lease.release();
+    this._anonymous = on;
   }
 
   // Sends one batch now (if allowed); resolves when that attempt is over.
@@ -101,7 +114,7 @@ export class Transport {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ events: batch }),
         keepalive: true,
-        credentials: 'include',
+        credentials: this._anonymous ? 'omit' : 'include',
       });
       again = await this._handle(res, batch);
     } catch {
@@ -111,6 +124,10 @@ export class Transport {
       this._inFlight = false;
     }
     if (again && this.d.queue.size() > 0) this._schedule(0);
+    // Without analytics consent, nothing of the transport's own stays in
+    // storage once the queue is delivered (the lease is taken again if more
+    // events come).
+    else if (this._anonymous && this.d.queue.size() === 0) this.d.lease.release();
   }
 
   // The browser is back online (the window's `online` event): a wait that was
@@ -123,11 +140,18 @@ export class Transport {
 
   // Page is going away: hand what is pending to sendBeacon.
   flushOnHide(): void {
-    if (!this.d.beacon) return;
+    if (!this.d.beacon && !this._anonymous) return;
     const batch = this._takeBatch(500);
     if (!batch.length) return;
+    const body = JSON.stringify({ events: batch });
     try {
-      this.d.beacon(this.d.endpoint, JSON.stringify({ events: batch }));
+      if (this._anonymous) {
+        void this.d.fetch(this.d.endpoint, {
+          method: 'POST', headers: { 'content-type': 'text/plain' }, body, keepalive: true, credentials: 'omit',
+        }).catch(() => { /* the queue keeps them for the next page */ });
+      } else if (this.d.beacon) {
+        this.d.beacon(this.d.endpoint, body);
+      }
     } catch { /* the queue keeps them for the next page */ }
   }
 
