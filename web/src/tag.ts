@@ -31,8 +31,12 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   if (w.__relanceTag) return; // loaded twice
   w.__relanceTag = true;
   const script = document.currentScript as HTMLScriptElement | null;
+  // The collector's base URL: where this tag is, the file name taken off. Its
+  // origin alone would lose the path prefix of a reverse proxy
+  // (https://shop.example/s/relance.<hash>.js: the configuration and the
+  // events are under /s/ too, docs/collector.md).
   const src = script && script.src ? script.src : location.href;
-  const origin = new URL(src).origin;
+  const base = script && script.src ? new URL('.', src).href.replace(/\/$/, '') : new URL(src).origin;
   const wasmUrl = new URL(__RELANCE_WASM__, src).href;
   const offerUrl = new URL(__RELANCE_OFFER_UI__, src).href;
   const early: Early = (w.relance && w.relance.p) || {};
@@ -66,7 +70,7 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
     .then((c) => c.warmUp(nextTask).then(() => c));
   // Fetched again with backoff, for about four minutes (boot.ts, retrying): a
   // collector that is restarting as the page loads only delays the start.
-  const getConfig = () => retrying(() => fetchConfig(w, origin));
+  const getConfig = () => retrying(() => fetchConfig(w, base));
   const config = early.config ? early.config.then(readConfig).catch(getConfig) : getConfig();
 
   // Then each step of booting in its own task (see boot.ts). Commands made
@@ -74,7 +78,7 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   Promise.all([core, config]).then(async ([c, conf]) => {
     await nextTask();
     const started = await boot({
-      window: w, core: c as never, config: conf, origin, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
+      window: w, core: c as never, config: conf, origin: base, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
     }, nextTask);
     inst = started;
     // Calls made in the microtasks between boot's last replay and here (a
