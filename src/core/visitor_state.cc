@@ -15,7 +15,7 @@ const char kNewVisitorState[] =
     R"("session":{"id":null,"start":0,"last":0,"pages":0,"seconds":0,"utm":{}},"pages_total":0,)"
     R"("consent":{"analytics":null,"marketing":null,"gpc":false},"subscribed":false,"score":{},)"
     R"("cart":{"items":[],"value":0,"currency":null,"updated":0},"viewed":[],)"
-    R"("orders":{"count":0,"revenue":0,"last":0,"recent":[]},"offers":{},"abandonment":{},"traits":{},)"
+    R"("orders":{"count":0,"revenue":0,"last":0,"recent":[]},"offers":{},"abandonment":{},"traits":{},"tabs":{},)"
     R"("page":{"path":null,"url":null,"scroll":0,"seconds":0,"idle":0,"hidden":false,"hidden_since":0,)"
     R"("exit_intent":false,"offer_shown":false,"product":null},"debug":false})";
 static_assert(kVisitorStateVersion == 1, "kNewVisitorState's \"v\" is the version");
@@ -87,6 +87,17 @@ void repairV1(Json& state, std::vector<std::string>& notes) {
   keepWellFormed(state["cart"]["items"], {"quantity", "price"}, "/cart/items", notes);
   keepWellFormed(state["viewed"], {"count", "last"}, "/viewed", notes);
   keepWellFormed(state["orders"]["recent"], {"ts", "revenue"}, "/orders/recent", notes);
+  // A tab's entry is the time it was hidden since (0: visible): anything else
+  // would count as a visible tab for good, so it goes.
+  Json& tabs = state["tabs"];
+  for (auto it = tabs.begin(); it != tabs.end();) {
+    if (it->is_number() && it->get<double>() >= 0) {
+      ++it;
+    } else {
+      notes.push_back("visitor state /tabs/" + it.key() + " was not a time: dropped");
+      it = tabs.erase(it);
+    }
+  }
   for (const char* key : {"anonymous_id", "user_id"}) {
     Json& id = state[key];
     if (id.is_string() && (id.get_ref<const std::string&>().empty() || id.get_ref<const std::string&>().size() > 64)) {
@@ -256,6 +267,69 @@ std::size_t boundVisitorState(Json& state) {
     size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   }
   return size;
+}
+
+void setTabHiddenSince(Json& state, const std::string& tab, std::int64_t hidden_since) {
+  Json& tabs = state["tabs"];
+  if (!tabs.is_object()) tabs = Json::object();
+  auto own = tabs.find(tab);
+  if (own != tabs.end() && own->is_number() && own->get<std::int64_t>() == hidden_since) return;
+  tabs[tab] = hidden_since;
+  // Bounded: every page load is a new tab (reloads, navigations), and a tab
+  // that closes stays in the map as hidden. The hidden tab that went hidden
+  // first goes first (it no longer changes visitorHiddenSince), then any
+  // other tab (one that crashed while visible): a tab still open writes its
+  // own entry back on its next signal.
+  while (tabs.size() > kMaxTabs) {
+    auto drop = tabs.end();
+    for (auto it = tabs.begin(); it != tabs.end(); ++it) {
+      if (it.key() == tab) continue;
+      std::int64_t since = it->is_number() ? it->get<std::int64_t>() : 0;
+      bool hidden = since > 0;
+      if (drop == tabs.end()) {
+        drop = it;
+        continue;
+      }
+      std::int64_t drop_since = drop->is_number() ? drop->get<std::int64_t>() : 0;
+      if (hidden && (drop_since <= 0 || since < drop_since)) drop = it;
+    }
+    tabs.erase(drop);
+  }
+}
+
+std::int64_t visitorHiddenSince(const Json& state) {
+  auto tabs = state.find("tabs");
+  if (tabs == state.end() || !tabs->is_object() || tabs->empty()) return 0;
+  std::int64_t latest = 0;
+  for (const auto& since : *tabs) {
+    std::int64_t t = since.is_number() ? since.get<std::int64_t>() : 0;
+    if (t <= 0) return 0;  // one tab is visible: the visitor is there
+    latest = std::max(latest, t);
+  }
+  return latest;
+}
+
+void keepOwnTabParts(Json& adopted, Json& own, const std::string& tab) {
+  Json page = std::move(own["page"]);
+  std::int64_t hidden_since = 0;
+  if (page.is_object()) {
+    auto since = page.find("hidden_since");
+    if (since != page.end() && since->is_number()) hidden_since = since->get<std::int64_t>();
+  } else {
+    page = newPageState();
+  }
+  adopted["page"] = std::move(page);
+  if (!tab.empty()) setTabHiddenSince(adopted, tab, hidden_since);
+  // Browse abandonment's memory of the session keeps which product this
+  // tab's page shows and how much of its time was counted: this tab's too.
+  Json* own_session = child(own["abandonment"], "session");
+  Json* session = child(adopted["abandonment"], "session");
+  if (own_session == nullptr || session == nullptr || !own_session->is_object() || !session->is_object()) return;
+  if (own_session->value("id", Json()) != session->value("id", Json())) return;
+  for (const char* key : {"product", "page_ms"}) {
+    Json* value = child(*own_session, key);
+    if (value != nullptr) (*session)[key] = std::move(*value);
+  }
 }
 
 std::string serializeVisitorState(const Json& state) {
