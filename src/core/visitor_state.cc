@@ -1,6 +1,7 @@
 #include "core/visitor_state.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace relance {
 namespace {
@@ -70,6 +71,9 @@ void keepWellFormed(Json& list, std::initializer_list<const char*> numeric, cons
   list = std::move(out);
 }
 
+// A tab's entry in "tabs": the time it was hidden since; anything else 0.
+double tabSince(const Json& entry) { return entry.is_number() ? entry.get<double>() : 0; }
+
 void repairV1(Json& state, std::vector<std::string>& notes) {
   // Consent answers are true, false or null (not asked): kept aside because
   // the model's null otherwise means "a string or null".
@@ -90,14 +94,9 @@ void repairV1(Json& state, std::vector<std::string>& notes) {
   // A tab's entry is the time it was hidden since (0: visible): anything else
   // would count as a visible tab for good, so it goes.
   Json& tabs = state["tabs"];
-  for (auto it = tabs.begin(); it != tabs.end();) {
-    if (it->is_number() && it->get<double>() >= 0) {
-      ++it;
-    } else {
-      notes.push_back("visitor state /tabs/" + it.key() + " was not a time: dropped");
-      it = tabs.erase(it);
-    }
-  }
+  std::size_t before = tabs.size();
+  for (auto it = tabs.begin(); it != tabs.end();) it = it->is_number() && tabSince(*it) >= 0 ? std::next(it) : tabs.erase(it);
+  if (tabs.size() != before) notes.push_back("visitor state /tabs: malformed entries dropped");
   for (const char* key : {"anonymous_id", "user_id"}) {
     Json& id = state[key];
     if (id.is_string() && (id.get_ref<const std::string&>().empty() || id.get_ref<const std::string&>().size() > 64)) {
@@ -272,26 +271,18 @@ std::size_t boundVisitorState(Json& state) {
 void setTabHiddenSince(Json& state, const std::string& tab, std::int64_t hidden_since) {
   Json& tabs = state["tabs"];
   if (!tabs.is_object()) tabs = Json::object();
-  auto own = tabs.find(tab);
-  if (own != tabs.end() && own->is_number() && own->get<std::int64_t>() == hidden_since) return;
   tabs[tab] = hidden_since;
   // Bounded: every page load is a new tab (reloads, navigations), and a tab
-  // that closes stays in the map as hidden. The hidden tab that went hidden
-  // first goes first (it no longer changes visitorHiddenSince), then any
-  // other tab (one that crashed while visible): a tab still open writes its
-  // own entry back on its next signal.
+  // that closes stays in the map as hidden. The tab hidden first goes first
+  // (it no longer changes visitorHiddenSince), else any other (one that
+  // crashed while visible): a tab still open writes its entry back on its
+  // next signal.
   while (tabs.size() > kMaxTabs) {
     auto drop = tabs.end();
     for (auto it = tabs.begin(); it != tabs.end(); ++it) {
       if (it.key() == tab) continue;
-      std::int64_t since = it->is_number() ? it->get<std::int64_t>() : 0;
-      bool hidden = since > 0;
-      if (drop == tabs.end()) {
-        drop = it;
-        continue;
-      }
-      std::int64_t drop_since = drop->is_number() ? drop->get<std::int64_t>() : 0;
-      if (hidden && (drop_since <= 0 || since < drop_since)) drop = it;
+      double since = tabSince(*it);
+      if (drop == tabs.end() || (since > 0 && (tabSince(*drop) <= 0 || since < tabSince(*drop)))) drop = it;
     }
     tabs.erase(drop);
   }
@@ -300,36 +291,30 @@ void setTabHiddenSince(Json& state, const std::string& tab, std::int64_t hidden_
 std::int64_t visitorHiddenSince(const Json& state) {
   auto tabs = state.find("tabs");
   if (tabs == state.end() || !tabs->is_object() || tabs->empty()) return 0;
-  std::int64_t latest = 0;
-  for (const auto& since : *tabs) {
-    std::int64_t t = since.is_number() ? since.get<std::int64_t>() : 0;
-    if (t <= 0) return 0;  // one tab is visible: the visitor is there
-    latest = std::max(latest, t);
+  double latest = 0;
+  for (const auto& entry : *tabs) {
+    if (tabSince(entry) <= 0) return 0;  // one tab is visible: the visitor is there
+    latest = std::max(latest, tabSince(entry));
   }
-  return latest;
+  return static_cast<std::int64_t>(latest);
 }
 
 void keepOwnTabParts(Json& adopted, Json& own, const std::string& tab) {
-  Json page = std::move(own["page"]);
-  std::int64_t hidden_since = 0;
-  if (page.is_object()) {
-    auto since = page.find("hidden_since");
-    if (since != page.end() && since->is_number()) hidden_since = since->get<std::int64_t>();
-  } else {
-    page = newPageState();
-  }
-  adopted["page"] = std::move(page);
+  Json* page = child(own, "page");
+  if (page == nullptr || !page->is_object()) page = &(own["page"] = newPageState());
+  std::int64_t hidden_since = static_cast<std::int64_t>(tabSince((*page)["hidden_since"]));
+  adopted["page"] = std::move(*page);
   if (!tab.empty()) setTabHiddenSince(adopted, tab, hidden_since);
   // Browse abandonment's memory of the session keeps which product this
   // tab's page shows and how much of its time was counted: this tab's too.
   Json* own_session = child(own["abandonment"], "session");
   Json* session = child(adopted["abandonment"], "session");
-  if (own_session == nullptr || session == nullptr || !own_session->is_object() || !session->is_object()) return;
-  if (own_session->value("id", Json()) != session->value("id", Json())) return;
-  for (const char* key : {"product", "page_ms"}) {
-    Json* value = child(*own_session, key);
-    if (value != nullptr) (*session)[key] = std::move(*value);
-  }
+  if (own_session == nullptr || session == nullptr || !session->is_object()) return;
+  Json* own_id = child(*own_session, "id");
+  Json* id = child(*session, "id");
+  if (own_id == nullptr || id == nullptr || *own_id != *id) return;
+  for (const char* key : {"product", "page_ms"})
+    if (Json* value = child(*own_session, key)) (*session)[key] = std::move(*value);
 }
 
 std::string serializeVisitorState(const Json& state) {

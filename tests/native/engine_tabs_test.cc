@@ -123,7 +123,7 @@ TEST(EngineTabs, OldAndDamagedTabsLoadWithoutACrash) {
   EXPECT_EQ(wrong.notes.size(), 1u);
   RestoredState entries = parseVisitorState(R"({"v":1,"tabs":{"a":"x","b":-1,"c":null,"d":7}})");
   EXPECT_EQ(entries.state["tabs"], Json({{"d", 7}}));
-  EXPECT_EQ(entries.notes.size(), 3u);
+  EXPECT_EQ(entries.notes.size(), 1u);
 }
 
 }  // namespace
