@@ -88,6 +88,26 @@ TEST(EngineTabs, AdoptingKeepsThisTabsPageAndAFreshEngineStartsFromAFreshPage) {
   EXPECT_EQ(a.state()["session"]["pages"], 2);  // the shared parts are adopted
 }
 
+// Browse abandonment counts time on the product this tab shows: another tab's
+// current product (or its counted time) does not move to this tab.
+TEST(EngineTabs, BrowseTimeStaysOnTheProductThisTabShows) {
+  CompileSiteConfigResult r = compileSiteConfig(Json::parse(R"({"version": 1, "site": {"id": "s"},
+      "abandonment": {"browse": {"enabled": true, "views": 100, "seconds": 60}}})"));
+  ASSERT_TRUE(r.errors.empty()) << toJson(r.errors).dump();
+  Engine a(r.config), b(r.config);
+  a.restore("", kT0);
+  a.observe(signal("page_view", "a1"), kT0);
+  a.observe(signal("track", "a2", {{"event", "product_view"}, {"properties", {{"product", {{"id", "mug"}}}}}}), kT0);
+  b.restore(serializeVisitorState(a.state()), kT0 + 1);
+  b.observe(signal("page_view", "b1"), kT0 + 2);
+  b.observe(signal("track", "b2", {{"event", "product_view"}, {"properties", {{"product", {{"id", "tea"}}}}}}), kT0 + 3);
+  a.restore(serializeVisitorState(b.state()), kT0 + 4);
+  Json late = a.observe(signal("time", "a3", {{"seconds", 61}}), kT0 + 61000);
+  ASSERT_TRUE(late.contains("events")) << late.dump();
+  EXPECT_EQ(late["events"][0]["type"], "browse_abandoned");
+  EXPECT_EQ(late["events"][0]["properties"]["products"][0]["id"], "mug");
+}
+
 TEST(EngineTabs, TheVisitorIsHiddenOnlyWhenEveryTabIs) {
   Json state = newVisitorState();
   EXPECT_EQ(visitorHiddenSince(state), 0);  // no tab said anything
