@@ -274,9 +274,9 @@ void setTabHiddenSince(Json& state, const std::string& tab, std::int64_t hidden_
   tabs[tab] = hidden_since;
   // Bounded: every page load is a new tab (reloads, navigations), and a tab
   // that closes stays in the map as hidden. The tab hidden first goes first
-  // (it no longer changes visitorHiddenSince), else any other (one that
-  // crashed while visible): a tab still open writes its entry back on its
-  // next signal.
+  // (it no longer changes visitorHiddenSince), else, when more than
+  // kMaxTabs are visible, any other: a tab still open writes its entry back
+  // on its next signal.
   while (tabs.size() > kMaxTabs) {
     auto drop = tabs.end();
     for (auto it = tabs.begin(); it != tabs.end(); ++it) {
