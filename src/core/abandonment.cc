@@ -5,7 +5,7 @@
 //   "browse": {"sku": last_emitted_ms},      at most kMaxBrowseMemory products
 //   "session": {"id", "products": {"sku": {"views", "ms"}}, "carted": [...], "product", "page_ms"},
 //   "cart": "hash of the cart state last reported (or checked out)",
-//   "activity": last_activity_ms, "hidden": hidden_since_ms (0: visible),
+//   "activity": last_activity_ms (when the page is hidden: state "tabs", visitor_state.h),
 //   "optin": optin_ms (0: none pending), "optin_offer": "offer id" }
 #include "core/abandonment.h"
 
@@ -16,6 +16,7 @@
 #include "core/compiled_reader.h"
 #include "core/section_reader.h"
 #include "core/variant.h"
+#include "core/visitor_state.h"
 
 namespace relance {
 
@@ -112,7 +113,7 @@ void reportCart(const Json& cart, const char* reason, Json& memory, DecisionStep
                                       {"reason", reason}}));
 }
 
-void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step, const std::string& type) {
+void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step) {
   const Json* cart = currentCart(step);
   std::string event = trackedEvent(step);
   if (cart != nullptr && (event == "checkout_started" || event == "purchase")) {
@@ -120,7 +121,9 @@ void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step
     return;
   }
   std::int64_t activity = integerMember(memory, "activity", 0);
-  std::int64_t hidden = integerMember(memory, "hidden", 0);
+  // Hidden only while every tab is (state "tabs", kept by the engine): a
+  // visible tab that adopted the state of a hidden one is a visitor still there.
+  std::int64_t hidden = visitorHiddenSince(step.state);
   if (cart != nullptr) {
     if (activity > 0 && step.now_ms - activity >= static_cast<std::int64_t>(config.cart_idle_minutes * 60000)) {
       reportCart(*cart, "inactivity", memory, step);
@@ -129,9 +132,7 @@ void checkCart(const AbandonmentConfig& config, Json& memory, DecisionStep& step
       reportCart(*cart, "hidden", memory, step);
     }
   }
-  if (type == "visibility") {
-    setMember(memory, "hidden", boolMember(signalProps(step), "hidden") ? (hidden > 0 ? hidden : step.now_ms) : 0);
-  }
+  if (memory.contains("hidden")) memory.erase("hidden");  // kept here before the tabs map: a one-tab view
 }
 
 void checkBrowse(const AbandonmentConfig& config, Json& memory, DecisionStep& step, const std::string& type) {
@@ -313,7 +314,7 @@ void decideAbandonment(const AbandonmentConfig& config, DecisionStep& step) {
   if (!config.browse_enabled && !config.cart_enabled && !config.optin_enabled) return;
   Json& memory = stateObject(step.state, "abandonment");
   std::string type = signalType(step);
-  if (config.cart_enabled) checkCart(config, memory, step, type);
+  if (config.cart_enabled) checkCart(config, memory, step);
   if (config.browse_enabled) checkBrowse(config, memory, step, type);
   if (config.optin_enabled) checkOptin(config, memory, step);
   if (isActivity(type)) setMember(memory, "activity", step.now_ms);

@@ -353,6 +353,7 @@ Engine::Engine(std::shared_ptr<const SiteConfig> config)
 Json Engine::restore(std::string_view state_text, std::int64_t now_ms) {
   (void)now_ms;  // sessions are judged on the next signal, against its time
   RestoredState restored = parseVisitorState(state_text);
+  keepOwnTabParts(restored.state, state_, tab_id_);  // another tab's page is not this tab's
   state_ = std::move(restored.state);
   boundVisitorState(state_);
   state_text_ = serializeVisitorState(state_);
@@ -379,6 +380,8 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   const std::string base_id = member(signal, "id").is_string()
                                   ? signal["id"].get<std::string>()
                                   : derivedId(safeDump(signal) + decimalText(now_ms) + safeDump(state_["anonymous_id"]));
+
+  if (tab_id_.empty()) tab_id_ = base_id;
 
   const Json& given_context = member(signal, "context");
   if (given_context.is_object() && !given_context.empty()) last_context_ = given_context;
@@ -491,10 +494,14 @@ Json Engine::observe(const Json& signal, std::int64_t now_ms) {
   } else if (type == "visibility") {
     bool hidden = props["hidden"].get<bool>();
     setMember(state_["page"], "hidden", hidden);
-    setMember(state_["page"], "hidden_since", hidden ? now_ms : 0);
+    const std::int64_t since = static_cast<std::int64_t>(numberOr(state_["page"], "hidden_since", 0));
+    setMember(state_["page"], "hidden_since", hidden ? (since > 0 ? since : now_ms) : 0);
   } else if (type == "debug") {
     setMember(state_, "debug", props["on"]);
   }
+
+  // This tab's visibility, merged with the other tabs' (visitor_state.h, "Tabs").
+  setTabHiddenSince(state_, tab_id_, static_cast<std::int64_t>(numberOr(state_["page"], "hidden_since", 0)));
 
   // The decisions, in the order of the contract.
   Json context = buildContext(*config_, state_,

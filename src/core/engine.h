@@ -41,6 +41,9 @@ class Engine {
   Json state_;
   std::string state_text_;  // state_ as last answered: tells whether an observe changed it
   Json last_context_;  // event context of the last signal that had one (not persisted)
+  // This tab: the id of the first signal observed (visitor_state.h, "Tabs").
+  // Kept across restore, which adopts another tab's state but not its page.
+  std::string tab_id_;
 };
 
 }  // namespace relance

@@ -1,6 +1,7 @@
 #include "core/visitor_state.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace relance {
 namespace {
@@ -15,7 +16,7 @@ const char kNewVisitorState[] =
     R"("session":{"id":null,"start":0,"last":0,"pages":0,"seconds":0,"utm":{}},"pages_total":0,)"
     R"("consent":{"analytics":null,"marketing":null,"gpc":false},"subscribed":false,"score":{},)"
     R"("cart":{"items":[],"value":0,"currency":null,"updated":0},"viewed":[],)"
-    R"("orders":{"count":0,"revenue":0,"last":0,"recent":[]},"offers":{},"abandonment":{},"traits":{},)"
+    R"("orders":{"count":0,"revenue":0,"last":0,"recent":[]},"offers":{},"abandonment":{},"traits":{},"tabs":{},)"
     R"("page":{"path":null,"url":null,"scroll":0,"seconds":0,"idle":0,"hidden":false,"hidden_since":0,)"
     R"("exit_intent":false,"offer_shown":false,"product":null},"debug":false})";
 static_assert(kVisitorStateVersion == 1, "kNewVisitorState's \"v\" is the version");
@@ -70,6 +71,9 @@ void keepWellFormed(Json& list, std::initializer_list<const char*> numeric, cons
   list = std::move(out);
 }
 
+// A tab's entry in "tabs": the time it was hidden since; anything else 0.
+double tabSince(const Json& entry) { return entry.is_number() ? entry.get<double>() : 0; }
+
 void repairV1(Json& state, std::vector<std::string>& notes) {
   // Consent answers are true, false or null (not asked): kept aside because
   // the model's null otherwise means "a string or null".
@@ -87,6 +91,12 @@ void repairV1(Json& state, std::vector<std::string>& notes) {
   keepWellFormed(state["cart"]["items"], {"quantity", "price"}, "/cart/items", notes);
   keepWellFormed(state["viewed"], {"count", "last"}, "/viewed", notes);
   keepWellFormed(state["orders"]["recent"], {"ts", "revenue"}, "/orders/recent", notes);
+  // A tab's entry is the time it was hidden since (0: visible): anything else
+  // would count as a visible tab for good, so it goes.
+  Json& tabs = state["tabs"];
+  std::size_t before = tabs.size();
+  for (auto it = tabs.begin(); it != tabs.end();) it = it->is_number() && tabSince(*it) >= 0 ? std::next(it) : tabs.erase(it);
+  if (tabs.size() != before) notes.push_back("visitor state /tabs: malformed entries dropped");
   for (const char* key : {"anonymous_id", "user_id"}) {
     Json& id = state[key];
     if (id.is_string() && (id.get_ref<const std::string&>().empty() || id.get_ref<const std::string&>().size() > 64)) {
@@ -256,6 +266,55 @@ std::size_t boundVisitorState(Json& state) {
     size = state.dump(-1, ' ', false, Json::error_handler_t::replace).size();
   }
   return size;
+}
+
+void setTabHiddenSince(Json& state, const std::string& tab, std::int64_t hidden_since) {
+  Json& tabs = state["tabs"];
+  if (!tabs.is_object()) tabs = Json::object();
+  tabs[tab] = hidden_since;
+  // Bounded: every page load is a new tab (reloads, navigations), and a tab
+  // that closes stays in the map as hidden. The tab hidden first goes first
+  // (it no longer changes visitorHiddenSince), else, when more than
+  // kMaxTabs are visible, any other: a tab still open writes its entry back
+  // on its next signal.
+  while (tabs.size() > kMaxTabs) {
+    auto drop = tabs.end();
+    for (auto it = tabs.begin(); it != tabs.end(); ++it) {
+      if (it.key() == tab) continue;
+      double since = tabSince(*it);
+      if (drop == tabs.end() || (since > 0 && (tabSince(*drop) <= 0 || since < tabSince(*drop)))) drop = it;
+    }
+    tabs.erase(drop);
+  }
+}
+
+std::int64_t visitorHiddenSince(const Json& state) {
+  auto tabs = state.find("tabs");
+  if (tabs == state.end() || !tabs->is_object() || tabs->empty()) return 0;
+  double latest = 0;
+  for (const auto& entry : *tabs) {
+    if (tabSince(entry) <= 0) return 0;  // one tab is visible: the visitor is there
+    latest = std::max(latest, tabSince(entry));
+  }
+  return static_cast<std::int64_t>(latest);
+}
+
+void keepOwnTabParts(Json& adopted, Json& own, const std::string& tab) {
+  Json* page = child(own, "page");
+  if (page == nullptr || !page->is_object()) page = &(own["page"] = newPageState());
+  std::int64_t hidden_since = static_cast<std::int64_t>(tabSince((*page)["hidden_since"]));
+  adopted["page"] = std::move(*page);
+  if (!tab.empty()) setTabHiddenSince(adopted, tab, hidden_since);
+  // Browse abandonment's memory of the session keeps which product this
+  // tab's page shows and how much of its time was counted: this tab's too.
+  Json* own_session = child(own["abandonment"], "session");
+  Json* session = child(adopted["abandonment"], "session");
+  if (own_session == nullptr || session == nullptr || !session->is_object()) return;
+  Json* own_id = child(*own_session, "id");
+  Json* id = child(*session, "id");
+  if (own_id == nullptr || id == nullptr || *own_id != *id) return;
+  for (const char* key : {"product", "page_ms"})
+    if (Json* value = child(*own_session, key)) (*session)[key] = std::move(*value);
 }
 
 std::string serializeVisitorState(const Json& state) {

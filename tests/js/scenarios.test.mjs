@@ -47,27 +47,36 @@ function isEmpty(v) {
 function runScenario(core, config, scenario, where) {
   const trace = [];
   const steps = scenario.steps ?? [];
-  let engine = core.createEngine(config);
+  // The tabs of the visitor, by name; the scenario starts in tab "a".
+  const tabs = new Map([['a', core.createEngine(config)]]);
   try {
     const firstAt = steps.length ? steps[0].at ?? 0 : 0;
     let stateText = '';
     if (typeof scenario.state === 'string') stateText = scenario.state;
     else if (scenario.state && typeof scenario.state === 'object') stateText = JSON.stringify(scenario.state);
-    const restored = engine.restore(stateText, firstAt);
+    const restored = tabs.get('a').restore(stateText, firstAt);
     trace.push(restored);
     if (scenario.expect_restore) assert.equal(mismatch(scenario.expect_restore, restored, 'restore'), '', `${where}: restore`);
     steps.forEach((step, i) => {
       const at = step.at ?? 0;
       let actions;
-      if (step.reload) {
-        const text = JSON.stringify(engine.state());
-        engine.dispose();
-        engine = core.createEngine(config);
-        actions = engine.restore(text, at);
+      const tab = step.tab ?? 'a';
+      if (step.adopt !== undefined) {
+        // This tab (opened now if new) adopts the state another tab saved.
+        assert.ok(tabs.has(step.adopt), `${where}, step ${i}: "adopt" names a tab that has not been opened`);
+        const text = JSON.stringify(tabs.get(step.adopt).state());
+        if (!tabs.has(tab)) tabs.set(tab, core.createEngine(config));
+        actions = tabs.get(tab).restore(text, at);
+      } else if (step.reload) {
+        const text = JSON.stringify(tabs.get(tab).state());
+        tabs.get(tab).dispose();
+        tabs.set(tab, core.createEngine(config));
+        actions = tabs.get(tab).restore(text, at);
       } else {
         const signal = { ...step.signal };
         if (!('ts' in signal)) signal.ts = at;
-        actions = engine.observe(signal, at);
+        assert.ok(tabs.has(tab), `${where}, step ${i}: tab "${tab}" must be opened first ("adopt")`);
+        actions = tabs.get(tab).observe(signal, at);
       }
       trace.push(actions);
       const here = `${where}, step ${i}`;
@@ -75,12 +84,12 @@ function runScenario(core, config, scenario, where) {
       for (const key of step.absent ?? [])
         assert.ok(isEmpty(actions[key]), `${here}: "${key}" should be absent: ${JSON.stringify(actions)}`);
       if (step.expect_state) {
-        const state = engine.state();
+        const state = tabs.get(tab).state();
         assert.equal(mismatch(step.expect_state, state, 'state'), '', `${here}: state ${JSON.stringify(state)}`);
       }
     });
   } finally {
-    engine.dispose();
+    for (const engine of tabs.values()) engine.dispose();
   }
   return trace;
 }

@@ -109,3 +109,32 @@ test('back online after a network error, the queue goes at once; a server\'s Ret
     inst.shutdown();
   }
 });
+
+// The engine counts the visitor hidden only when every tab is
+// (docs/design/engine-contract.md, "Tabs"): it must hear that a tab opened in
+// the background starts hidden, that a page going away is hidden for good,
+// and that one restored from the back/forward cache shows again.
+test('a tab tells the engine when it starts hidden, goes away, or comes back from the back/forward cache', () => {
+  const { w } = fakeWindow();
+  const listeners = {};
+  w.addEventListener = (type, f) => { (listeners[type] ??= []).push(f); };
+  w.removeEventListener = () => {};
+  w.document = { title: 't', referrer: '', visibilityState: 'hidden', documentElement: {},
+    addEventListener: () => {}, removeEventListener: () => {} };
+  w.history = { pushState() {}, replaceState() {} };
+  w.setInterval = () => 0;
+  w.clearInterval = () => {};
+  w.navigator.sendBeacon = () => true;
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '' });
+  inst.firstPage();
+  assert.deepEqual(seen.map((s) => [s.type, s.props?.hidden]), [['page_view', undefined], ['visibility', true]]);
+  seen.length = 0;
+  w.document.visibilityState = 'visible';
+  for (const f of listeners.pageshow) f({ persisted: false });  // a first load: visibilitychange tells
+  assert.deepEqual(seen, []);
+  for (const f of listeners.pagehide) f({ persisted: true });
+  for (const f of listeners.pageshow) f({ persisted: true });
+  assert.deepEqual(seen.map((s) => [s.type, s.props.hidden]), [['visibility', true], ['visibility', false]]);
+  inst.shutdown();
+});

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "core/abandonment.h"
+#include "core/visitor_state.h"
 #include "decisions_harness.h"
 
 namespace relance {
@@ -87,11 +88,37 @@ TEST_F(DecisionsAbandonmentFlow, CheckoutIsNotAbandonment) {
 TEST_F(DecisionsAbandonmentFlow, CartAbandonedWhenHiddenTooLong) {
   fillCart();
   run({{"type", "page_view"}}, kT0);
+  setTabHiddenSince(h.state, "tab-1", kT0 + kMinute);  // the engine does it on a visibility signal
   run({{"type", "visibility"}, {"props", {{"hidden", true}}}}, kT0 + kMinute);
   EXPECT_FALSE(run({{"type", "tick"}}, kT0 + 10 * kMinute).contains("events"));
   Json hidden = run({{"type", "tick"}}, kT0 + 11 * kMinute);
   ASSERT_EQ(DecisionHarness::eventTypes(hidden), std::vector<std::string>{"cart_abandoned"});
   EXPECT_EQ(hidden["events"][0]["properties"]["reason"], "hidden");
+}
+
+// Another tab of the visitor is visible (review, session 8): the tab that is
+// hidden reports nothing, however long, until every tab is hidden.
+TEST_F(DecisionsAbandonmentFlow, CartNotAbandonedWhileAnotherTabIsVisible) {
+  fillCart();
+  run({{"type", "page_view"}}, kT0);
+  setTabHiddenSince(h.state, "tab-1", kT0 + kMinute);
+  setTabHiddenSince(h.state, "tab-2", 0);
+  EXPECT_FALSE(run({{"type", "tick"}}, kT0 + 20 * kMinute).contains("events"));
+  run({{"type", "scroll"}}, kT0 + 20 * kMinute);  // the visitor is active in tab 2, then leaves it
+  setTabHiddenSince(h.state, "tab-2", kT0 + 21 * kMinute);
+  EXPECT_FALSE(run({{"type", "tick"}}, kT0 + 31 * kMinute - 1).contains("events"));
+  Json hidden = run({{"type", "tick"}}, kT0 + 31 * kMinute);
+  ASSERT_EQ(DecisionHarness::eventTypes(hidden), std::vector<std::string>{"cart_abandoned"});
+  EXPECT_EQ(hidden["events"][0]["properties"]["reason"], "hidden");
+}
+
+// A state saved before the tabs map kept "hidden" in abandonment's memory: a
+// one-tab view, ignored (and dropped) now.
+TEST_F(DecisionsAbandonmentFlow, AnOldOneTabHiddenTimeIsIgnored) {
+  fillCart();
+  h.state["abandonment"] = {{"activity", kT0}, {"hidden", kT0}};
+  EXPECT_FALSE(run({{"type", "tick"}}, kT0 + 20 * kMinute).contains("events"));
+  EXPECT_FALSE(h.state["abandonment"].contains("hidden"));
 }
 
 TEST_F(DecisionsAbandonmentFlow, OptinWithoutCart) {

@@ -69,6 +69,7 @@ TEST(VisitorState, ANewStateHasTheDocumentedShape) {
                    {"offers", Json::object()},
                    {"abandonment", Json::object()},
                    {"traits", Json::object()},
+                   {"tabs", Json::object()},
                    {"page", page},
                    {"debug", false}};
   EXPECT_EQ(newVisitorState(), expected);

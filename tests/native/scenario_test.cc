@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -70,12 +71,14 @@ bool isEmpty(const Json& v) {
 void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& scenario, std::vector<Json>& trace) {
   const Json* steps = scenario.contains("steps") ? &scenario["steps"] : nullptr;
   ASSERT_TRUE(steps != nullptr && steps->is_array()) << "a scenario needs \"steps\"";
-  auto engine = std::make_unique<Engine>(config);
+  // The tabs of the visitor, by name; the scenario starts in tab "a".
+  std::map<std::string, std::unique_ptr<Engine>> tabs;
+  tabs["a"] = std::make_unique<Engine>(config);
   std::int64_t first_at = steps->empty() ? 0 : (*steps)[0].value("at", std::int64_t{0});
   std::string state_text;
   if (scenario.contains("state") && scenario["state"].is_string()) state_text = scenario["state"].get<std::string>();
   if (scenario.contains("state") && scenario["state"].is_object()) state_text = scenario["state"].dump();
-  Json restored = engine->restore(state_text, first_at);
+  Json restored = tabs["a"]->restore(state_text, first_at);
   trace.push_back(restored);
   if (scenario.contains("expect_restore")) {
     std::string m = matchDiff(scenario["expect_restore"], restored, "restore");
@@ -86,11 +89,21 @@ void runScenario(const std::shared_ptr<const SiteConfig>& config, const Json& sc
     SCOPED_TRACE("step " + std::to_string(i));
     std::int64_t at = step.value("at", std::int64_t{0});
     Json actions;
-    if (step.value("reload", false)) {
+    std::unique_ptr<Engine>& engine = tabs[step.value("tab", std::string("a"))];
+    if (step.contains("adopt")) {
+      // This tab (opened now if new) adopts the state another tab saved.
+      const std::unique_ptr<Engine>& other = tabs[step["adopt"].get<std::string>()];
+      ASSERT_TRUE(other != nullptr) << "\"adopt\" names a tab that has not been opened";
+      std::string text = other->state().dump();
+      if (!engine) engine = std::make_unique<Engine>(config);
+      actions = engine->restore(text, at);
+    } else if (step.value("reload", false)) {
+      ASSERT_TRUE(engine != nullptr) << "a step's \"tab\" must be opened first (\"adopt\")";
       std::string text = engine->state().dump();
       engine = std::make_unique<Engine>(config);
       actions = engine->restore(text, at);
     } else {
+      ASSERT_TRUE(engine != nullptr) << "a step's \"tab\" must be opened first (\"adopt\")";
       ASSERT_TRUE(step.contains("signal")) << "a step needs \"signal\" or \"reload\"";
       Json signal = step["signal"];
       if (signal.is_object() && !signal.contains("ts")) signal["ts"] = at;

@@ -96,6 +96,22 @@ export function start(o: StartOptions): Instance {
 
   const pageView = () => runtime.signal('page_view', {});
   const onHide = () => { transport.flushOnHide(); lease.release(); };
+  // The engine counts the visitor hidden only when every tab is (docs/design/
+  // engine-contract.md, "Tabs"), so it must hear of every way a tab stops
+  // showing: a page that goes away (closed, reloaded, left) is hidden for good,
+  // and one opened in the background starts hidden (firstPage). Registered
+  // before capture's pagehide, which flushes the queue. Repeating "hidden"
+  // changes nothing.
+  const gone = () => { runtime.signal('visibility', { hidden: true }); };
+  const back = (e: Event) => {
+    if ((e as PageTransitionEvent).persisted && w.document.visibilityState !== 'hidden') {
+      runtime.signal('visibility', { hidden: false }); // restored from the back/forward cache
+    }
+  };
+  if (o.autoCapture !== false) {
+    w.addEventListener('pagehide', gone);
+    w.addEventListener('pageshow', back);
+  }
   const uninstall = o.autoCapture === false
     ? (() => { /* nothing installed */ })
     : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
@@ -147,7 +163,10 @@ export function start(o: StartOptions): Instance {
   return {
     command,
     firstPage: () => {
-      if (o.autoCapture !== false) pageView();
+      if (o.autoCapture !== false) {
+        pageView();
+        if (w.document.visibilityState === 'hidden') runtime.signal('visibility', { hidden: true });
+      }
       // This page view's decisions are carried out: undecided slots may show.
       try { o.ui?.endAntiFlicker?.(); } catch { /* the UI's own problem */ }
     },
@@ -156,6 +175,8 @@ export function start(o: StartOptions): Instance {
     shutdown: () => {
       uninstall();
       w.removeEventListener('online', online);
+      w.removeEventListener('pagehide', gone);
+      w.removeEventListener('pageshow', back);
       w.removeEventListener('storage', storage as EventListener);
       if (channel) channel.close();
       transport.stop();
