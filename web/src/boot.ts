@@ -23,6 +23,12 @@ export interface BootOptions {
   // The commands queued before loading (the caller's queue itself: commands
   // that arrive while booting are appended to it and replayed too).
   queued: unknown[][];
+  // Called with the instance right after the last queued command is replayed,
+  // before any other code runs: from then on the caller sends its calls to the
+  // instance. (Set after boot() resolved instead, a call made in between, by a
+  // page's MutationObserver reacting to a personalization, would join the
+  // drained queue and be lost.)
+  live?: (inst: Instance) => void;
 }
 
 const EARLY = new Set(['consent', 'debug']);
@@ -54,6 +60,7 @@ export async function boot(o: BootOptions, pause: () => Promise<void> = noPause)
   if (preview) inst.runtime.signal('show_offer', { offer_id: preview, preview: true });
   await pause();
   while (queue.length) run(queue.shift());
+  if (o.live) o.live(inst);
   return inst;
 }
 

@@ -66,19 +66,11 @@ export function createRelance(options: RelanceOptions): Relance {
     if (stopped) return;
     // Boots in steps, one task each (see boot.ts); calls made meanwhile join
     // `pending`, which boot() drains.
-    const started = await boot({
+    await boot({
       window: w, core: core as never, config, origin, ui,
       autoCapture: options.autoCapture, queued: pending,
+      live: (i) => { if (!stopped) inst = i; else i.shutdown(); },
     }, nextTask);
-    if (stopped) return started.shutdown();
-    inst = started;
-    // Calls made in the microtasks between boot's last replay and here (a
-    // MutationObserver of the page reacting to a personalization) joined
-    // `pending` after it was drained.
-    while (pending.length) {
-      const args = pending.shift()!;
-      started.command(String(args[0]), args.slice(1));
-    }
   })();
   ready.catch((e) => console.error('relance: could not start', e));
 

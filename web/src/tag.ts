@@ -77,14 +77,10 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
   // meanwhile join `pending`, which boot() drains.
   Promise.all([core, config]).then(async ([c, conf]) => {
     await nextTask();
-    const started = await boot({
+    await boot({
       window: w, core: c as never, config: conf, origin: base, ui: tagUi(() => loadOfferScript(offerUrl)), queued: pending,
+      live: (started) => { inst = started; },
     }, nextTask);
-    inst = started;
-    // Calls made in the microtasks between boot's last replay and here (a
-    // MutationObserver of the page reacting to a personalization) joined
-    // `pending` after it was drained.
-    while (pending.length) relance(...pending.shift()!);
     relance.loaded = true;
     w.dispatchEvent(new Event('relance:ready'));
   }).catch((e) => {
