@@ -67,19 +67,36 @@ std::string newIdentity() {
   return id;
 }
 
-std::string identitySetCookie(const std::string& id, bool secure) {
-  // The same attributes on every answer: written once (one allocation per answer, not five).
-  static const std::string attributes =
-      "; Path=/; Max-Age=" + std::to_string(kIdentityMaxAgeSeconds) + "; HttpOnly; SameSite=Lax";
+namespace {
+
+// rl_id=<value>; Path=/; Max-Age=<max_age>; HttpOnly; SameSite=Lax[; Secure]:
+// the one place the cookie's attributes are written, since a browser removes
+// a cookie (identityClearCookie) only when name, domain and path match the
+// ones it was set with.
+std::string identityCookie(std::string_view value, std::string_view max_age, bool secure) {
+  constexpr std::string_view kPath = "; Path=/; Max-Age=";
+  constexpr std::string_view kFlags = "; HttpOnly; SameSite=Lax";
   constexpr std::string_view kSecure = "; Secure";
   std::string cookie;
-  cookie.reserve(kIdentityCookie.size() + 1 + id.size() + attributes.size() + kSecure.size());
+  cookie.reserve(kIdentityCookie.size() + 1 + value.size() + kPath.size() + max_age.size() + kFlags.size() +
+                 kSecure.size());
   cookie += kIdentityCookie;
   cookie += '=';
-  cookie += id;
-  cookie += attributes;
+  cookie += value;
+  cookie += kPath;
+  cookie += max_age;
+  cookie += kFlags;
   if (secure) cookie += kSecure;
   return cookie;
 }
+
+}  // namespace
+
+std::string identitySetCookie(const std::string& id, bool secure) {
+  static const std::string max_age = std::to_string(kIdentityMaxAgeSeconds);  // written once, not per answer
+  return identityCookie(id, max_age, secure);
+}
+
+std::string identityClearCookie(bool secure) { return identityCookie("", "0", secure); }
 
 }  // namespace relance::collector

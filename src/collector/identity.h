@@ -25,6 +25,11 @@ std::string newIdentity();
 // SameSite=Lax, plus Secure when `secure`.
 std::string identitySetCookie(const std::string& id, bool secure);
 
+// The Set-Cookie value that removes the visitor cookie from a browser (the
+// answer to POST /v1/forget): the attributes of identitySetCookie with an
+// empty value and Max-Age=0.
+std::string identityClearCookie(bool secure);
+
 }  // namespace relance::collector
 
 #endif  // RELANCE_COLLECTOR_IDENTITY_H_

@@ -8,8 +8,6 @@
 
 #include <boost/asio/ip/address.hpp>
 
-#include "collector/identity.h"
-
 namespace relance::collector {
 namespace {
 
@@ -120,12 +118,5 @@ std::string deviceClass(std::string_view user_agent) {
 }
 
 bool isBot(std::string_view user_agent) { return containsBotMarker(lower(user_agent)); }
-
-std::string identityClearCookie(bool secure) {
-  std::string cookie(kIdentityCookie);
-  cookie += "=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax";
-  if (secure) cookie += "; Secure";
-  return cookie;
-}
 
 }  // namespace relance::collector

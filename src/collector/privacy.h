@@ -1,7 +1,7 @@
 // What the collector keeps about a visitor's machine: a truncated address, a
-// device class instead of the user agent, and whether the agent is a bot;
-// and how it forgets a browser whose visitor withdrew consent. Nothing here
-// is stored or logged in full.
+// device class instead of the user agent, and whether the agent is a bot.
+// Nothing here is stored or logged in full. (Forgetting a browser, the
+// cleared cookie, is identity.h's identityClearCookie.)
 #ifndef RELANCE_COLLECTOR_PRIVACY_H_
 #define RELANCE_COLLECTOR_PRIVACY_H_
 
@@ -24,12 +24,6 @@ std::string deviceClass(std::string_view user_agent);
 // docs/collector.md). Case-insensitive substring match.
 bool isBot(std::string_view user_agent);
 
-// The Set-Cookie value that removes the visitor cookie from a browser (the
-// answer to POST /v1/forget): rl_id=; Path=/; Max-Age=0; HttpOnly;
-// SameSite=Lax, plus Secure when `secure`. A browser replaces a cookie only
-// when name, domain and path match, so the attributes are those of
-// identitySetCookie (identity.h) with an empty value and no lifetime left.
-std::string identityClearCookie(bool secure);
 
 }  // namespace relance::collector
 
