@@ -4,7 +4,7 @@
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browser, closeBrowser, environment, exportEvents, missingPrerequisite, storedNumbers, until } from './support/runtime.mjs';
+import { closeBrowser, newContext, environment, exportEvents, missingPrerequisite, storedNumbers, until } from './support/runtime.mjs';
 
 const skip = missingPrerequisite() || false;
 after(closeBrowser);
@@ -57,7 +57,7 @@ test('consent refused: nothing is sent', { skip }, async () => {
 
 test('Global Privacy Control: marketing consent is off for a GPC browser, on for another', { skip }, async () => {
   const env = await environment({ config: { ...config, consent: { required: false, honor_gpc: true } } });
-  const other = await (await browser()).newContext();
+  const other = await newContext();
   try {
     const gpcPage = await env.browser.newPage();
     await gpcPage.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));

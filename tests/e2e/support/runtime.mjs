@@ -64,8 +64,33 @@ export async function startCollector({ port, db, site, config, extraArgs = [] })
     proc.stderr.on('data', (d) => { log += d; });
     exited.then(({ code }) => { clearTimeout(timer); reject(new Error(`collector exited (${code}): ${log}`)); });
   });
-  const end = async (sig) => { if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig); await exited; };
+  // A collector must stop within seconds of SIGTERM: one that does not is a
+  // defect, reported with its log, and killed so that the run goes on.
+  const end = async (sig) => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(sig);
+    const late = setTimeout(() => proc.kill('SIGKILL'), STOP_MS);
+    const outcome = await exited;
+    clearTimeout(late);
+    if (sig === 'SIGTERM' && outcome.signal === 'SIGKILL') {
+      throw new Error(`the collector did not stop within ${STOP_MS} ms of SIGTERM (killed): ${log}`);
+    }
+    return outcome;
+  };
   return { url: `http://127.0.0.1:${port}`, proc, log: () => log, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+}
+
+const STOP_MS = 15000;
+
+// Rejects with `what` if `promise` has not settled within `ms`: for the
+// browser calls that have no timeout of their own (creating and closing a
+// context or a page), so that a stuck browser fails one test with a message
+// instead of holding the whole run until CI's limit.
+export function within(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 // The stored events (NDJSON from `export`), optionally of one type.
@@ -96,12 +121,41 @@ export async function closeBrowser() {
   if (!shared) return;
   const b = shared;
   shared = null;
-  try { await (await b).close(); } catch { /* already closed */ }
+  try { await within((await b).close(), BROWSER_MS, 'closing the browser'); } catch { abandon(await b); }
+}
+
+// A browser that stopped answering is forgotten (the next test launches
+// another instead of waiting on it too) and told to close without waiting;
+// Playwright kills what it launched when the test file's process exits.
+function abandon(stuck) {
+  shared = null;
+  stuck.close().catch(() => { /* stuck or gone */ });
+}
+
+const BROWSER_MS = 20000;
+
+// A fresh context of the shared browser, whose newPage() and close() fail
+// after 20 s instead of waiting forever (Playwright gives these no timeout).
+// Whatever the test does in its pages keeps Playwright's own timeouts.
+export async function newContext(options) {
+  const b = await browser();
+  let context;
+  try {
+    context = await within(b.newContext(options), BROWSER_MS, 'creating a browser context');
+  } catch (e) {
+    abandon(b);
+    throw e;
+  }
+  const newPage = context.newPage.bind(context);
+  const close = context.close.bind(context);
+  context.newPage = () => within(newPage(), BROWSER_MS, 'opening a page');
+  context.close = () => within(close(), BROWSER_MS, 'closing a browser context').catch((e) => { abandon(b); throw e; });
+  return context;
 }
 
 // Everything one test needs: a fresh collector and database, and a fresh
 // browser context (`env.browser.newPage()`); `close()` stops it all, even
-// after a failure.
+// after a failure, and throws if the collector did not stop on SIGTERM.
 export async function environment({ config } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relance-e2e-'));
   const db = path.join(dir, 'events.db');
@@ -114,20 +168,26 @@ export async function environment({ config } = {}) {
   const port = await freePort();
   const env = { dir, db, site, port, config: configPath, collector: null, browser: null };
   env.start = async (extraArgs) => { env.collector = await startCollector({ port, db, site, config: configPath, extraArgs }); return env.collector; };
-  env.close = async () => {
-    try { if (env.browser) await env.browser.close(); } catch { /* already closed */ }
-    try { if (env.collector) await env.collector.stop(); } catch { /* already stopped */ }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(site, { recursive: true, force: true });
-  };
+  env.close = () => closeAll(env.browser, env.collector, [dir, site]);
   try {
     await env.start();
-    env.browser = await (await browser()).newContext();
+    env.browser = await newContext();
   } catch (e) {
     await env.close();
     throw e;
   }
   return env;
+}
+
+// Closes a test's browser context, stops its collector and removes its
+// folders, all of them whatever fails; then throws the collector's failure
+// to stop, if any (a context that is already closed is not one).
+export async function closeAll(context, collector, folders) {
+  let problem = null;
+  try { if (context) await context.close(); } catch (e) { if (/did not finish/.test(e.message)) console.error(e.message); }
+  try { if (collector) await collector.stop(); } catch (e) { problem = e; }
+  for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+  if (problem) throw problem;
 }
 
 // Waits until `check()` is truthy (polling), or throws with `what`.

@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  root, collectorBin, missingPrerequisite, makeSite, freePort, startCollector, browser, exportEvents, until,
+  root, collectorBin, missingPrerequisite, makeSite, freePort, startCollector, browser, newContext, closeAll,
+  exportEvents, until,
 } from './runtime.mjs';
 
 export { closeBrowser, exportEvents, until } from './runtime.mjs';
@@ -38,12 +39,7 @@ export async function openShop({ config = demoConfig(), viewport = { width: 1200
   fs.writeFileSync(configPath, JSON.stringify(config));
   const site = makeSite(path.join(root, 'demo'));
   const shop = { dir, db, site, collector: null, context: null, url: '' };
-  shop.close = async () => {
-    try { if (shop.context) await shop.context.close(); } catch { /* already closed */ }
-    try { if (shop.collector) await shop.collector.stop(); } catch { /* already stopped */ }
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.rmSync(site, { recursive: true, force: true });
-  };
+  shop.close = () => closeAll(shop.context, shop.collector, [dir, site]);
   try {
     shop.collector = await startCollector({ port: await freePort(), db, site, config: configPath });
     shop.url = shop.collector.url;
@@ -51,7 +47,7 @@ export async function openShop({ config = demoConfig(), viewport = { width: 1200
     // one: present the user agent of the same Chromium with a screen.
     const b = await browser();
     const userAgent = `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${b.version()} Safari/537.36`;
-    shop.context = await b.newContext({ viewport, userAgent });
+    shop.context = await newContext({ viewport, userAgent });
     await shop.context.addInitScript(() => {
       if (!localStorage.getItem('demo:consent')) localStorage.setItem('demo:consent', '{"analytics":true,"marketing":true}');
     });
