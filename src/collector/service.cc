@@ -610,8 +610,7 @@ void Service::forget(const ContextPtr& context, Respond respond) {
 }
 
 Response Service::notQueued(const Context& context) const {
-  std::string problem = store_.readyProblem();
-  return notStored(context, problem.empty() ? "" : problem);
+  return notStored(context, store_.readyProblem());  // "" when only the queue is full
 }
 
 Response Service::notStored(const Context& context, const std::string& problem) const {
