@@ -6,8 +6,12 @@
 -- Ids are made as the tag makes them (web/src/ids.ts): UUID version 7, the
 -- time in milliseconds then random bits. IDS=v4 (env) sends random version 4
 -- ids instead, as a client other than our tag might (the index then takes a
--- random leaf per event). Each request without a cookie is a new visitor: a
--- new anonymous_id (the tag's first signal id) with its batch of events.
+-- random leaf per event). Each request is a new visitor: a new anonymous_id
+-- (the tag's first signal id) with its batch of events, and a new rl_id
+-- cookie (the anonymous_id's hex digits), so that the store links each pair:
+-- one new identities row per request, the work every request without a
+-- cookie cost until session 9 (the collector now links only an rl_id the
+-- browser presented, so cookieless runs would measure less work).
 local batch = tonumber(os.getenv("BATCH") or "1")
 -- DELAY_MS (env): each connection waits this long between an answer and its
 -- next request, so C connections offer about C * 1000 / DELAY_MS requests/s
@@ -65,8 +69,8 @@ function init(args)
   failed = 0
   math.randomseed(os.time() * 1000 + (tid or 0))
   -- RETURNING=1 (env): each wrk thread is one returning visitor, sending the
-  -- rl_id cookie a browser keeps (without it every request is a new visitor
-  -- with a new identity, as in the default runs).
+  -- rl_id cookie a browser keeps (by default every request is a new visitor
+  -- with a new identity).
   if os.getenv("RETURNING") == "1" then
     cookie = string.format("rl_id=%032d", tid or 0)
     anonymous_id = uuid(os.time() * 1000)
@@ -88,10 +92,10 @@ local headers = {["Content-Type"] = "application/json",
                  ["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"}
 
 function request()
-  if cookie then headers["Cookie"] = cookie end
   local now = "1750000000000"
   local parts = {}
   local visitor = anonymous_id or uuid(now_ms())
+  headers["Cookie"] = cookie or ("rl_id=" .. (string.gsub(visitor, "-", "")))
   local ids = uuid_template(now_ms())
   for i = 1, batch do
     counter = counter + 1

@@ -58,8 +58,7 @@ std::string uuid7(std::mt19937_64& random) {
   return text;
 }
 
-std::string eventsBody(std::mt19937_64& random) {
-  std::string visitor = uuid7(random);
+std::string eventsBody(std::mt19937_64& random, const std::string& visitor) {
   return "{\"events\":[{\"id\":\"" + uuid7(random) +
          "\",\"type\":\"page_view\",\"ts\":1750000000000,\"anonymous_id\":\"" + visitor + "\",\"session_id\":\"" +
          visitor +
@@ -155,7 +154,15 @@ class Load {
     connection->request.set(http::field::content_type, "application/json");
     connection->request.set(http::field::user_agent,
                             "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36");
-    connection->request.body() = eventsBody(random_);
+    // A new visitor per request, whose browser presents an rl_id of its own
+    // (its anonymous_id's hex digits): the store links each pair, one new
+    // identities row per request, the work every request without a cookie
+    // cost until session 9 (the collector now links only a presented rl_id).
+    std::string visitor = uuid7(random_);
+    std::string rl_id = visitor;
+    rl_id.erase(std::remove(rl_id.begin(), rl_id.end(), '-'), rl_id.end());
+    connection->request.set(http::field::cookie, "rl_id=" + rl_id);
+    connection->request.body() = eventsBody(random_, visitor);
     connection->request.prepare_payload();
     http::async_write(connection->socket, connection->request,
                       [this, connection](boost::system::error_code error, std::size_t) {

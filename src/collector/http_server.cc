@@ -94,7 +94,10 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
   // False for any other outcome.
   bool refuseOverLimit(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      send(Service::transportError(413, "body larger than 1 MiB", parser_->get().version()));
+      // The header was read: the service answers with its route's CORS headers.
+      Request header = parser_->release();
+      header.body().clear();
+      server_.service_.refuseUnread(std::move(header), peer_, 413, "body larger than 1 MiB", answerer());
       return true;
     }
     if (ec == http::error::header_limit) {
@@ -116,6 +119,9 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
     auto expect = request.find(http::field::expect);
     // (A Content-Length over the limit was refused above, without a 100.)
     if (expect != request.end() && beast::iequals(expect->value(), "100-continue")) {
+      // A request refused anyway (origin, rate, media type) is answered now:
+      // the client would otherwise send the body for nothing.
+      if (server_.service_.refuseOnHeader(request, peer_, answerer())) return;
       static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue), [self = shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec) return self->fail(ec);
@@ -161,6 +167,12 @@ class HttpServer::Session : public std::enable_shared_from_this<HttpServer::Sess
       auto shared = std::make_shared<Response>(std::move(response));
       net::post(self->stream_.get_executor(), [self, shared, work] { self->send(std::move(*shared)); });
     });
+  }
+
+  // The callback for an answer the service gives at once, on this
+  // connection's thread, to a request whose body was not read.
+  Respond answerer() {
+    return [self = shared_from_this()](Response&& response) { self->send(std::move(response)); };
   }
 
   void send(Response&& response) {

@@ -45,6 +45,17 @@ int RateLimiter::take(const std::string& client, std::int64_t now_ms) {
   return std::max(1, static_cast<int>(std::ceil(wait)));
 }
 
+int RateLimiter::wait(const std::string& client, std::int64_t now_ms) const {
+  if (per_second_ <= 0) return 0;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = buckets_.find(client);
+  if (it == buckets_.end()) return 0;  // a new client has its whole burst
+  double elapsed = std::max<std::int64_t>(0, now_ms - it->second.updated_ms) / 1000.0;
+  double tokens = std::min(burst_, it->second.tokens + elapsed * per_second_);
+  if (tokens >= 1.0) return 0;
+  return std::max(1, static_cast<int>(std::ceil((1.0 - tokens) / per_second_)));
+}
+
 void RateLimiter::forgetIdle(std::int64_t now_ms) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     double elapsed = std::max<std::int64_t>(0, now_ms - it->second.updated_ms) / 1000.0;

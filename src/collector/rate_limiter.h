@@ -26,6 +26,11 @@ class RateLimiter {
   // whole number of seconds (>= 1) after which a retry would be allowed.
   int take(const std::string& client, std::int64_t now_ms);
 
+  // What take() would answer now, without taking a token: used to refuse a
+  // request on its header (Expect: 100-continue) that take() will count
+  // once its body has come.
+  int wait(const std::string& client, std::int64_t now_ms) const;
+
   bool enabled() const { return per_second_ > 0; }
 
  private:
@@ -38,7 +43,7 @@ class RateLimiter {
   double per_second_;
   double burst_;
   std::size_t max_clients_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::unordered_map<std::string, Bucket> buckets_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string_view>
 #include <utility>
 
@@ -10,6 +11,7 @@
 #include "core/contact.h"
 #include "core/event.h"
 #include "core/event_scan.h"
+#include "core/offers.h"
 
 namespace relance::collector {
 
@@ -26,6 +28,9 @@ struct Service::Context {
   bool https = false;
   bool head = false;
   std::string identity;       // rl_id of this visitor (existing or new)
+  // The request presented a valid rl_id cookie: the browser keeps cookies,
+  // so the identity may be linked (see events()).
+  bool identity_presented = false;
 };
 
 namespace {
@@ -62,6 +67,19 @@ bool isApi(const std::string& route) {
 }
 
 Json errorBody(const std::string& message) { return Json{{"error", message}}; }
+
+// A store problem, each thing said once. The store words a SQLite failure
+// "<what went wrong>: <SQLite's own message>", and for some failures SQLite's
+// message is those very words: a full disk read "database or disk is full:
+// database or disk is full". (The repetition is made by describe() in
+// event_store.cc; dropped here, where the answer is written.)
+std::string saidOnce(const std::string& problem) {
+  std::size_t colon = problem.find(": ");
+  if (colon != std::string::npos && problem.compare(colon + 2, std::string::npos, problem, 0, colon) == 0) {
+    return problem.substr(0, colon);
+  }
+  return problem;
+}
 
 // The 400 answer's body for text that is not JSON: where it broke.
 Json malformedJsonBody(const ParsedJson& parsed) {
@@ -159,6 +177,8 @@ Response Service::transportError(int status, const std::string& message, unsigne
   Response response{static_cast<http::status>(status), version};
   response.set(http::field::content_type, "application/json");
   response.set(http::field::cache_control, "no-store");
+  // Whatever route it was for, an API answer differs by Origin.
+  response.set(http::field::vary, "Origin");
   response.body() = errorBody(message).dump() + "\n";
   response.keep_alive(false);
   response.prepare_payload();
@@ -195,7 +215,7 @@ void Service::finish(const Context& context, Response&& response, const Respond&
   respond(std::move(response));
 }
 
-void Service::handle(Request&& request, const Peer& peer, Respond respond) {
+Service::ContextPtr Service::makeContext(Request&& request, const Peer& peer) const {
   auto context = std::make_shared<Context>();
   context->request = std::move(request);
   std::string_view target = context->request.target();
@@ -224,8 +244,33 @@ void Service::handle(Request&& request, const Peer& peer, Respond respond) {
     auto host = context->request.find(http::field::host);
     context->origin_allowed = cors_.allows(context->origin, host == context->request.end() ? "" : host->value(), context->https);
   }
+  context->head = context->request.method() == http::verb::head;
+  return context;
+}
+
+void Service::refuseUnread(Request&& header, const Peer& peer, int status, const std::string& message,
+                           Respond respond) {
+  ContextPtr context = makeContext(std::move(header), peer);
+  Response response = json(*context, status, errorBody(message));
+  // The body was not read: the connection cannot carry another request.
+  context->request.keep_alive(false);
+  finish(*context, std::move(response), respond);
+}
+
+bool Service::refuseOnHeader(const Request& header, const Peer& peer, Respond respond) {
+  ContextPtr context = makeContext(Request(header), peer);
+  const std::string& route = context->route;
+  if (route != "events" && route != "optin" && route != "forget") return false;
+  std::optional<Response> refused = refusal(*context, false);
+  if (!refused) return false;
+  context->request.keep_alive(false);  // the body the client holds back is never read
+  finish(*context, std::move(*refused), respond);
+  return true;
+}
+
+void Service::handle(Request&& request, const Peer& peer, Respond respond) {
+  ContextPtr context = makeContext(std::move(request), peer);
   http::verb method = context->request.method();
-  context->head = method == http::verb::head;
   const std::string& route = context->route;
 
   if (method == http::verb::options && isApi(route)) {
@@ -290,38 +335,44 @@ bool Service::parseBody(const Context& context, std::string_view text, ParsedJso
   return parsed.ok;
 }
 
-bool Service::admit(const ContextPtr& context, const Respond& respond) {
-  const Request& request = context->request;
+std::optional<Response> Service::refusal(const Context& context, bool take_token) {
+  const Request& request = context.request;
   if (request.method() != http::verb::post) {
-    Response response = json(*context, 405, errorBody("method not allowed: use POST"));
+    Response response = json(context, 405, errorBody("method not allowed: use POST"));
     response.set(http::field::allow, "POST, OPTIONS");
-    finish(*context, std::move(response), respond);
-    return false;
+    return response;
   }
-  if (!context->origin.empty() && !context->origin_allowed) {
-    finish(*context, json(*context, 403, errorBody("origin not allowed: " + context->origin)), respond);
-    return false;
+  if (!context.origin.empty() && !context.origin_allowed) {
+    return json(context, 403, errorBody("origin not allowed: " + context.origin));
   }
-  if (int wait = limiter_.enabled() ? limiter_.take(rateLimitKey(context->client), now_ms_()) : 0; wait > 0) {
-    Response response = json(*context, 429, Json{{"error", "too many requests"}, {"retry_after", wait}});
-    response.set(http::field::retry_after, std::to_string(wait));
-    finish(*context, std::move(response), respond);
-    return false;
+  if (limiter_.enabled()) {
+    std::string key = rateLimitKey(context.client);
+    if (int wait = take_token ? limiter_.take(key, now_ms_()) : limiter_.wait(key, now_ms_()); wait > 0) {
+      Response response = json(context, 429, Json{{"error", "too many requests"}, {"retry_after", wait}});
+      response.set(http::field::retry_after, std::to_string(wait));
+      return response;
+    }
   }
   if (request.body().size() > kMaxBodyBytes) {
-    finish(*context, json(*context, 413, errorBody("body larger than 1 MiB")), respond);
-    return false;
+    return json(context, 413, errorBody("body larger than 1 MiB"));
   }
   auto type = request.find(http::field::content_type);
   std::string media = type == request.end() ? "" : mediaType(type->value());
   if (media != "application/json" && media != "text/plain") {
-    finish(*context,
-           json(*context, 415, errorBody("unsupported media type \"" + media + "\": send application/json or text/plain")),
-           respond);
+    return json(context, 415, errorBody("unsupported media type \"" + media + "\": send application/json or text/plain"));
+  }
+  return std::nullopt;
+}
+
+bool Service::admit(const ContextPtr& context, const Respond& respond) {
+  if (std::optional<Response> refused = refusal(*context, true)) {
+    finish(*context, std::move(*refused), respond);
     return false;
   }
+  const Request& request = context->request;
   auto cookie = request.find(http::field::cookie);
   context->identity = cookie == request.end() ? "" : readIdentityCookie(cookie->value());
+  context->identity_presented = !context->identity.empty();
   if (context->identity.empty()) context->identity = newIdentity();
   return true;
 }
@@ -454,15 +505,24 @@ void Service::events(const ContextPtr& context, Respond respond) {
     auto anonymous = event.find("anonymous_id");
     if (anonymous != event.end() && anonymous->is_string()) seen(anonymous->get_ref<const std::string&>());
   }
-  bool set_cookie = consented > 0 || batch.events.empty();
-  for (const auto& anonymous : anonymous_ids) batch.identities.emplace_back(anonymous, context->identity);
+  // The cookie is set (or refreshed) only for a request that stored an event
+  // with analytics consent: not for refused, dropped or consent-exempt ones,
+  // nor an empty batch (a fresh rl_id that no event needs).
+  bool set_cookie = consented > 0;
+  // The link anonymous_id <-> rl_id is written only when the browser
+  // presented its rl_id: one that sends no cookies (requests made with
+  // credentials 'omit', cookies blocked) would get a new random rl_id with
+  // every request, and a row that no later request can ever match. A new
+  // visitor is linked at its second request, which brings the cookie back;
+  // the first request's events carry the rl_id in `server` anyway.
+  if (context->identity_presented) {
+    for (const auto& anonymous : anonymous_ids) batch.identities.emplace_back(anonymous, context->identity);
+  }
 
   auto answer = [this, context, rejected = std::move(rejected), dropped, bot, rejected_count, set_cookie](
                     const WriteResult& result, const Respond& respond) mutable {
     if (!result.ok) {
-      Response response = json(*context, 503, Json{{"error", "store unavailable: " + result.error}, {"retry_after", 1}});
-      response.set(http::field::retry_after, "1");
-      finish(*context, std::move(response), respond);
+      finish(*context, notStored(*context, result.error), respond);
       return;
     }
     metrics_.countEvents(result.inserted, result.duplicates, rejected_count, dropped);
@@ -498,6 +558,14 @@ void Service::optin(const ContextPtr& context, Respond respond) {
                          id->get_ref<const std::string&>().size() > kMaxIdBytes)) {
     errors.push_back({"/id", "must be a non-empty string of at most 64 bytes (the idempotency key)"});
   }
+  // The offer must be one of the site's (known only with a --config). That
+  // this visitor was shown it cannot be checked here: the collector does not
+  // hold the visitor state (docs/collector.md, "POST /v1/optin").
+  if (errors.empty() && site_.from_file &&
+      (!site_.config->offers || !definesOffer(*site_.config->offers, body.find("offer_id")->get_ref<const std::string&>()))) {
+    errors.push_back({"/offer_id", "unknown offer \"" + body.find("offer_id")->get<std::string>() +
+                                       "\": the site configuration defines no offer with this id"});
+  }
   if (!errors.empty()) {
     finish(*context, json(*context, 400, Json{{"error", "invalid opt-in"}, {"errors", toJson(errors)}}), respond);
     return;
@@ -511,15 +579,14 @@ void Service::optin(const ContextPtr& context, Respond respond) {
   batch.received_at = received_at;
   batch.optins.push_back(StoredOptin{id->get<std::string>(), storedBody(body, storedAdditions(received_at, server))});
   auto anonymous = body.find("anonymous_id");
-  if (anonymous != body.end() && anonymous->is_string() && !anonymous->get_ref<const std::string&>().empty())
+  if (context->identity_presented && anonymous != body.end() && anonymous->is_string() &&
+      !anonymous->get_ref<const std::string&>().empty())  // linked as for events (see events())
     batch.identities.emplace_back(anonymous->get<std::string>(), context->identity);
 
   auto shared_respond = std::make_shared<Respond>(std::move(respond));
   bool queued = store_.submit(std::move(batch), [this, context, shared_respond](const WriteResult& result) {
     if (!result.ok) {
-      Response response = json(*context, 503, Json{{"error", "store unavailable: " + result.error}, {"retry_after", 1}});
-      response.set(http::field::retry_after, "1");
-      finish(*context, std::move(response), *shared_respond);
+      finish(*context, notStored(*context, result.error), *shared_respond);
       return;
     }
     Response response = json(*context, 200, Json{{"ok", true}, {"duplicate", result.duplicates > 0}});
@@ -543,10 +610,13 @@ void Service::forget(const ContextPtr& context, Respond respond) {
 }
 
 Response Service::notQueued(const Context& context) const {
-  std::string problem = store_.readyProblem();
-  Response response = json(context, 503,
-                           Json{{"error", problem.empty() ? "store is busy: queue full" : "store unavailable: " + problem},
-                                {"retry_after", 1}});
+  return notStored(context, store_.readyProblem());  // "" when only the queue is full
+}
+
+Response Service::notStored(const Context& context, const std::string& problem) const {
+  std::string what = context.route == "optin" ? "the opt-in was not stored" : "the events were not stored";
+  std::string error = problem.empty() ? "store is busy (queue full)" : "store unavailable: " + saidOnce(problem);
+  Response response = json(context, 503, Json{{"error", error + "; " + what + ", send again later"}, {"retry_after", 1}});
   response.set(http::field::retry_after, "1");
   return response;
 }
@@ -571,7 +641,7 @@ void Service::readyz(const ContextPtr& context, Respond respond) {
   if (problem.empty()) {
     finish(*context, json(*context, 200, Json{{"status", "ready"}, {"queue_rows", store_.queueDepth()}}), respond);
   } else {
-    finish(*context, json(*context, 503, Json{{"status", "not ready"}, {"reason", problem}}), respond);
+    finish(*context, json(*context, 503, Json{{"status", "not ready"}, {"reason", saidOnce(problem)}}), respond);
   }
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -64,8 +65,24 @@ class Service {
   // or where the store's dispatcher runs its tasks: an HTTP thread).
   void handle(Request&& request, const Peer& peer, Respond respond);
 
-  // A response for a request the transport refused before it was complete
-  // (413 for a body over the limit, 400 for a bad request line).
+  // Answers a request the transport refuses before reading its body (413: a
+  // Content-Length over the limit), from its header, with the headers the
+  // service's own answers carry for that route and origin (CORS, Vary):
+  // without them a browser reports a CORS failure instead of the 413.
+  // `respond` is called before this returns.
+  void refuseUnread(Request&& header, const Peer& peer, int status, const std::string& message, Respond respond);
+
+  // For a request whose client waits for "100 Continue" before it sends the
+  // body: when the header alone already earns a refusal (405, 403, 429, 415),
+  // answers it (before this returns) and returns true, so no 100 is sent and
+  // no body awaited. Returns false, answering nothing, when the body is
+  // worth reading (handle() then checks everything again, and counts the
+  // request against the rate limit).
+  bool refuseOnHeader(const Request& header, const Peer& peer, Respond respond);
+
+  // A response for a request whose header could not be read (431 for a header
+  // over the limit, 400 for a bad request line): its route and origin are
+  // unknown, so it carries only Vary: Origin of the API's CORS headers.
   static Response transportError(int status, const std::string& message, unsigned version);
 
  private:
@@ -77,9 +94,15 @@ class Service {
   void config(const ContextPtr& context, Respond respond);
   void readyz(const ContextPtr& context, Respond respond);
   void staticFile(const ContextPtr& context, Respond respond);
-  // Refuses what the API never accepts, answering it: wrong method (405),
-  // foreign origin (403), over the rate (429), too large (413), wrong media
-  // type (415). Returns true when the request may go on.
+  // The request's context: its route, client (proxy-aware) and origin.
+  ContextPtr makeContext(Request&& request, const Peer& peer) const;
+  // The answer to what an API POST never accepts: wrong method (405),
+  // foreign origin (403), over the rate (429: takes a token when
+  // `take_token`, else only looks), too large (413), wrong media type (415).
+  // Null when the request may go on.
+  std::optional<Response> refusal(const Context& context, bool take_token);
+  // Answers refusal() when there is one (returns false), else reads the
+  // visitor's rl_id and returns true.
   bool admit(const ContextPtr& context, const Respond& respond);
   // Parses a request body into `parsed`; when it is not JSON, answers 400
   // with where it broke and returns false.
@@ -87,6 +110,11 @@ class Service {
   // The 503 for a batch the store did not queue, with Retry-After and why:
   // its queue is full, or the store's own problem (stopping, a failed disk).
   Response notQueued(const Context& context) const;
+  // The 503 for a request none of whose rows were stored: why (`problem`,
+  // the store's words; "" for a full queue), that nothing was kept, and
+  // that the same request may be sent again (Retry-After: 1; ids make a
+  // retry harmless).
+  Response notStored(const Context& context, const std::string& problem) const;
   Response json(const Context& context, int status, const Json& body) const;
   Response jsonText(const Context& context, int status, std::string body) const;  // body: JSON text
   void finish(const Context& context, Response&& response, const Respond& respond);

@@ -55,6 +55,7 @@ LoadedSite loadSite(const std::string& path) {
     }
   }
   site.config = compiled.config;
+  site.from_file = !path.empty();
   site.browser_json = site.config->toBrowserJson().dump(-1, ' ', false, Json::error_handler_t::replace);
   site.etag = strongEtag(site.browser_json);
   return site;

@@ -17,6 +17,9 @@ struct LoadedSite {
   std::string etag;                          // strong ETag of browser_json, quoted
   std::string problem;                       // why the file could not be read or parsed
   PathErrors errors;                         // what the compiler refused, with paths
+  // Read from a file (--config), rather than the defaults of a plain
+  // collector: only then does the collector know the site's offers.
+  bool from_file = false;
 };
 
 // Reads and compiles the configuration at `path`. An empty path gives the

@@ -66,6 +66,12 @@ class OffersConfig {
   std::vector<Offer> offers;  // sorted: priority descending, then configuration order
 };
 
+bool definesOffer(const OffersConfig& config, std::string_view offer_id) {
+  for (const Offer& offer : config.offers)
+    if (offer.id == offer_id) return true;
+  return false;
+}
+
 namespace {
 
 const char* const kTriggerTypes[] = {"exit_intent", "scroll", "time_on_page", "page_count", "idle",

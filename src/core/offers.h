@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/decision_step.h"
 #include "core/error.h"
@@ -33,6 +34,10 @@ Json offersToJson(const OffersConfig& config, ConditionFormWriter& conditions);
 // null when absent), checking only what keeps the engine safe; a fault is
 // recorded in `in` (core/compiled_reader.h). Null after a fault.
 std::shared_ptr<const OffersConfig> loadOffers(const Json& section, const std::string& path, CompiledReader& in);
+
+// True when `config` defines an offer whose id is `offer_id` (the collector
+// refuses an opt-in for any other).
+bool definesOffer(const OffersConfig& config, std::string_view offer_id);
 
 // Takes the decisions of this module for one signal.
 void decideOffers(const OffersConfig& config, DecisionStep& step);

@@ -60,6 +60,7 @@ bool isKnownOp(const std::string& op) {
   return false;
 }
 
+// [A-Za-z0-9_-]{1,64}: a class name, or a slot name.
 bool isClassName(const std::string& s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
@@ -84,7 +85,11 @@ void compileAction(const Json& source, const std::string& path, PathErrors& erro
   } else {
     action.target_kind = has_slot ? "slot" : "selector";
     readString(source, action.target_kind.c_str(), path, errors, action.target, true);
-    if (action.target.empty() || action.target.size() > 256)
+    // A slot name goes into a CSS attribute selector, [data-relance-slot="NAME"]:
+    // a quote or a backslash in it would break (or change) that selector.
+    if (has_slot && member(source, "slot")->is_string() && !isClassName(action.target))
+      errors.push_back({pointerAppend(path, "slot"), "must be 1 to 64 characters among A-Z a-z 0-9 _ -"});
+    else if (!has_slot && (action.target.empty() || action.target.size() > 256))
       errors.push_back({pointerAppend(path, action.target_kind), "must be a non-empty string of at most 256 bytes"});
   }
   readString(source, "op", path, errors, action.op, true);

@@ -87,12 +87,19 @@ test('collector review: the rate limit holds an IPv6 client to its /64, not to o
 });
 
 // Sends `bytes` on a new connection and resolves with everything read until
-// the server closes it (or 5 s pass).
-function exchange(port, bytes) {
+// the server closes it (or 5 s pass). `afterContinue` is sent once a
+// "100 Continue" arrives.
+function exchange(port, bytes, afterContinue) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1', () => socket.write(bytes));
     let text = '';
-    socket.on('data', (d) => { text += d; });
+    socket.on('data', (d) => {
+      text += d;
+      if (afterContinue !== undefined && text.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+        socket.write(afterContinue);
+        afterContinue = undefined;
+      }
+    });
     socket.on('error', () => {});
     socket.on('close', () => resolve(text));
     socket.setTimeout(5000, () => socket.destroy());
@@ -111,6 +118,41 @@ test('collector review: a body announced over 1 MiB by its Content-Length is ref
     // The same with Expect: 100-continue: refused at once, with no 100 first.
     const expecting = await exchange(c.port, head.replace('\r\n\r\n', '\r\nExpect: 100-continue\r\n\r\n'));
     assert.match(expecting, /^HTTP\/1\.1 413 /, expecting);
+  } finally {
+    await c.cleanup();
+  }
+});
+
+// Session 9: refusals looked like CORS failures to a browser (the 413 had no
+// CORS header), and a client waiting for "100 Continue" got it, then sent its
+// body, for a request refused on its header anyway.
+test('collector review: a 413 carries the CORS headers of its origin; a refused Expect gets no 100', async () => {
+  const c = await startCollector({ args: ['--rate-limit', '1', '--rate-burst', '1', '--allowed-origin', 'https://shop.example'] });
+  try {
+    const head = (extra) => 'POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+      + `Origin: https://shop.example\r\n${extra}\r\n`;
+    const big = await exchange(c.port, head(`Content-Length: ${2 * 1024 * 1024}\r\n`) + '{"events":['.padEnd(4096, ' '));
+    assert.match(big, /^HTTP\/1\.1 413 /, big);
+    assert.match(big, /\r\nAccess-Control-Allow-Origin: https:\/\/shop\.example\r\n/i, big);
+    assert.match(big, /\r\nAccess-Control-Allow-Credentials: true\r\n/i, big);
+    assert.match(big, /\r\nVary: Origin\r\n/i, big);
+    assert.match(big, /\r\nConnection: close\r\n/i, big);
+
+    // Refused on the header: answered at once, without a 100, and the
+    // connection closes (the body is never read). exchange() sends no body.
+    const expect = 'Expect: 100-continue\r\nContent-Length: 20\r\n';
+    const foreign = await exchange(c.port, head(expect).replace('https://shop.example', 'https://evil.example'));
+    assert.match(foreign, /^HTTP\/1\.1 403 /, foreign);
+    const xml = await exchange(c.port, head(expect).replace('application/json', 'application/xml'));
+    assert.match(xml, /^HTTP\/1\.1 415 /, xml);
+    assert.match(xml, /\r\nAccess-Control-Allow-Origin: https:\/\/shop\.example\r\n/i, xml);
+    // The one token of the burst goes to this request (its body sent after the 100).
+    const body = '{"events":[]}'.padEnd(20, ' ');
+    const sent = await exchange(c.port, head('Expect: 100-continue\r\nConnection: close\r\nContent-Length: 20\r\n'), body);
+    assert.match(sent, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /, sent);
+    const limited = await exchange(c.port, head(expect));
+    assert.match(limited, /^HTTP\/1\.1 429 /, limited);
+    assert.match(limited, /\r\nRetry-After: 1\r\n/i, limited);
   } finally {
     await c.cleanup();
   }

@@ -84,6 +84,55 @@ test('showOffer without an offer id gets a console error and reaches no engine',
   inst.shutdown();
 });
 
+// Session 9: relance('debug', 'false') turned debug on (a string is truthy).
+test('debug takes a boolean only; anything else is a console error naming the argument', async () => {
+  const { w } = fakeWindow();
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
+  const errors = [];
+  const original = console.error;
+  console.error = (...a) => errors.push(a.join(' '));
+  try {
+    inst.command('debug', ['false']);
+    inst.command('debug', [1]);
+    inst.command('debug', []);
+    inst.command('debug', [true]);
+    inst.command('debug', [false]);
+  } finally {
+    console.error = original;
+  }
+  assert.equal(errors.length, 3);
+  assert.equal(errors[0], 'relance: debug needs true or false (got "false")');
+  assert.match(errors[1], /\(got 1\)$/);
+  assert.match(errors[2], /\(got undefined\)$/);
+  assert.deepEqual(seen.filter((s) => s.type === 'debug').map((s) => s.props.on), [true, false]);
+  inst.shutdown();
+});
+
+// Session 9: the forget call went to <origin>/v1/forget whatever transport.endpoint said.
+test('the forget call goes beside the events endpoint', async () => {
+  const { forgetUrlOf } = await importWeb('app');
+  assert.equal(forgetUrlOf('https://c.example/s/v1/events'), 'https://c.example/s/v1/forget');
+  assert.equal(forgetUrlOf('/v1/events'), '/v1/forget');
+  assert.equal(forgetUrlOf('/collect?site=1'), '/forget');
+  const { w } = fakeWindow();
+  const urls = [];
+  w.fetch = async (url) => { urls.push(url); return { status: 200, headers: { get: () => null }, text: async () => '{}' }; };
+  let analytics = true;
+  const core = { createEngine: () => ({
+    restore: () => ({ state: { consent: { analytics } } }),
+    observe: (s) => {
+      if (s.type === 'consent') analytics = s.props.analytics;
+      return { state: { consent: { analytics } } };
+    },
+  }) };
+  const inst = start({ window: w, core, config: { transport: { endpoint: '/s/v1/events' } }, origin: 'https://c.example', autoCapture: false });
+  inst.command('consent', [{ analytics: false }]);
+  await settle();
+  assert.deepEqual(urls, ['https://c.example/s/v1/forget']);
+  inst.shutdown();
+});
+
 test('back online after a network error, the queue goes at once; a server\'s Retry-After still holds', async () => {
   for (const failure of ['network', '503']) {
     const { w, posts } = fakeWindow();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importWeb, FakeStorage, FakeClock, settle } from './web_support.mjs';
 
-const { Runtime, STATE_KEY, EventQueue, safeStore } = await importWeb('runtime_test_entry');
+const { Runtime, STATE_KEY, FORGET_KEY, EventQueue, safeStore } = await importWeb('runtime_test_entry');
 
 // A small fake engine following the contract: consent required, buffer.
 function fakeEngine() {
@@ -258,6 +258,53 @@ test('a withdrawal the collector could not hear is retried with backoff, and giv
   await settle();
   assert.equal(down.calls.length, 1, 'consent granted again: the new cookie is wanted');
   assert.deepEqual(logs.filter((l) => l[0] === 'error'), []);
+});
+
+// Session 9: a failed forget was lost when the page closed before its retry.
+test('a forget not delivered is remembered in storage and sent first by the next page', async () => {
+  const { rt, calls, timers, ls } = withForget(() => ({ throw: true }));
+  rt.restore();
+  rt.consent({ analytics: true });
+  rt.consent({ analytics: false });
+  await settle();
+  assert.equal(calls.length, 1);
+  assert.equal(timers.length, 1, 'a retry is planned');
+  assert.equal(FORGET_KEY, 'rl:forget');
+  assert.equal(ls.getItem(FORGET_KEY), '1', 'and remembered, in case the page closes first');
+  rt.dispose(); // the page closes before the retry
+
+  // The next page, on the same storage: the forget goes before anything else.
+  const store = safeStore(() => ls);
+  const calls2 = [];
+  const sent = [];
+  const next = new Runtime({
+    engine: { restore: () => ({ state: { v: 1, consent: { analytics: false } }, persist: false }), observe: () => ({}) },
+    store, queue: new EventQueue(store, 100, () => 1), transport: { notify: () => sent.push('events'), setAnonymous: () => {} },
+    context: () => ({}), uuid: () => 'x', now: () => 1, log: () => {}, consentRequired: true,
+    fetch: (url) => { calls2.push(url); sent.push('forget'); return Promise.resolve({ status: 200 }); },
+    forgetUrl: 'https://c.example/v1/forget', setTimeout: () => {},
+  });
+  next.restore();
+  next.resumeForget();
+  assert.deepEqual(calls2, ['https://c.example/v1/forget']);
+  await settle();
+  assert.equal(ls.getItem(FORGET_KEY), null, 'answered: forgotten');
+  next.resumeForget();
+  assert.equal(calls2.length, 1, 'once');
+
+  // Consent granted again before the next page could send it: dropped, unsent.
+  ls.setItem(FORGET_KEY, '1');
+  const granted = new Runtime({
+    engine: { restore: () => ({ state: { v: 1, consent: { analytics: true } } }), observe: () => ({}) },
+    store, queue: new EventQueue(store, 100, () => 1), transport: { notify: () => {}, setAnonymous: () => {} },
+    context: () => ({}), uuid: () => 'x', now: () => 1, log: () => {}, consentRequired: true,
+    fetch: (url) => { calls2.push(url); return Promise.resolve({ status: 200 }); },
+    forgetUrl: 'https://c.example/v1/forget', setTimeout: () => {},
+  });
+  granted.restore();
+  granted.resumeForget();
+  assert.equal(calls2.length, 1);
+  assert.equal(ls.getItem(FORGET_KEY), null);
 });
 
 test('a withdrawal made in another tab is followed here without a second forget', async () => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importWeb, FakeStorage, FakeClock, event, settle } from './web_support.mjs';
 
-const { Transport, EventQueue, SendLease, safeStore } = await importWeb('transport_test_entry');
+const { Transport, EventQueue, SendLease, safeStore, memoryStore } = await importWeb('transport_test_entry');
 
 // A fake collector: answers with `respond(batch, n)` and records what it got.
 function collector(respond = () => ({ status: 200 })) {
@@ -21,14 +21,13 @@ function collector(respond = () => ({ status: 200 })) {
   return c;
 }
 
-function setup(c, { ls = new FakeStorage(), clock = new FakeClock(), tab = 'tab1', batchSize = 3, flushMs = 1000 } = {}) {
-  const store = safeStore(() => ls);
+function setup(c, { ls = new FakeStorage(), clock = new FakeClock(), tab = 'tab1', batchSize = 3, flushMs = 1000, store = safeStore(() => ls) } = {}) {
   const queue = new EventQueue(store, 100, clock.now);
   const logs = [];
   const t = new Transport({
     queue, lease: new SendLease(store, tab, clock.now), endpoint: '/v1/events', fetch: c.fetch, beacon: c.beacon,
     now: clock.now, random: () => 0.5, setTimeout: clock.setTimeout, clearTimeout: clock.clearTimeout,
-    log: (level, m) => logs.push([level, m]), batchSize, flushMs,
+    log: (level, m) => logs.push([level, m]), batchSize, flushMs, durable: () => store.durable,
   });
   const add = (...ids) => { queue.add(ids.map((id) => event(id))); t.notify(); };
   return { t, queue, clock, logs, add, ls };
@@ -140,6 +139,39 @@ test('page hide hands pending events to sendBeacon and keeps them until acknowle
   assert.deepEqual(c.beacons, [['a', 'b']]);
   assert.equal(queue.size(), 2);
   await clock.advance(0);
+});
+
+// Session 9: the beacon went even while the collector's Retry-After ran.
+test('page hide respects a 429 / 5xx backoff: the events wait in the queue for the next page', async () => {
+  for (const status of [429, 503]) {
+    const c = collector((batch, n) => (n === 1 ? { status, headers: { 'retry-after': '30' } } : { throw: true }));
+    const { add, t, clock, queue } = setup(c);
+    add('a', 'b', 'c');
+    await clock.advance(0);
+    assert.equal(c.requests.length, 1);
+    assert.ok(t.backingOff);
+    t.flushOnHide();
+    assert.deepEqual(c.beacons, [], `no beacon during the collector's wait (${status})`);
+    assert.equal(queue.size(), 3, 'kept for the next page');
+    await clock.advance(30000); // the retry meets a network error: the browser's own wait, not the server's
+    t.flushOnHide();
+    assert.equal(c.beacons.length, 1, 'the beacon goes again');
+  }
+  // A wait after a network error is the browser's own guess: the beacon still tries.
+  const offline = collector(() => ({ throw: true }));
+  const o = setup(offline);
+  o.add('a', 'b', 'c');
+  await o.clock.advance(0);
+  assert.ok(o.t.backingOff);
+  o.t.flushOnHide();
+  assert.deepEqual(offline.beacons, [['a', 'b', 'c']]);
+  // A queue in memory only dies with the page: the beacon is its only chance.
+  const memory = collector(() => ({ status: 429, headers: { 'retry-after': '30' } }));
+  const m = setup(memory, { store: memoryStore() });
+  m.add('a', 'b', 'c');
+  await m.clock.advance(0);
+  m.t.flushOnHide();
+  assert.deepEqual(memory.beacons, [['a', 'b', 'c']]);
 });
 
 test('a reload mid-send: the new page re-sends the same ids', async () => {

@@ -56,6 +56,39 @@ class CollectorServiceTest : public ::testing::Test {
     return answer.get_future().get();
   }
 
+  // A request with the fixture's host and the given headers (name, value).
+  Request make(http::verb method, const std::string& target, const std::string& body,
+               std::initializer_list<std::pair<const char*, std::string>> headers) {
+    Request request{method, target, 11};
+    request.set(http::field::host, "collector.test");
+    for (const auto& [name, value] : headers) request.set(name, value);
+    request.body() = body;
+    request.prepare_payload();
+    return request;
+  }
+
+  Response send(Request request) {
+    std::promise<Response> answer;
+    service_->handle(std::move(request), Peer{"198.51.100.23"}, [&](Response&& r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  }
+
+  // Rows of the identities table (the store stopped first, so all is committed).
+  int identityRows() {
+    store_->stop();
+    sqlite3* db = nullptr;
+    int rows = -1;
+    if (sqlite3_open_v2((dir_ / "events.db").string().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* count = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT count(*) FROM identities", -1, &count, nullptr) == SQLITE_OK &&
+          sqlite3_step(count) == SQLITE_ROW)
+        rows = sqlite3_column_int(count, 0);
+      sqlite3_finalize(count);
+    }
+    sqlite3_close(db);
+    return rows;
+  }
+
   static Json bodyOf(const Response& response) { return parseJson(response.body()).value; }
 
   static std::string event(const std::string& id) {
@@ -104,7 +137,8 @@ TEST_F(CollectorServiceTest, StoreUnavailableAnswers503WithRetryAfter) {
   Response r = call(http::verb::post, "/v1/events", "{\"events\":[" + event("z") + "]}");
   EXPECT_EQ(r.result_int(), 503);
   EXPECT_EQ(r[http::field::retry_after], "1");
-  EXPECT_EQ(bodyOf(r)["error"].get<std::string>(), "store unavailable: shutting down");
+  EXPECT_EQ(bodyOf(r)["error"].get<std::string>(),
+            "store unavailable: shutting down; the events were not stored, send again later");
   // An opt-in says the same (it used to say "queue full" whatever the cause).
   std::string ts = std::to_string(kNow);
   Response optin = call(http::verb::post, "/v1/optin",
@@ -113,7 +147,8 @@ TEST_F(CollectorServiceTest, StoreUnavailableAnswers503WithRetryAfter) {
                         "\"ts\":" + ts + ",\"page\":\"https://shop.example/\"}}");
   EXPECT_EQ(optin.result_int(), 503) << optin.body();
   EXPECT_EQ(optin[http::field::retry_after], "1");
-  EXPECT_EQ(bodyOf(optin)["error"].get<std::string>(), "store unavailable: shutting down");
+  EXPECT_EQ(bodyOf(optin)["error"].get<std::string>(),
+            "store unavailable: shutting down; the opt-in was not stored, send again later");
   EXPECT_EQ(call(http::verb::get, "/readyz").result_int(), 503);
   EXPECT_EQ(call(http::verb::get, "/healthz").result_int(), 200);
 }
@@ -179,6 +214,168 @@ TEST_F(CollectorServiceTest, ForgetClearsTheVisitorCookieAndStoresNothing) {
   EXPECT_EQ(sqlite3_column_int(count, 0), 0);
   sqlite3_finalize(count);
   sqlite3_close(db);
+}
+
+// A refusal must carry the CORS headers a 200 would, or the browser reports a
+// CORS failure instead of the status (and a shared cache may mix answers up).
+TEST_F(CollectorServiceTest, RefusalsCarryTheCorsHeadersOfTheirOrigin) {
+  auto cors = [](const Response& r, const char* origin) {
+    EXPECT_EQ(r[http::field::access_control_allow_origin], origin) << r.result_int();
+    EXPECT_EQ(r[http::field::access_control_allow_credentials], "true") << r.result_int();
+    EXPECT_EQ(r[http::field::vary], "Origin") << r.result_int();
+  };
+  const std::string origin = "https://shop.example";
+  // A Content-Length over 1 MiB: the transport refuses it from the header.
+  Request big = make(http::verb::post, "/v1/events", "", {{"Origin", origin}, {"Content-Type", "application/json"}});
+  big.content_length(2 * kMaxBodyBytes);
+  std::promise<Response> answer;
+  service_->refuseUnread(std::move(big), Peer{"198.51.100.23"}, 413, "body larger than 1 MiB",
+                         [&](Response&& r) { answer.set_value(std::move(r)); });
+  Response unread = answer.get_future().get();
+  EXPECT_EQ(unread.result_int(), 413);
+  EXPECT_EQ(bodyOf(unread)["error"].get<std::string>(), "body larger than 1 MiB");
+  EXPECT_FALSE(unread.keep_alive()) << "the body was not read: the connection cannot go on";
+  cors(unread, "https://shop.example");
+  // The refusals the service makes itself.
+  cors(send(make(http::verb::post, "/v1/events", "{}", {{"Origin", origin}, {"Content-Type", "application/xml"}})),
+       "https://shop.example");
+  cors(send(make(http::verb::post, "/v1/events", std::string(kMaxBodyBytes + 1, ' '),
+                 {{"Origin", origin}, {"Content-Type", "application/json"}})),
+       "https://shop.example");
+  cors(send(make(http::verb::post, "/v1/events", "{", {{"Origin", origin}, {"Content-Type", "text/plain"}})),
+       "https://shop.example");
+  // A header the transport could not read has no known origin: Vary at least.
+  Response header = Service::transportError(431, "request header larger than 16 KiB", 11);
+  EXPECT_EQ(header[http::field::vary], "Origin");
+  // A foreign origin gets no CORS header, and Vary still.
+  Request foreign = make(http::verb::post, "/v1/events", "", {{"Origin", "https://evil.example"}});
+  std::promise<Response> refused;
+  service_->refuseUnread(std::move(foreign), Peer{"198.51.100.23"}, 413, "body larger than 1 MiB",
+                         [&](Response&& r) { refused.set_value(std::move(r)); });
+  Response f = refused.get_future().get();
+  EXPECT_EQ(f.find(http::field::access_control_allow_origin), f.end());
+  EXPECT_EQ(f[http::field::vary], "Origin");
+}
+
+// A client that sent Expect: 100-continue waits for our word before sending
+// its body: a request refused on its header is answered at once.
+TEST_F(CollectorServiceTest, RefusesOnTheHeaderWhatTheBodyCannotChange) {
+  auto screen = [&](Request header, int* status) {
+    *status = 0;
+    return service_->refuseOnHeader(header, Peer{"198.51.100.23"}, [&](Response&& r) { *status = r.result_int(); });
+  };
+  int status = 0;
+  EXPECT_TRUE(screen(make(http::verb::post, "/v1/events", "", {{"Origin", "https://evil.example"},
+                                                               {"Content-Type", "application/json"}}), &status));
+  EXPECT_EQ(status, 403);
+  EXPECT_TRUE(screen(make(http::verb::post, "/v1/optin", "", {{"Content-Type", "application/xml"}}), &status));
+  EXPECT_EQ(status, 415);
+  EXPECT_TRUE(screen(make(http::verb::put, "/v1/forget", "", {{"Content-Type", "text/plain"}}), &status));
+  EXPECT_EQ(status, 405);
+  // Worth its body: nothing answered, handle() does the rest.
+  EXPECT_FALSE(screen(make(http::verb::post, "/v1/events", "", {{"Origin", "https://shop.example"},
+                                                                {"Content-Type", "application/json"}}), &status));
+  EXPECT_EQ(status, 0);
+  EXPECT_FALSE(screen(make(http::verb::post, "/somewhere", "", {{"Content-Type", "application/xml"}}), &status));
+  EXPECT_EQ(status, 0);
+}
+
+TEST(CollectorRateLimiter, WaitLooksWithoutTakingATokenAndAgreesWithTake) {
+  RateLimiter limiter(1, 2);
+  EXPECT_EQ(limiter.wait("a", 0), 0);
+  EXPECT_EQ(limiter.take("a", 0), 0);
+  EXPECT_EQ(limiter.wait("a", 0), 0);
+  EXPECT_EQ(limiter.wait("a", 0), 0) << "looking takes nothing";
+  EXPECT_EQ(limiter.take("a", 0), 0);
+  EXPECT_EQ(limiter.wait("a", 0), 1);
+  EXPECT_EQ(limiter.take("a", 0), 1);
+  EXPECT_EQ(limiter.wait("a", 1000), 0);
+}
+
+// A full disk: one message, saying what is wrong and that nothing was stored
+// (it said "store unavailable: database or disk is full: database or disk is full").
+TEST_F(CollectorServiceTest, FullDiskAnswersOneClearMessage) {
+  service_.reset();
+  store_.reset();
+  StoreOptions options{(dir_ / "full.db").string()};
+  options.max_pages = 8;  // a few pages: the batch below cannot fit
+  store_ = std::make_unique<EventStore>(options);
+  store_->start();
+  service_ = std::make_unique<Service>(ServiceOptions{}, loadSite(""), *store_, limiter_, metrics_, *files_,
+                                       [] { return kNow; });
+  std::string batch = "{\"events\":[";
+  for (int i = 0; i < 100; ++i) {
+    std::string e = event("full" + std::to_string(i));
+    e.pop_back();
+    batch += (i ? "," : "") + e + ",\"properties\":{\"pad\":\"" + std::string(1000, 'x') + "\"}}";
+  }
+  Response r = call(http::verb::post, "/v1/events", batch + "]}");
+  ASSERT_EQ(r.result_int(), 503) << r.body();
+  EXPECT_EQ(r[http::field::retry_after], "1");
+  EXPECT_EQ(bodyOf(r)["error"].get<std::string>(),
+            "store unavailable: database or disk is full; the events were not stored, send again later");
+  EXPECT_EQ(bodyOf(call(http::verb::get, "/readyz"))["reason"].get<std::string>(), "database or disk is full");
+}
+
+// A browser that sends no cookie (credentials 'omit', cookies blocked) got a
+// new rl_id, and a new identities row, with every request: rows that no later
+// request can match. The link is written once the cookie comes back.
+TEST_F(CollectorServiceTest, LinksAnIdentityOnlyForABrowserThatSentItsCookie) {
+  auto post = [&](const std::string& id, const std::string& cookie) {
+    Request request = make(http::verb::post, "/v1/events", "{\"events\":[" + event(id) + "]}",
+                           {{"Content-Type", "application/json"}});
+    if (!cookie.empty()) request.set(http::field::cookie, "rl_id=" + cookie);
+    return send(std::move(request));
+  };
+  Response first = post("c1", "");
+  ASSERT_EQ(first.result_int(), 200);
+  std::string cookie = readIdentityCookie(std::string(first[http::field::set_cookie]));
+  ASSERT_EQ(cookie.size(), 32u) << "a new visitor still gets the cookie";
+  EXPECT_EQ(post("c2", "").result_int(), 200);
+  EXPECT_EQ(post("c3", "").result_int(), 200);
+  // Nothing stored, nothing consented: no fresh cookie either.
+  Response empty = call(http::verb::post, "/v1/events", "{\"events\":[]}");
+  EXPECT_EQ(empty.find(http::field::set_cookie), empty.end());
+  Response refused = call(http::verb::post, "/v1/events",
+                          "{\"events\":[{\"id\":\"c4\",\"type\":\"page_view\",\"ts\":" + std::to_string(kNow) +
+                              ",\"anonymous_id\":\"anon\",\"consent\":{\"analytics\":false}}]}");
+  EXPECT_EQ(bodyOf(refused)["rejected"].size(), 1u);
+  EXPECT_EQ(refused.find(http::field::set_cookie), refused.end()) << "no cookie for a refusal of analytics";
+  // The cookie comes back: now the link is worth a row.
+  Response back = post("c5", cookie);
+  EXPECT_EQ(readIdentityCookie(std::string(back[http::field::set_cookie])), cookie);
+  EXPECT_EQ(identityRows(), 1);
+}
+
+// The collector knows the site's offers: an opt-in for another is refused,
+// naming the field.
+TEST_F(CollectorServiceTest, RefusesAnOptinForAnOfferTheConfigurationDoesNotDefine) {
+  std::ofstream(dir_ / "site.json") << R"({"version": 1, "site": {"id": "s"}, "offers": [{"id": "welcome",
+    "triggers": [{"type": "manual"}], "content": {"title": "Hi", "fields": [{"name": "email", "required": true}],
+    "button": "Go", "success": "Done"}}]})";
+  LoadedSite site = loadSite((dir_ / "site.json").string());
+  ASSERT_TRUE(site.config) << (site.errors.empty() ? site.problem : site.errors[0].path + ": " + site.errors[0].message);
+  service_ = std::make_unique<Service>(ServiceOptions{}, site, *store_, limiter_, metrics_, *files_, [] { return kNow; });
+  auto optin = [&](const std::string& id, const std::string& offer) {
+    std::string ts = std::to_string(kNow);
+    return call(http::verb::post, "/v1/optin",
+                "{\"id\":\"" + id + "\",\"ts\":" + ts + ",\"anonymous_id\":\"anon\",\"offer_id\":\"" + offer +
+                    "\",\"email\":\"ada@example.com\",\"consent\":{\"text\":\"I agree\",\"checked\":true,\"ts\":" +
+                    ts + ",\"page\":\"https://shop.example/\"}}");
+  };
+  Response unknown = optin("o1", "nope");
+  ASSERT_EQ(unknown.result_int(), 400) << unknown.body();
+  Json errors = bodyOf(unknown)["errors"];
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0]["path"].get<std::string>(), "/offer_id");
+  EXPECT_EQ(errors[0]["message"].get<std::string>(),
+            "unknown offer \"nope\": the site configuration defines no offer with this id");
+  Response known = optin("o2", "welcome");
+  EXPECT_EQ(known.result_int(), 200) << known.body();
+  // A plain collector (no --config) does not know the site's offers: it keeps any.
+  service_ = std::make_unique<Service>(ServiceOptions{}, loadSite(""), *store_, limiter_, metrics_, *files_,
+                                       [] { return kNow; });
+  EXPECT_EQ(optin("o3", "nope").result_int(), 200);
 }
 
 TEST_F(CollectorServiceTest, StaticFilesStayInsideTheRoot) {

@@ -104,5 +104,30 @@ TEST(DecisionsPersonalization, RefusesUnsafeOrBrokenActions) {
     EXPECT_NE(std::find(paths.begin(), paths.end(), p), paths.end()) << p;
 }
 
+// A slot name ends up in a CSS attribute selector ([data-relance-slot="..."]):
+// a quote, a backslash or a space in it would break or change that selector.
+TEST(DecisionsPersonalization, RefusesSlotNamesOutsideTheSafeCharacters) {
+  PathErrors errors;
+  compile(R"J([{"id": "r", "actions": [
+      {"slot": "hero\"] , body [x=\"", "op": "hide"},
+      {"slot": "a b", "op": "hide"},
+      {"slot": "back\\slash", "op": "hide"},
+      {"slot": "", "op": "hide"},
+      {"slot": "x123456789x123456789x123456789x123456789x123456789x123456789abcde", "op": "hide"},
+      {"slot": "caf\u00e9", "op": "hide"},
+      {"slot": 7, "op": "hide"},
+      {"slot": "Hero_2-b", "op": "hide"},
+      {"slot": "x123456789x123456789x123456789x123456789x123456789x123456789abcd", "op": "hide"},
+      {"selector": "[data-x=\"a b\"]", "op": "hide"}]}])J", &errors);
+  std::vector<std::string> paths;
+  for (const auto& e : errors) paths.push_back(e.path);
+  std::vector<std::string> expected;
+  for (int i = 0; i <= 5; ++i) expected.push_back("/personalization/0/actions/" + std::to_string(i) + "/slot");
+  expected.push_back("/personalization/0/actions/6/slot");  // not a string: readString's own error
+  EXPECT_EQ(paths, expected);
+  for (std::size_t i = 0; i < 6 && i < errors.size(); ++i)
+    EXPECT_EQ(errors[i].message, "must be 1 to 64 characters among A-Z a-z 0-9 _ -") << errors[i].path;
+}
+
 }  // namespace
 }  // namespace relance

@@ -47,6 +47,15 @@ function num(v: unknown, dflt: number): number {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : dflt;
 }
 
+// POST /v1/forget sits beside the events endpoint: the events URL with its
+// last path segment replaced by "forget" (query and fragment dropped), so a
+// collector behind a prefix or under a custom transport.endpoint is reached
+// the same way: /s/v1/events -> /s/v1/forget (docs/api.md, "Withdrawing consent").
+export function forgetUrlOf(eventsUrl: string): string {
+  const path = eventsUrl.replace(/[?#].*$/, '');
+  return path.slice(0, path.lastIndexOf('/') + 1) + 'forget';
+}
+
 export function start(o: StartOptions): Instance {
   const w = o.window;
   const log = (level: 'debug' | 'warn' | 'error', ...args: unknown[]) => {
@@ -56,7 +65,7 @@ export function start(o: StartOptions): Instance {
   const consentCfg = section(o.config, 'consent');
   const endpoint = o.origin + String(transportCfg.endpoint || '/v1/events');
   const optinUrl = o.origin + String(transportCfg.optin_endpoint || '/v1/optin');
-  const forgetUrl = o.origin + '/v1/forget';
+  const forgetUrl = forgetUrlOf(endpoint);
   const store = safeStore(() => w.localStorage);
   const now = () => Date.now();
   const queue = new EventQueue(store, num(transportCfg.queue_limit, 500) || 500, now);
@@ -71,6 +80,7 @@ export function start(o: StartOptions): Instance {
     log: (level, message) => log(level, message),
     batchSize: num(transportCfg.batch_size, 20) || 20,
     flushMs: num(transportCfg.flush_ms, 1000),
+    durable: () => store.durable,
     beforeBatch: () => {
       const lost = queue.lost();
       if (lost > 0) {
@@ -93,6 +103,7 @@ export function start(o: StartOptions): Instance {
     consentRequired: consentCfg.required === true, forgetUrl,
   });
   runtime.restore();
+  runtime.resumeForget(); // a withdrawal an earlier page could not deliver goes first
 
   const pageView = () => runtime.signal('page_view', {});
   const onHide = () => { transport.flushOnHide(); lease.release(); };
@@ -156,7 +167,11 @@ export function start(o: StartOptions): Instance {
         else log('error', 'relance: showOffer needs an offer id, e.g. relance("showOffer", "welcome")');
         break;
       case 'page': pageView(); break;
-      case 'debug': runtime.setDebug(args[0] !== false); break;
+      case 'debug':
+        // A string such as 'false' is truthy: only a boolean says on or off.
+        if (typeof args[0] === 'boolean') runtime.setDebug(args[0]);
+        else log('error', `relance: debug needs true or false (got ${typeof args[0] === 'string' ? JSON.stringify(args[0]) : String(args[0])})`);
+        break;
       default: log('error', `relance: unknown command "${String(name)}"`);
     }
   };

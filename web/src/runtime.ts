@@ -14,6 +14,9 @@ import type { OfferModel, OfferResult, OfferSubmission, PersonalizeAction } from
 import { retryDelayMs } from './backoff';
 
 export const STATE_KEY = 'rl:state';
+// Set while a POST /v1/forget has failed and waits for its retry, so that a
+// page closed meanwhile leaves it to the next page. A flag, not personal data.
+export const FORGET_KEY = 'rl:forget';
 
 // The UI module's functions (web/src/ui), all optional so the runtime works
 // without it (e.g. analytics only).
@@ -244,14 +247,27 @@ export class Runtime {
     this._forget(0);
   }
 
+  // A forget an earlier page could not deliver (FORGET_KEY): sent now, once
+  // the state is restored and before anything else goes. Call after restore().
+  resumeForget(): void {
+    if (this.d.store.get(FORGET_KEY) !== null) this._forget(0);
+  }
+
   // POST /v1/forget: the collector's answer clears the rl_id cookie. Retried
-  // with backoff while the collector is down; given up when consent is
-  // granted again meanwhile (the new cookie is then wanted).
+  // with backoff while the collector is down, and remembered in storage until
+  // answered (the next page sends it if this one closes first); given up
+  // when consent is granted again meanwhile (the new cookie is then wanted).
   private _forget(attempt: number): void {
     const f = this.d.fetch;
-    if (!f || !this.d.forgetUrl || this._disposed || this._granted) return;
+    if (!f || !this.d.forgetUrl || this._disposed) return;
+    if (this._granted) {
+      this.d.store.remove(FORGET_KEY);
+      return;
+    }
     const retry = () => {
+      this.d.store.set(FORGET_KEY, '1');
       if (attempt >= 8 || !this.d.setTimeout) {
+        // The flag stays: the next page tries again.
         this.d.log('error', 'relance: the collector could not be told to forget this browser');
         return;
       }
@@ -262,8 +278,9 @@ export class Runtime {
       method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}',
       keepalive: true, credentials: 'include',
     }).then((res) => {
-      if (res.status === 429 || res.status >= 500) retry();
-      else if (res.status >= 400) this.d.log('error', `relance: the collector refused to forget this browser (HTTP ${res.status})`);
+      if (res.status === 429 || res.status >= 500) return retry();
+      this.d.store.remove(FORGET_KEY);  // answered: nothing left to send
+      if (res.status >= 400) this.d.log('error', `relance: the collector refused to forget this browser (HTTP ${res.status})`);
     }, retry);
   }
 

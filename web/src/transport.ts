@@ -16,7 +16,10 @@
 // - Page hide: what is pending goes with navigator.sendBeacon (text/plain JSON,
 //   no preflight); in anonymous mode, with fetch(keepalive, credentials
 //   'omit') as text/plain instead, since a beacon always carries cookies. The events stay queued until a fetch is acknowledged; a
-//   re-send is deduplicated by the collector.
+//   re-send is deduplicated by the collector. Not while the collector's own
+//   wait runs (a 429 or 5xx answer, Retry-After): the queue keeps the events
+//   for the next page, unless it lives in memory only (no durable storage),
+//   where the beacon is their only chance.
 // - Tabs share the queue; a lease lets one tab send at a time.
 
 import { retryDelayMs } from './backoff';
@@ -45,6 +48,8 @@ export interface TransportDeps {
   flushMs?: number;
   // Called before a batch is taken, so the runtime can add an overflow report.
   beforeBatch?: () => void;
+  // True when the queue outlives the page (durable storage); default true.
+  durable?: () => boolean;
 }
 
 const MAX_BATCH_BYTES = 60000;
@@ -141,6 +146,12 @@ export class Transport {
   // Page is going away: hand what is pending to sendBeacon.
   flushOnHide(): void {
     if (!this.d.beacon && !this._anonymous) return;
+    // The collector answered "wait" (429, 5xx): sending now would only add to
+    // its load and be refused; the persisted queue goes from the next page,
+    // after the wait. A wait after a network error is the browser's own
+    // guess, so the beacon still tries.
+    const serverWait = !this._noAnswer && this.d.now() < this._retryAt;
+    if (serverWait && (!this.d.durable || this.d.durable())) return;
     const batch = this._takeBatch(500);
     if (!batch.length) return;
     const body = JSON.stringify({ events: batch });
