@@ -21,11 +21,11 @@ export interface EngineCore {
   createEngine(config: unknown): Engine;
   /**
    * Has V8 compile the engine's code ahead of the first real calls, a part
-   * per task: resolves once the calls of WARM_UP have run, with `pause()`
-   * awaited before each. `config` (the compiled configuration, or a promise
-   * of it) is awaited before the calls that need an engine that works; if it
-   * is missing or rejects, those are left out. Changes nothing (see warmUp
-   * below); never rejects.
+   * per task: resolves once the warm-up's calls have run (see warmUp below),
+   * with `pause()` awaited before each. `config` (the compiled configuration,
+   * or a promise of it) is awaited before the calls that need an engine that
+   * works; if it is missing or rejects, those are left out. Changes nothing;
+   * never rejects.
    */
   warmUp(pause: () => Promise<void>, config?: unknown): Promise<void>;
 }
