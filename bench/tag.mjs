@@ -508,6 +508,42 @@ function relancePart(trace, t, isRelance, clock = 'dur') {
   return Math.min(ms, of(t));
 }
 
+// The tag wasm's functions (size and name), to say what a task compiled
+// lazily: the trace's wasm.CompileLazy events carry a function index. Names
+// from the symbol map the build writes (--emit-symbol-map), shortened to the
+// function's own name ("engineCreate", "serializer::dump").
+let wasmFunctions = null;
+function wasmFunction(index) {
+  if (!wasmFunctions) {
+    const w = wasmSections(fs.readFileSync(path.join(tagDir, manifest.wasm)));
+    const symbols = path.join(root, 'build/wasm/tag/relance-tag.js.symbols');
+    if (!w.funcNames.size && fs.existsSync(symbols)) {
+      for (const line of fs.readFileSync(symbols, 'utf8').split('\n')) {
+        const i = line.indexOf(':');
+        if (i > 0) w.funcNames.set(Number(line.slice(0, i)), line.slice(i + 1));
+      }
+    }
+    wasmFunctions = { sizes: new Map(w.funcs.map((f) => [f.index, f.size])), names: w.funcNames };
+  }
+  return { size: wasmFunctions.sizes.get(index) || 0, name: shortName(wasmFunctions.names.get(index) || `func ${index}`) };
+}
+
+function shortName(symbol) {
+  let n = symbol.replace(/\\([0-9a-f]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16))).replace(/^byn\$mgfn-shared\$/, '');
+  for (let before = ''; before !== n;) { before = n; n = n.replace(/<[^<>]*>/g, ''); } // template arguments
+  n = n.replace(/\(anonymous namespace\)::/g, '').replace(/\(.*$/, '');
+  return n.split('::').slice(-2).join('::').replace(/^(relance|detail|internal)::/, '');
+}
+
+// What a task compiled lazily: how many wasm functions, their bytes and the largest.
+function compiledIn(trace, t) {
+  const lazy = trace.main.filter((e) => /^wasm\.CompileLazy/.test(e.name) && e.ts >= t.ts && e.ts <= t.ts + t.dur && e.args && e.args.func_index !== undefined);
+  if (!lazy.length) return '';
+  const fns = lazy.map((e) => wasmFunction(e.args.func_index)).sort((a, b) => b.size - a.size);
+  const bytes = fns.reduce((a, f) => a + f.size, 0);
+  return `; compiled ${fns.length} wasm function${fns.length > 1 ? 's' : ''}, ${(bytes / 1024).toFixed(1)} KB: ${fns.slice(0, 3).map((f) => `${f.name} ${(f.size / 1024).toFixed(1)} KB`).join(', ')}`;
+}
+
 // What took the time in a task: the outermost events of interest, by kind.
 function whatInside(trace, t) {
   const inside = trace.main.filter((e) => e !== t && e.ph === 'X' && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && PAGE_WORK.test(e.name))
@@ -525,7 +561,7 @@ function whatInside(trace, t) {
     byWhat.set(key, v);
   }
   return [...byWhat].sort((a, b) => b[1].ms - a[1].ms).slice(0, 4)
-    .map(([k, v]) => `${k} ${v.ms.toFixed(0)} ms${v.n > 1 ? ` (x${v.n})` : ''}`).join(', ');
+    .map(([k, v]) => `${k} ${v.ms.toFixed(0)} ms${v.n > 1 ? ` (x${v.n})` : ''}`).join(', ') + compiledIn(trace, t);
 }
 
 async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
@@ -564,6 +600,9 @@ async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
           row.loadPartCpu = relancePart(trace, t, mine, 'tdur');
         }
         const ours = part >= ms / 2;
+        if (ours && ms > row.largest) {
+          row.largestTask = `  load ${i + 1} at ${((t.ts - trace.nav.ts) / 1000).toFixed(0).padStart(5)} ms: ${ms.toFixed(0)} ms (CPU ${cpu.toFixed(0)}): ${whatInside(trace, t)}`;
+        }
         if (ours) row.largest = Math.max(row.largest, ms);
         if (ours) row.largestCpu = Math.max(row.largestCpu, cpu);
         if (ms <= 50) continue;
@@ -600,6 +639,8 @@ async function longTaskAttribution(browser, base, relanceFiles, snippetLine) {
     figures('  of which Relance\'s (the snippet), CPU ms:', r.map((x) => x.loadPartCpu), 1),
     figures('Relance\'s largest task, CPU ms:', r.map((x) => x.largestCpu), 1),
     ...(details.length ? ['  each long task, ms from navigation start, and what took its time:', ...details] : []),
+    '  Relance\'s largest task in each load, ms from navigation start, and what took its time:',
+    ...r.filter((x) => x.largestTask).map((x) => x.largestTask),
   ].join('\n');
 }
 

@@ -75,13 +75,41 @@ test('engine-only warmUp(): one call per pause, then the engine answers as witho
     assert.ok(!answers[1].errors && answers[1].events.length >= 1, JSON.stringify(answers[1]));
     return answers;
   };
+  const plain = await load({ wasmBinary: bytes });
+  const expected = run(plain);
+  // Without the configuration: the three calls that need no engine that works.
   const warmed = await load({ wasmBinary: bytes });
   let pauses = 0;
   await warmed.warmUp(async () => { pauses += 1; });
   assert.equal(pauses, 3);
-  const plain = await load({ wasmBinary: bytes });
-  assert.deepEqual(run(warmed), run(plain));
-  // A pause that fails ends the warm-up quietly: the real calls still work.
-  await warmed.warmUp(() => Promise.reject(new Error('no more tasks')));
-  assert.deepEqual(run(warmed), run(plain));
+  assert.deepEqual(run(warmed), expected);
+  // With it (a promise, as the tag passes it): four more, on an engine made
+  // from it and deleted after.
+  const configured = await load({ wasmBinary: bytes });
+  pauses = 0;
+  await configured.warmUp(async () => { pauses += 1; }, Promise.resolve(config));
+  assert.equal(pauses, 7);
+  assert.deepEqual(run(configured), expected);
+  // A pause that fails, or a configuration that never came, ends the warm-up
+  // quietly: the real calls still work.
+  await warmed.warmUp(() => Promise.reject(new Error('no more tasks')), config);
+  await warmed.warmUp(async () => {}, Promise.reject(new Error('no configuration')));
+  assert.deepEqual(run(warmed), expected);
+});
+
+// The warm-up's engine that works is made from the configuration without the
+// sections of its modules (engine_only.ts): the compiled form must load
+// without them, or the warm-up quietly compiles less.
+test('engine-only: a compiled configuration without its modules\' sections loads', { skip }, async () => {
+  const { load } = await import(pathToFileURL(entry).href);
+  const { compiledForTag } = await import('./tag_support.mjs');
+  const core = await load({ wasmBinary: fs.readFileSync(wasmFile) });
+  const demo = compiledForTag(JSON.parse(fs.readFileSync(join(root, 'demo', 'site.json'), 'utf8')));
+  for (const k of ['personalization', 'offers', 'scoring', 'abandonment']) assert.ok(k in demo, k);
+  const generic = { ...demo };
+  for (const k of ['personalization', 'offers', 'scoring', 'abandonment']) delete generic[k];
+  const engine = core.createEngine(generic); // throws when refused
+  const a = engine.observe({ type: 'page_view', id: 'w', context: { page: { url: '/', path: '/' } } }, 1767225600000);
+  assert.ok(!a.errors && a.events.length === 1, JSON.stringify(a));
+  engine.dispose();
 });

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importWeb, FakeStorage, settle } from './web_support.mjs';
 
-const { start } = await importWeb('app');
+const { start, assemble } = await importWeb('app');
 
 function fakeWindow(ls = new FakeStorage()) {
   const posts = [];
@@ -186,4 +186,37 @@ test('a tab tells the engine when it starts hidden, goes away, or comes back fro
   for (const f of listeners.pageshow) f({ persisted: true });
   assert.deepEqual(seen.map((s) => [s.type, s.props.hidden]), [['visibility', true], ['visibility', false]]);
   inst.shutdown();
+});
+
+// boot() assembles the runtime (restoring the state) and installs its
+// listeners in separate tasks (web/src/boot.ts): a state another tab saves in
+// between is not heard by a storage listener, so listen() adopts it.
+test('assemble() then listen(): listeners come with listen(); a state saved by another tab in between is adopted', () => {
+  const ls = new FakeStorage();
+  ls.setItem('rl:state', '{"v":"before"}');
+  const { w } = fakeWindow(ls);
+  const added = [];
+  w.addEventListener = (type) => { added.push(type); };
+  const restored = [];
+  const core = { createEngine: () => ({
+    restore: (text) => { restored.push(text); return {}; },
+    observe: () => ({}),
+    state: () => ({}),
+  }) };
+  const a = assemble({ window: w, core, config: {}, origin: '', autoCapture: false });
+  assert.deepEqual(restored, ['{"v":"before"}']);
+  assert.deepEqual(added, [], 'nothing listens before listen()');
+  ls.setItem('rl:state', '{"v":"other tab"}');
+  a.listen();
+  assert.deepEqual(added.sort(), ['online', 'storage']);
+  assert.deepEqual(restored, ['{"v":"before"}', '{"v":"other tab"}']);
+  a.instance.shutdown();
+
+  // Nothing written in between: nothing adopted again.
+  const again = [];
+  const b = assemble({ window: w, core: { createEngine: () => ({ restore: (t) => { again.push(t); return {}; }, observe: () => ({}), state: () => ({}) }) },
+    config: {}, origin: '', autoCapture: false });
+  b.listen();
+  assert.equal(again.length, 1);
+  b.instance.shutdown();
 });

@@ -176,20 +176,23 @@ test('boot runs in steps; commands made between them are replayed in order, cons
     setTimeout, clearTimeout, addEventListener: () => {}, removeEventListener: () => {},
   };
   const queue = [['track', 'custom.first']];
-  // The page keeps calling relance() while the runtime boots: each pause
-  // lets one more command in.
-  const during = [['consent', { analytics: true }], ['track', 'custom.second'], ['identify', 'u1']];
+  // The page keeps calling relance() while the runtime boots: the last three
+  // pauses each let one more command in.
+  const during = [null, null, ['consent', { analytics: true }], ['track', 'custom.second'], ['identify', 'u1']];
   let pauses = 0;
   const pause = async () => {
     pauses += 1;
     seen.push('pause');
-    queue.push(during.shift());
+    const c = during.shift();
+    if (c) queue.push(c);
   };
   const inst = await boot({ window: fakeWindow, core, config: {}, origin: '', queued: queue, autoCapture: false }, pause);
   assert.equal(engines, 1);
-  assert.equal(pauses, 3);
+  assert.equal(pauses, 5);
   assert.deepEqual(seen, [
-    'engine', 'pause', 'restore', 'pause',
+    'pause', // localStorage opened
+    'engine', 'pause', 'restore', 'pause', // assembled and restored
+    'pause', // listening
     'consent', // queued before the first page view: applied first
     'pause', 'custom.first', 'custom.second', 'identify',
   ]);

@@ -56,7 +56,23 @@ export function forgetUrlOf(eventsUrl: string): string {
   return path.slice(0, path.lastIndexOf('/') + 1) + 'forget';
 }
 
+/** Assembles the runtime and listens to the page at once (see assemble). */
 export function start(o: StartOptions): Instance {
+  const a = assemble(o);
+  a.listen();
+  return a.instance;
+}
+
+/**
+ * Assembles the runtime and restores the visitor state; `listen()` then
+ * installs capture and the page listeners and starts sending what an earlier
+ * page left queued. boot() runs the two in separate tasks: together they cost
+ * 15 to 25 ms of main-thread time at 4x CPU throttle (docs/design/
+ * performance.md, "Session 9"). `instance` works before `listen()`, as boot's
+ * replay of queued consent needs, and its shutdown() undoes only what was
+ * installed.
+ */
+export function assemble(o: StartOptions): { instance: Instance; listen: () => void } {
   const w = o.window;
   const log = (level: 'debug' | 'warn' | 'error', ...args: unknown[]) => {
     try { (console as unknown as Record<string, (...a: unknown[]) => void>)[level](...args); } catch { /* no console */ }
@@ -104,6 +120,9 @@ export function start(o: StartOptions): Instance {
   });
   runtime.restore();
   runtime.resumeForget(); // a withdrawal an earlier page could not deliver goes first
+  // The state as this tab left it: another tab's write before listen() is
+  // adopted there (the storage listener was not in place to hear it).
+  const restored = store.get(STATE_KEY);
 
   const pageView = () => runtime.signal('page_view', {});
   const onHide = () => { transport.flushOnHide(); lease.release(); };
@@ -119,15 +138,8 @@ export function start(o: StartOptions): Instance {
       runtime.signal('visibility', { hidden: false }); // restored from the back/forward cache
     }
   };
-  if (o.autoCapture !== false) {
-    w.addEventListener('pagehide', gone);
-    w.addEventListener('pageshow', back);
-  }
-  const uninstall = o.autoCapture === false
-    ? (() => { /* nothing installed */ })
-    : installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
+  let uninstall = () => { /* nothing installed */ };
   const online = () => transport.online();
-  w.addEventListener('online', online);
   // Tabs share one visitor: when another tab saves the state, adopt it so
   // sessions and counts do not fork.
   // Another tab queued an event: if this tab holds the send lease, it sends it.
@@ -135,17 +147,11 @@ export function start(o: StartOptions): Instance {
     if (e.key === STATE_KEY && typeof e.newValue === 'string') runtime.adoptState(e.newValue);
     else if (e.key && e.key.startsWith(QUEUE_PREFIX) && e.newValue) transport.notify();
   };
-  w.addEventListener('storage', storage as EventListener);
   // A consent choice made in one tab is made in every open tab of the site. A
   // refusal leaves no state behind for the others to adopt (nothing may be
   // stored then), so they went on tracking and wrote their state back.
   // BroadcastChannel stores nothing; without it, tabs stay on their own.
   let channel: BroadcastChannel | null = null;
-  const Channel = (w as unknown as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
-  try {
-    if (typeof Channel === 'function') channel = new Channel('relance:consent');
-  } catch { /* tabs stay on their own */ }
-  if (channel) channel.onmessage = (e: MessageEvent) => { runtime.consent(e.data as ConsentChoice, true); };
   const consent = (choice: ConsentChoice) => {
     const a = runtime.consent(choice);
     if (!channel || !choice || typeof choice !== 'object' || (a.errors && a.errors.length)) return;
@@ -155,7 +161,23 @@ export function start(o: StartOptions): Instance {
     try { channel.postMessage(told); } catch { /* closed */ }
   };
 
-  if (queue.size() > 0) transport.notify(); // left over from an earlier page
+  const listen = () => {
+    if (o.autoCapture !== false) {
+      w.addEventListener('pagehide', gone);
+      w.addEventListener('pageshow', back);
+      uninstall = installCapture(w, { signal: (t, p, c) => runtime.signal(t, p, c), pageView, onHide });
+    }
+    w.addEventListener('online', online);
+    w.addEventListener('storage', storage as EventListener);
+    const latest = store.get(STATE_KEY);
+    if (latest !== restored && typeof latest === 'string') runtime.adoptState(latest);
+    const Channel = (w as unknown as { BroadcastChannel?: typeof BroadcastChannel }).BroadcastChannel;
+    try {
+      if (typeof Channel === 'function') channel = new Channel('relance:consent');
+    } catch { /* tabs stay on their own */ }
+    if (channel) channel.onmessage = (e: MessageEvent) => { runtime.consent(e.data as ConsentChoice, true); };
+    if (queue.size() > 0) transport.notify(); // left over from an earlier page
+  };
 
   const command = (name: string, args: unknown[]) => {
     switch (name) {
@@ -175,7 +197,7 @@ export function start(o: StartOptions): Instance {
       default: log('error', `relance: unknown command "${String(name)}"`);
     }
   };
-  return {
+  const instance: Instance = {
     command,
     firstPage: () => {
       if (o.autoCapture !== false) {
@@ -198,4 +220,5 @@ export function start(o: StartOptions): Instance {
       runtime.dispose();
     },
   };
+  return { instance, listen };
 }

@@ -7,11 +7,15 @@
 // engine's code is compiled lazily on first use), so the tag and the npm entry
 // pass `pause` (nextTask) to run them in separate tasks: none adds up to a
 // long task with the others, and the decisions of the first page view still
-// come as early as possible.
+// come as early as possible. The steps, one task each (their main-thread time
+// at 4x CPU throttle is in docs/design/performance.md, "Session 9"): open
+// localStorage; compile the configuration; assemble the runtime and restore
+// the state; listen to the page; consent, debug and the first page view; the
+// other queued commands.
 
-import { start, CoreLike, Instance } from './app';
+import { assemble, CoreLike, Instance } from './app';
 import { retryDelayMs } from './backoff';
-import type { UiPort } from './runtime';
+import { STATE_KEY, UiPort } from './runtime';
 
 export interface BootOptions {
   window: Window;
@@ -36,10 +40,18 @@ const noPause = () => Promise.resolve();
 
 /** Boots; the returned instance has replayed every queued command, in order. */
 export async function boot(o: BootOptions, pause: () => Promise<void> = noPause): Promise<Instance> {
+  // A page's first use of localStorage opens it (a few ms, 10 at 4x): done
+  // here, in a task of its own, by reading the state that restoring reads
+  // anyway (a read, allowed before consent).
+  try { o.window.localStorage.getItem(STATE_KEY); } catch { /* no storage: the runtime falls back to memory */ }
+  await pause();
   const engine = o.core.createEngine(o.config);
   await pause();
-  const inst = start({ ...o, core: { createEngine: () => engine } });
+  const started = assemble({ ...o, core: { createEngine: () => engine } });
   await pause();
+  started.listen();
+  await pause();
+  const inst = started.instance;
   const queue = o.queued;
   const run = (c: unknown) => {
     if (!Array.isArray(c) && !isArguments(c)) return; // not a command: ignored

@@ -50,19 +50,17 @@ export function createRelance(options: RelanceOptions): Relance {
     // './npm_offer' a separate file (runtime-offer.js), so the site's bundler
     // can split it into a chunk of its own.
     const ui = options.ui === false ? undefined : tagUi(() => import('./npm_offer'));
-    // As in the tag: the engine's largest functions compiled one per task
-    // (warmUp, engine_only.ts) while the configuration may still be on its way.
+    // As in the tag: the engine's code compiled a part per task (warmUp,
+    // engine_only.ts), the last parts once the configuration is in.
     // What is fetched is fetched again with backoff, for about four minutes
     // (boot.ts, retrying), as in the tag: a collector restarting as the page
     // loads only delays the start, and the calls made meanwhile wait in
     // `pending` (a thank-you page's purchase). Given bytes are not retried.
+    const configured = options.config ? Promise.resolve(options.config) : retrying(() => fetchConfig(w, origin));
     const engine = (options.wasmBinary ? load({ wasmBinary: options.wasmBinary })
       : retrying(() => load({ wasmUrl: options.wasmUrl || defaultWasmUrl() })))
-      .then((c) => c.warmUp(nextTask).then(() => c));
-    const [core, config] = await Promise.all([
-      engine,
-      options.config ? Promise.resolve(options.config) : retrying(() => fetchConfig(w, origin)),
-    ]);
+      .then((c) => c.warmUp(nextTask, configured).then(() => c));
+    const [core, config] = await Promise.all([engine, configured]);
     if (stopped) return;
     // Boots in steps, one task each (see boot.ts); calls made meanwhile join
     // `pending`, which boot() drains.

@@ -57,21 +57,20 @@ type Queue = ((...a: unknown[]) => void) & { q?: unknown[][]; p?: Early; loaded?
     snippet.q = { push: (a: ArrayLike<unknown>) => relance(...Array.prototype.slice.call(a)) } as unknown as unknown[][];
   }
 
-  // The engine compiled by the snippet if it is this tag's engine, else (or
-  // if that failed) fetched and compiled here. Instantiated in a task of its
-  // own, after this script's evaluation; then its largest functions are
-  // compiled one per task (warmUp, js-bindings engine_only.ts), while the
-  // configuration may still be on its way, so that the first createEngine and
-  // observe of boot() do not each compile one in their task.
-  const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
-  const core = nextTask()
-    .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
-    .then((module) => load({ wasmBinary: module }), () => retrying(() => load({ wasmUrl })))
-    .then((c) => c.warmUp(nextTask).then(() => c));
   // Fetched again with backoff, for about four minutes (boot.ts, retrying): a
   // collector that is restarting as the page loads only delays the start.
   const getConfig = () => retrying(() => fetchConfig(w, base));
   const config = early.config ? early.config.then(readConfig).catch(getConfig) : getConfig();
+  // The engine compiled by the snippet if it is this tag's engine, else (or
+  // if that failed) fetched and compiled here. Instantiated in a task of its
+  // own, after this script's evaluation; then its code is compiled a part per
+  // task (warmUp, js-bindings engine_only.ts), the last parts once the
+  // configuration is in, so that the first calls of boot() compile little.
+  const sameEngine = !!early.wasm && !!early.wasmUrl && new URL(early.wasmUrl, location.href).href === wasmUrl;
+  const core = nextTask()
+    .then(() => (sameEngine ? early.wasm! : Promise.reject(new Error('not started'))))
+    .then((module) => load({ wasmBinary: module }), () => retrying(() => load({ wasmUrl })))
+    .then((c) => c.warmUp(nextTask, config).then(() => c));
 
   // Then each step of booting in its own task (see boot.ts). Commands made
   // meanwhile join `pending`, which boot() drains.
