@@ -50,6 +50,13 @@ std::int64_t nowMs() {
       .count();
 }
 
+bool wantsType(const std::vector<std::string>& types, const std::string& type) {
+  for (const auto& wanted : types) {
+    if (wanted == "*" || wanted == type) return true;
+  }
+  return false;
+}
+
 // "type IN (?2, ?3, ...)" for `types`, or "1" for {"*"}; parameters from `first`.
 std::string typeFilter(const std::vector<std::string>& types, int first) {
   for (const auto& type : types) {
@@ -188,24 +195,36 @@ bool DestinationFeed::save(const std::string& destination, const CursorState& st
   return upsert.step() == SQLITE_DONE;
 }
 
-std::vector<FeedEvent> DestinationFeed::next(std::int64_t after_seq, const std::vector<std::string>& types,
-                                             std::size_t limit, std::string& error) {
-  std::vector<FeedEvent> events;
-  Statement select(db_, "SELECT seq, id, received_at, body FROM events WHERE seq > ?1 AND " + typeFilter(types, 3) +
-                            " ORDER BY seq LIMIT ?2");
+DestinationFeed::Batch DestinationFeed::next(std::int64_t after_seq, const std::vector<std::string>& types,
+                                             std::size_t limit, std::size_t scan_limit, std::string& error) {
+  Batch batch;
+  batch.through_seq = after_seq;
+  // The type is tested here rather than in SQL: a filter in the query would
+  // make SQLite walk every unwanted event after the cursor at each poll.
+  Statement select(db_, "SELECT seq, id, received_at, type, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   if (!select.ok()) {
     error = errorOf(db_, "cannot read the events");
-    return events;
+    return batch;
   }
   select.integer(1, after_seq);
-  select.integer(2, static_cast<std::int64_t>(limit));
-  bindTypes(select, types, 3);
+  select.integer(2, static_cast<std::int64_t>(scan_limit));
+  std::size_t scanned = 0;
   int rc;
   while ((rc = select.step()) == SQLITE_ROW) {
-    events.push_back(FeedEvent{select.columnInt(0), select.columnText(1), select.columnInt(2), select.columnText(3)});
+    ++scanned;
+    batch.through_seq = select.columnInt(0);
+    if (!wantsType(types, select.columnText(3))) continue;
+    // The body is read only for the events sent.
+    batch.events.push_back(FeedEvent{select.columnInt(0), select.columnText(1), select.columnInt(2), select.columnText(4)});
+    if (batch.events.size() >= limit) break;
   }
-  if (rc != SQLITE_DONE) error = errorOf(db_, "cannot read the events");
-  return events;
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    error = errorOf(db_, "cannot read the events");
+    batch.events.clear();
+    batch.through_seq = after_seq;
+  }
+  batch.scan_full = scanned >= scan_limit || batch.events.size() >= limit;
+  return batch;
 }
 
 std::vector<FeedEvent> DestinationFeed::requeued(const std::string& destination, std::size_t limit,
@@ -230,9 +249,15 @@ std::vector<FeedEvent> DestinationFeed::requeued(const std::string& destination,
     error = errorOf(db_, "cannot read the dead letters");
   } else if (events.empty()) {
     // Requeued letters whose event was erased have nothing left to send.
-    Statement drop(db_, "DELETE FROM destination_dead_letters WHERE destination = ?1 AND requeued = 1");
-    drop.text(1, destination);
-    drop.step();
+    // (Looked for first: this runs at every poll, and a DELETE, even of
+    // nothing, would take the write lock from the store's writer.)
+    Statement any(db_, "SELECT 1 FROM destination_dead_letters WHERE destination = ?1 AND requeued = 1 LIMIT 1");
+    any.text(1, destination);
+    if (any.step() == SQLITE_ROW) {
+      Statement drop(db_, "DELETE FROM destination_dead_letters WHERE destination = ?1 AND requeued = 1");
+      drop.text(1, destination);
+      drop.step();
+    }
   }
   return events;
 }

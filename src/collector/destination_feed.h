@@ -63,9 +63,20 @@ class DestinationFeed {
   bool load(const std::string& destination, CursorState& state, std::string& error);
   bool save(const std::string& destination, const CursorState& state);
 
-  // Up to `limit` events after `after_seq`, of `types` ({"*"}: any), in seq order.
-  std::vector<FeedEvent> next(std::int64_t after_seq, const std::vector<std::string>& types, std::size_t limit,
-                              std::string& error);
+  // The next batch after `after_seq`: up to `limit` events of `types`
+  // ({"*"}: any), in seq order, looking at `scan_limit` stored events at
+  // most. `through_seq` is the last seq the batch covers: its last event's
+  // when it is full, else the last seq looked at, so that the events a
+  // destination does not want (most are page views) are passed over once
+  // rather than read again at every poll. through_seq == after_seq when
+  // nothing was stored after it.
+  struct Batch {
+    std::vector<FeedEvent> events;
+    std::int64_t through_seq = 0;
+    bool scan_full = false;  // scan_limit events were looked at: more may wait
+  };
+  Batch next(std::int64_t after_seq, const std::vector<std::string>& types, std::size_t limit,
+             std::size_t scan_limit, std::string& error);
 
   // Up to `limit` dead letters of `destination` asked to be sent again, in seq order.
   std::vector<FeedEvent> requeued(const std::string& destination, std::size_t limit, std::string& error);

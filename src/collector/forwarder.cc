@@ -12,6 +12,11 @@
 namespace relance::collector {
 namespace {
 
+// Stored events a lane looks at per read, at most (see DestinationFeed::next).
+constexpr std::size_t kScanLimit = 2000;
+// The least time between two looks at the feed of an idle lane.
+constexpr std::chrono::milliseconds kIdlePollGap{50};
+
 std::int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -116,10 +121,15 @@ void Forwarder::run(Lane& lane) {
   };
   // Waits `delay`, or until stop() (or, when `wake_on_notify`, notify()).
   // False when stopping.
-  auto wait = [&](std::chrono::milliseconds delay, bool wake_on_notify) {
+  auto wait = [&](std::chrono::milliseconds delay) {
     std::unique_lock<std::mutex> lock(mutex_);
-    std::uint64_t seen = generation_;
-    wake_.wait_for(lock, delay, [&] { return stopping_ || (wake_on_notify && generation_ != seen); });
+    wake_.wait_for(lock, delay, [&] { return stopping_; });
+    return !stopping_;
+  };
+  // Waits until a notify() after `seen` (a generation), `delay`, or stop().
+  auto waitForCommit = [&](std::uint64_t seen, std::chrono::milliseconds delay) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    wake_.wait_for(lock, delay, [&] { return stopping_ || generation_ != seen; });
     return !stopping_;
   };
   auto stopping = [&] {
@@ -127,6 +137,7 @@ void Forwarder::run(Lane& lane) {
     return stopping_;
   };
   std::int64_t lag_measured_at = 0;
+  std::int64_t skipped_saved_at = 0;
   auto measureLag = [&](std::int64_t now) {
     FeedLag lag = feed.lag(state.delivered_seq, destination.events);
     lane.lag_events = lag.events;
@@ -138,17 +149,31 @@ void Forwarder::run(Lane& lane) {
     if (!feed.isOpen()) {
       if (std::string error = open(lane); !error.empty()) {
         problem(error);
-        if (!wait(std::chrono::seconds(1), false)) break;
+        if (!wait(std::chrono::seconds(1))) break;
         continue;
       }
       last_problem.clear();
     }
 
+    std::uint64_t seen;  // commits notified before this look at the feed
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      seen = generation_;
+    }
     // The requeued dead letters first (`relance-collector destinations retry`), then the feed.
     std::string error;
     std::vector<FeedEvent> batch = feed.requeued(destination.id, destination.batch_size, error);
     bool from_dead_letters = !batch.empty();
-    if (!from_dead_letters && error.empty()) batch = feed.next(state.delivered_seq, destination.events, destination.batch_size, error);
+    // The seq the cursor moves to once `batch` is delivered (or dead-lettered).
+    std::int64_t through_seq = state.delivered_seq;
+    bool more_waiting = false;
+    if (!from_dead_letters && error.empty()) {
+      DestinationFeed::Batch next =
+          feed.next(state.delivered_seq, destination.events, destination.batch_size, kScanLimit, error);
+      batch = std::move(next.events);
+      through_seq = next.through_seq;
+      more_waiting = next.scan_full;
+    }
 
     // The lag, at most once a second while delivering (counting waiting
     // events is a scan), and at each attempt of a failing batch.
@@ -156,18 +181,32 @@ void Forwarder::run(Lane& lane) {
     if (error.empty() && (now - lag_measured_at >= 1000 || batch.empty() || state.attempts > 0)) measureLag(now);
     if (!error.empty()) {
       problem(error);
-      if (!wait(std::chrono::seconds(1), false)) break;
+      if (!wait(std::chrono::seconds(1))) break;
       continue;
     }
     if (batch.empty()) {
-      // Events erased at the end of the table while running: their seqs
-      // would be reused by the next events (see load()).
-      std::int64_t last = feed.lastSeq();
-      if (last >= 0 && last < state.delivered_seq) {
-        state.delivered_seq = last;
-        feed.save(destination.id, state);
+      if (through_seq > state.delivered_seq) {
+        // Only events this destination does not want: passed over. Saved
+        // at most once a second (a crash only makes the lane look at them
+        // again).
+        state.delivered_seq = through_seq;
+        if (now - skipped_saved_at >= 1000 && feed.save(destination.id, state)) skipped_saved_at = now;
+        if (more_waiting) continue;
+      } else {
+        // Events erased at the end of the table while running: their seqs
+        // would be reused by the next events (see load()).
+        std::int64_t last = feed.lastSeq();
+        if (last >= 0 && last < state.delivered_seq) {
+          state.delivered_seq = last;
+          feed.save(destination.id, state);
+        }
       }
-      if (!wait(options_.poll, true)) break;
+      // Idle: woken by the next commit (or one since the look above), but
+      // at most every kIdlePollGap, so that a busy store (thousands of
+      // commits a second) does not make the lane query the database as
+      // often.
+      if (!wait(kIdlePollGap)) break;
+      if (!waitForCommit(seen, options_.poll)) break;
       continue;
     }
 
@@ -184,7 +223,7 @@ void Forwarder::run(Lane& lane) {
 
     if (outcome == DeliveryOutcome::kDelivered) {
       bool was_failing = state.attempts > 0;
-      if (!from_dead_letters) state.delivered_seq = batch.back().seq;
+      if (!from_dead_letters) state.delivered_seq = through_seq;
       state.attempts = 0;
       state.failing_since = 0;
       state.last_error.clear();
@@ -205,7 +244,7 @@ void Forwarder::run(Lane& lane) {
     if (outcome == DeliveryOutcome::kRefused ||
         shouldGiveUp(destination.retry, state.attempts, state.failing_since, now)) {
       CursorState after = state;
-      if (!from_dead_letters) after.delivered_seq = batch.back().seq;
+      if (!from_dead_letters) after.delivered_seq = through_seq;
       after.attempts = 0;
       after.failing_since = 0;
       after.last_error.clear();
@@ -220,7 +259,7 @@ void Forwarder::run(Lane& lane) {
         state = after;
       } else {
         problem("cannot write the dead letters");
-        if (!wait(std::chrono::seconds(1), false)) break;
+        if (!wait(std::chrono::seconds(1))) break;
       }
       continue;
     }
@@ -231,7 +270,7 @@ void Forwarder::run(Lane& lane) {
     logLine("warn", "destination delivery failed",
             Json{{"destination", destination.id}, {"events", batch.size()}, {"attempt", state.attempts},
                  {"reason", state.last_error}, {"retry_in_ms", delay.count()}});
-    if (!wait(delay, false)) break;
+    if (!wait(delay)) break;
   }
 }
 
