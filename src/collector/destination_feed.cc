@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <iomanip>
+#include <string_view>
 
 #include <sqlite3.h>
 
@@ -35,6 +36,11 @@ class Statement {
   int step() { return sqlite3_step(stmt_); }
   void reset() { sqlite3_reset(stmt_); }  // every use binds every parameter again
   std::int64_t columnInt(int i) { return sqlite3_column_int64(stmt_, i); }
+  // Valid until the next step(): for a comparison without a copy.
+  std::string_view columnView(int i) {
+    const unsigned char* text = sqlite3_column_text(stmt_, i);
+    return text ? std::string_view(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, i)) : std::string_view();
+  }
   std::string columnText(int i) {
     const unsigned char* text = sqlite3_column_text(stmt_, i);
     return text ? std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, i)) : std::string();
@@ -50,7 +56,7 @@ std::int64_t nowMs() {
       .count();
 }
 
-bool wantsType(const std::vector<std::string>& types, const std::string& type) {
+bool wantsType(const std::vector<std::string>& types, std::string_view type) {
   for (const auto& wanted : types) {
     if (wanted == "*" || wanted == type) return true;
   }
@@ -118,7 +124,13 @@ std::string DestinationFeed::open(const std::string& path) {
     Statement events(db_, "SELECT seq, id, received_at, body FROM events LIMIT 0");
     if (!events.ok()) error = errorOf(db_, "the events table is not readable");
   }
-  if (error.empty() && !exec("PRAGMA synchronous=NORMAL;") ) error = errorOf(db_, "cannot set up the connection");
+  // No automatic checkpoint from this connection: its commits (a cursor,
+  // about once a second) would otherwise copy the store's log in the lane's
+  // thread whenever it is past 1000 frames, beside the store's own
+  // checkpointer and its staging (docs/collector.md, "Checkpoints").
+  if (error.empty() && !exec("PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0;")) {
+    error = errorOf(db_, "cannot set up the connection");
+  }
   if (error.empty() && !exec(kSchema)) error = errorOf(db_, "cannot create the destination tables");
   if (!error.empty()) {
     sqlite3_close(db_);
@@ -213,7 +225,7 @@ DestinationFeed::Batch DestinationFeed::next(std::int64_t after_seq, const std::
   while ((rc = select.step()) == SQLITE_ROW) {
     ++scanned;
     batch.through_seq = select.columnInt(0);
-    if (!wantsType(types, select.columnText(3))) continue;
+    if (!wantsType(types, select.columnView(3))) continue;
     // The body is read only for the events sent.
     batch.events.push_back(FeedEvent{select.columnInt(0), select.columnText(1), select.columnInt(2), select.columnText(4)});
     if (batch.events.size() >= limit) break;

@@ -88,11 +88,12 @@ void Forwarder::start() {
 }
 
 void Forwarder::notify() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++generation_;
-  }
-  wake_.notify_all();
+  ++generation_;
+  if (commit_waiters_.load() == 0) return;
+  // A lane that counted itself a waiter before the increment above either
+  // saw the new generation or is waiting: the lock is free only once it waits.
+  { std::lock_guard<std::mutex> lock(mutex_); }
+  committed_.notify_all();
 }
 
 void Forwarder::stop() {
@@ -100,7 +101,8 @@ void Forwarder::stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  committed_.notify_all();
+  stopped_.notify_all();
   for (auto& lane : lanes_) lane->client.cancel();
   for (auto& lane : lanes_) {
     if (lane->thread.joinable()) lane->thread.join();
@@ -123,13 +125,15 @@ void Forwarder::run(Lane& lane) {
   // False when stopping.
   auto wait = [&](std::chrono::milliseconds delay) {
     std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait_for(lock, delay, [&] { return stopping_; });
+    stopped_.wait_for(lock, delay, [&] { return stopping_; });
     return !stopping_;
   };
   // Waits until a notify() after `seen` (a generation), `delay`, or stop().
   auto waitForCommit = [&](std::uint64_t seen, std::chrono::milliseconds delay) {
     std::unique_lock<std::mutex> lock(mutex_);
-    wake_.wait_for(lock, delay, [&] { return stopping_ || generation_ != seen; });
+    ++commit_waiters_;
+    committed_.wait_for(lock, delay, [&] { return stopping_ || generation_.load() != seen; });
+    --commit_waiters_;
     return !stopping_;
   };
   auto stopping = [&] {
@@ -155,11 +159,7 @@ void Forwarder::run(Lane& lane) {
       last_problem.clear();
     }
 
-    std::uint64_t seen;  // commits notified before this look at the feed
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      seen = generation_;
-    }
+    std::uint64_t seen = generation_.load();  // commits notified before this look at the feed
     // The requeued dead letters first (`relance-collector destinations retry`), then the feed.
     std::string error;
     std::vector<FeedEvent> batch = feed.requeued(destination.id, destination.batch_size, error);
@@ -178,13 +178,18 @@ void Forwarder::run(Lane& lane) {
     // The lag, at most once a second while delivering (counting waiting
     // events is a scan), and at each attempt of a failing batch.
     std::int64_t now = nowMs();
-    if (error.empty() && (now - lag_measured_at >= 1000 || batch.empty() || state.attempts > 0)) measureLag(now);
+    if (error.empty() && !batch.empty() && (now - lag_measured_at >= 1000 || state.attempts > 0)) measureLag(now);
     if (!error.empty()) {
       problem(error);
       if (!wait(std::chrono::seconds(1))) break;
       continue;
     }
     if (batch.empty()) {
+      // Nothing this destination wants waits, as far as the lane looked.
+      if (!more_waiting) {
+        lane.lag_events = 0;
+        lane.oldest_waiting_ms = 0;
+      }
       if (through_seq > state.delivered_seq) {
         // Only events this destination does not want: passed over. Saved
         // at most once a second (a crash only makes the lane look at them

@@ -66,9 +66,15 @@ class Forwarder {
   ForwarderOptions options_;
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::mutex mutex_;
-  std::condition_variable wake_;
-  std::uint64_t generation_ = 0;  // notify() calls, under mutex_
-  bool stopping_ = false;
+  // notify() runs on the store's writer thread after every commit: it wakes
+  // a lane only when one waits for a commit (an idle lane), and otherwise
+  // costs an atomic increment. Backoffs and pauses wait on `stopped_`,
+  // which only stop() signals.
+  std::condition_variable committed_;
+  std::condition_variable stopped_;
+  std::atomic<std::uint64_t> generation_{0};  // notify() calls
+  std::atomic<int> commit_waiters_{0};        // lanes in waitForCommit
+  bool stopping_ = false;                     // under mutex_
 };
 
 }  // namespace relance::collector
