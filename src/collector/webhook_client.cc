@@ -63,7 +63,10 @@ WebhookResult exchange(net::io_context& io, Stream& stream, bool tls, const Webh
   auto read = [&]() {
     socket.expires_at(deadline);
     http::async_read(stream, buffer, parser, [&](beast::error_code error, std::size_t) {
-      if (error) return fail(error, "reading the answer");
+      // An answer larger than the limit still says what it is: its status counts.
+      if (error && !(error == http::error::body_limit && parser.is_header_done())) {
+        return fail(error, "reading the answer");
+      }
       const auto& response = parser.get();
       result.status = response.result_int();
       if (auto it = response.find(http::field::retry_after); it != response.end()) {
