@@ -51,12 +51,22 @@ run() {  # mode
   "$BIN" serve --listen 127.0.0.1:0 --db "$WORK/bench.db" --rate-limit 0 --queue-limit 200000 "${args[@]}" \
     >"$WORK/collector.log" 2>&1 &
   COLLECTOR_PID=$!
-  for _ in $(seq 50); do grep -q '"listening"' "$WORK/collector.log" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 200); do grep -q '"listening"' "$WORK/collector.log" 2>/dev/null && break; sleep 0.1; done
   local port
   port=$(sed -n 's/.*"msg":"listening".*"port":\([0-9]*\).*/\1/p' "$WORK/collector.log")
+  if [ -z "$port" ]; then
+    echo "bench: the collector did not start ($mode): $(cat "$WORK/collector.log")" >&2
+    kill "$COLLECTOR_PID"; wait "$COLLECTOR_PID" 2>/dev/null || true; COLLECTOR_PID=""
+    return 1
+  fi
   local result
   result=$(BATCH=1 wrk -t 2 -c "$CONNECTIONS" -d "${DURATION}s" --latency -s bench/collector/events.lua \
     "http://127.0.0.1:$port" | sed -n 's/^RESULT //p')
+  if [ -z "$result" ]; then
+    echo "bench: wrk gave no result ($mode)" >&2
+    kill "$COLLECTOR_PID"; wait "$COLLECTOR_PID" 2>/dev/null || true; COLLECTOR_PID=""
+    return 1
+  fi
   local extra=""
   if [ "$mode" = all ]; then
     local during started lag
@@ -72,10 +82,19 @@ run() {  # mode
   fi
   # The collector's CPU time (user + system, all threads) per accepted
   # event, catch-up included: steadier than requests/s on a shared machine.
-  local ticks
+  local ticks lane_ticks=0 task
   ticks=$(awk '{print $14 + $15}' "/proc/$COLLECTOR_PID/stat")
+  # The lane's own thread ("dest:crm"): the forwarding's direct cost.
+  for task in /proc/"$COLLECTOR_PID"/task/*; do
+    if [ "$(cat "$task/comm")" = "dest:crm" ]; then lane_ticks=$(awk '{print $14 + $15}' "$task/stat"); fi
+  done
   kill "$COLLECTOR_PID"; wait "$COLLECTOR_PID" 2>/dev/null || true; COLLECTOR_PID=""
-  extra="$extra, \"cpu_us_per_event\": $(node -e 'const [t, hz, a] = process.argv.slice(1).map(Number); console.log((t / hz * 1e6 / a).toFixed(2))' "$ticks" "$(getconf CLK_TCK)" "$(node -e 'console.log(JSON.parse(process.argv[1]).accepted)' "$result")")"
+  local accepted hz
+  accepted=$(node -e 'console.log(JSON.parse(process.argv[1]).accepted)' "$result")
+  hz=$(getconf CLK_TCK)
+  extra="$extra$(node -e 'const [t, l, hz, a] = process.argv.slice(1).map(Number);
+    console.log(`, "cpu_us_per_event": ${(t / hz * 1e6 / a).toFixed(2)}, "lane_cpu_us_per_event": ${(l / hz * 1e6 / a).toFixed(2)}`)' \
+    "$ticks" "$lane_ticks" "$hz" "$accepted")"
   echo "${result%\}}, \"mode\": \"$mode\"$extra}"
 }
 
@@ -85,7 +104,8 @@ for round in $(seq "$ROUNDS"); do
   modes=(none skip all)
   [ $((round % 2)) = 0 ] && modes=(all skip none)
   for mode in "${modes[@]}"; do
-    line=$(run "$mode")
+    line=$(run "$mode") || continue
+    [ -n "$line" ] || continue
     echo "$line"
     results+=("$line")
   done
@@ -94,5 +114,5 @@ node -e 'const rs = process.argv.slice(1).map((t) => JSON.parse(t));
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const mode of ["none", "skip", "all"]) {
     const mine = rs.filter((r) => r.mode === mode);
-    console.log(`${mode}: median ${median(mine.map((r) => r.rps)).toFixed(0)} requests/s, p99 median ${median(mine.map((r) => r.p99_ms)).toFixed(2)} ms, CPU median ${median(mine.map((r) => r.cpu_us_per_event)).toFixed(2)} us/event; rounds ${mine.map((r) => r.rps.toFixed(0)).join(" ")} requests/s, ${mine.map((r) => r.cpu_us_per_event).join(" ")} us/event`);
+    console.log(`${mode}: median ${median(mine.map((r) => r.rps)).toFixed(0)} requests/s, p99 median ${median(mine.map((r) => r.p99_ms)).toFixed(2)} ms, CPU median ${median(mine.map((r) => r.cpu_us_per_event)).toFixed(2)} us/event (lane thread ${median(mine.map((r) => r.lane_cpu_us_per_event)).toFixed(2)}); rounds ${mine.map((r) => r.rps.toFixed(0)).join(" ")} requests/s, ${mine.map((r) => r.cpu_us_per_event).join(" ")} us/event`);
   }' "${results[@]}"

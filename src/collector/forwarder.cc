@@ -1,5 +1,7 @@
 #include "collector/forwarder.h"
 
+#include <pthread.h>
+
 #include <random>
 #include <sstream>
 
@@ -84,6 +86,8 @@ void Forwarder::start() {
   for (auto& lane : lanes_) {
     Lane* raw = lane.get();
     raw->thread = std::thread([this, raw] { run(*raw); });
+    // "dest:<id>" in top -H and /proc/<pid>/task/*/comm (15 bytes at most).
+    pthread_setname_np(raw->thread.native_handle(), ("dest:" + raw->destination.id).substr(0, 15).c_str());
   }
 }
 
