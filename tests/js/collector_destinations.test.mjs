@@ -211,6 +211,30 @@ test('destinations: SIGKILL in the middle of deliveries loses nothing after a re
   }
 });
 
+test('destinations: SIGTERM stops at once, even in the middle of a long backoff', { timeout: 30000 }, async () => {
+  const dir = tempDir();
+  const probe = await startReceiver();
+  const { url } = probe;
+  await probe.close();  // nothing listens: the first attempt fails, the next is a minute away
+  const file = destinationsFile(dir, url, { retry: { min_seconds: 60, max_seconds: 60 } });
+  const c = await startCollector({ dir, args: ['--destinations', file] });
+  try {
+    assert.equal((await postEvents(c.port, [wanted()])).status, 200);
+    await until(async () => /relance_destination_retries_total\{destination="crm"\} 1/
+      .test((await request(c.port, { path: '/metrics' })).body), 10000, 'a failed attempt');
+    const started = Date.now();
+    c.proc.kill('SIGTERM');
+    const { code } = await c.exited;
+    assert.equal(code, 0);
+    assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms`);
+    // The failing batch is remembered; the cursor did not move.
+    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+\d+\s+1\s+0\s+0\s+failing: 1 attempts since \d+ \(connecting: /m);
+  } finally {
+    await c.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('destinations: a bad file is refused at start with every error\'s path', { timeout: 30000 }, async () => {
   const dir = tempDir();
   try {
