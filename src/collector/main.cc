@@ -2,6 +2,7 @@
 //   serve         answer HTTP (events, opt-ins, configuration, static files)
 //   export        print stored events (or opt-ins) as NDJSON
 //   check-config  compile a site configuration and list its errors
+//   destinations  the forwarding to destinations: states, dead letters, retry, check a file
 // docs/collector.md describes every flag.
 #include <chrono>
 #include <filesystem>
@@ -13,7 +14,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "collector/destination_feed.h"
+#include "collector/destinations.h"
 #include "collector/event_store.h"
+#include "collector/forwarder.h"
 #include "collector/http_server.h"
 #include "collector/log.h"
 #include "collector/metrics.h"
@@ -50,7 +54,17 @@ struct ServeFlags {
   int read_timeout = 15;
   int idle_timeout = 60;
   std::size_t max_connections = 4096;
+  std::string destinations;
+  std::string destinations_ca;
 };
+
+// Prints a refused destinations file, like a refused configuration.
+void printDestinationErrors(const LoadedDestinations& loaded, std::ostream& out, const std::string& indent) {
+  if (!loaded.problem.empty()) out << indent << loaded.problem << "\n";
+  for (const auto& error : loaded.errors) {
+    out << indent << (error.path.empty() ? "/" : error.path) << ": " << error.message << "\n";
+  }
+}
 
 // "host:port", "[v6]:port" or ":port".
 bool splitListen(const std::string& text, std::string& host, unsigned short& port) {
@@ -98,6 +112,17 @@ int serve(const ServeFlags& flags) {
     return 1;
   }
 
+  // Destinations are checked before anything listens, like the configuration.
+  LoadedDestinations destinations;
+  if (!flags.destinations.empty()) {
+    destinations = loadDestinations(flags.destinations);
+    if (!destinations.ok()) {
+      std::cerr << "relance-collector: the destinations " << flags.destinations << " are refused\n";
+      printDestinationErrors(destinations, std::cerr, "  ");
+      return 1;
+    }
+  }
+
   StoreOptions store_options;
   store_options.path = flags.db;
   store_options.synchronous_full = flags.synchronous == "full";
@@ -116,12 +141,26 @@ int serve(const ServeFlags& flags) {
   service_options.trust_proxy = flags.trust_proxy;
   Service service(service_options, site, store, limiter, metrics, files, wallClockMs);
 
+  ForwarderOptions forwarder_options;
+  forwarder_options.db_path = flags.db;
+  forwarder_options.ca_file = flags.destinations_ca;
+  forwarder_options.user_agent = std::string("relance-collector/") + RELANCE_VERSION;
+  std::size_t destination_count = destinations.destinations.size();
+  Forwarder forwarder(forwarder_options, std::move(destinations.destinations));
+  metrics.addSection([&forwarder] { return forwarder.renderMetrics(); });
+
   HttpServer server(server_options, service);
   // The writer thread only commits; the answers are built on the HTTP threads.
   // (Every request waiting for a commit keeps the server running, so the
-  // server outlives every task posted here.)
-  store.start([&metrics](double seconds, std::size_t batches) { metrics.observeCommit(seconds, batches); },
-              [&server](std::function<void()> task) { server.post(std::move(task)); });
+  // server outlives every task posted here.) Each commit wakes the
+  // forwarder, which reads what was committed from the database.
+  store.start(
+      [&metrics, &forwarder](double seconds, std::size_t batches) {
+        metrics.observeCommit(seconds, batches);
+        forwarder.notify();
+      },
+      [&server](std::function<void()> task) { server.post(std::move(task)); });
+  forwarder.start();
   if (std::string problem = store.readyProblem(); !problem.empty()) {
     logLine("error", "store not ready", relance::Json{{"reason", problem}});
   }
@@ -140,8 +179,10 @@ int serve(const ServeFlags& flags) {
                         {"threads", server_options.threads},
                         {"max_connections", server.maxConnections()},
                         {"static", !flags.static_dir.empty()},
-                        {"config", !flags.config.empty()}});
+                        {"config", !flags.config.empty()},
+                        {"destinations", destination_count}});
   server.run();
+  forwarder.stop();  // at once: what it did not deliver waits in the database for the next start
   store.stop();  // commits what is still queued
   logLine("info", "stopped");
   return 0;
@@ -203,6 +244,24 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check-config", "compile a site configuration and print its errors");
   check_cmd->add_option("file", config_path, "site configuration (JSON)")->required();
 
+  std::string destinations_db = "relance.db";
+  std::string destination_id;
+  std::string destinations_file;
+  auto* destinations_cmd = app.add_subcommand(
+      "destinations", "the forwarding to destinations: print each one's state (or: dead, retry, check)");
+  destinations_cmd->add_option("--db", destinations_db, "SQLite database file")->capture_default_str();
+  destinations_cmd->fallthrough();  // --db after the subcommand's name works too
+  auto* dead_cmd = destinations_cmd->add_subcommand("dead", "print the dead letters as NDJSON");
+  dead_cmd->add_option("destination", destination_id, "only those of this destination");
+  auto* retry_cmd = destinations_cmd->add_subcommand("retry", "send a destination's dead letters again");
+  retry_cmd->add_option("destination", destination_id, "the destination's id")->required();
+  auto* check_destinations_cmd = destinations_cmd->add_subcommand("check", "check a destinations file and its secrets");
+  check_destinations_cmd->add_option("file", destinations_file, "destinations file (JSON)")->required();
+  destinations_cmd->require_subcommand(0, 1);
+
+  serve_cmd->add_option("--destinations", flags.destinations, "destinations file (JSON): where stored events are forwarded (see docs/collector.md, \"Destinations\")");
+  serve_cmd->add_option("--destinations-ca", flags.destinations_ca, "PEM file of the certificate authorities trusted for https destinations, instead of the system's");
+
   CLI11_PARSE(app, argc, argv);
 
   if (serve_cmd->parsed()) return serve(flags);
@@ -217,5 +276,37 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (check_cmd->parsed()) return checkConfig(config_path);
+  if (destinations_cmd->parsed()) {
+    std::string error;
+    if (check_destinations_cmd->parsed()) {
+      LoadedDestinations loaded = loadDestinations(destinations_file);
+      if (loaded.ok()) {
+        std::cout << destinations_file << ": ok (" << loaded.destinations.size() << " destinations)\n";
+        return 0;
+      }
+      printDestinationErrors(loaded, std::cout, "");
+      if (loaded.problem.empty()) {
+        std::cout << loaded.errors.size() << (loaded.errors.size() == 1 ? " error" : " errors") << " in "
+                  << destinations_file << "\n";
+      }
+      return 1;
+    } else if (dead_cmd->parsed()) {
+      error = printDeadLetters(destinations_db, destination_id, std::cout);
+    } else if (retry_cmd->parsed()) {
+      std::int64_t count = 0;
+      error = requeueDeadLetters(destinations_db, destination_id, count);
+      if (error.empty()) {
+        std::cout << count << " dead letters of " << destination_id
+                  << " requeued: the running collector sends them next\n";
+      }
+    } else {
+      error = printDestinationStates(destinations_db, std::cout);
+    }
+    if (!error.empty()) {
+      std::cerr << "relance-collector: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
   return 2;
 }

@@ -85,6 +85,7 @@ std::string Metrics::render(const StoreFigures& store) const {
   out << "# HELP relance_ready 1 when the store is writable.\n"
       << "# TYPE relance_ready gauge\n"
       << "relance_ready " << (store.ready ? 1 : 0) << "\n";
+  for (const auto& section : sections_) out << section();
   return out.str();
 }
 

@@ -6,10 +6,12 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace relance::collector {
 
@@ -39,9 +41,14 @@ class Metrics {
   // The exposition text.
   std::string render(const StoreFigures& store) const;
 
+  // Adds the lines `section` returns to every exposition (the forwarder's
+  // per-destination figures). Called before the server starts.
+  void addSection(std::function<std::string()> section) { sections_.push_back(std::move(section)); }
+
  private:
   static constexpr std::array<double, 11> kCommitBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                             0.05,   0.1,   0.25,   0.5,   1.0};
+  std::vector<std::function<std::string()>> sections_;
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;
   std::array<std::uint64_t, kCommitBuckets.size()> commit_buckets_{};
