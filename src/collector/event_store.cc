@@ -44,14 +44,17 @@ class Statement {
 std::string describe(sqlite3* db, const std::string& what) {
   int code = db ? sqlite3_errcode(db) : SQLITE_CANTOPEN;
   std::string reason = db ? sqlite3_errmsg(db) : "out of memory";
+  // "<ours>: <SQLite's>", unless SQLite's words are ours (a full disk is
+  // "database or disk is full" in both).
+  auto said = [&reason](const std::string& ours) { return reason == ours ? ours : ours + ": " + reason; };
   switch (code & 0xff) {
-    case SQLITE_READONLY: return "database is read-only: " + reason;
-    case SQLITE_FULL: return "database or disk is full: " + reason;
+    case SQLITE_READONLY: return said("database is read-only");
+    case SQLITE_FULL: return said("database or disk is full");
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return "database is locked by another process: " + reason;
-    case SQLITE_IOERR: return "disk I/O error: " + reason;
-    case SQLITE_CANTOPEN: return "cannot open the database: " + reason;
-    default: return what + ": " + reason;
+    case SQLITE_LOCKED: return said("database is locked by another process");
+    case SQLITE_IOERR: return said("disk I/O error");
+    case SQLITE_CANTOPEN: return said("cannot open the database");
+    default: return said(what);
   }
 }
 

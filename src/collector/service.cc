@@ -68,19 +68,6 @@ bool isApi(const std::string& route) {
 
 Json errorBody(const std::string& message) { return Json{{"error", message}}; }
 
-// A store problem, each thing said once. The store words a SQLite failure
-// "<what went wrong>: <SQLite's own message>", and for some failures SQLite's
-// message is those very words: a full disk read "database or disk is full:
-// database or disk is full". (The repetition is made by describe() in
-// event_store.cc; dropped here, where the answer is written.)
-std::string saidOnce(const std::string& problem) {
-  std::size_t colon = problem.find(": ");
-  if (colon != std::string::npos && problem.compare(colon + 2, std::string::npos, problem, 0, colon) == 0) {
-    return problem.substr(0, colon);
-  }
-  return problem;
-}
-
 // The 400 answer's body for text that is not JSON: where it broke.
 Json malformedJsonBody(const ParsedJson& parsed) {
   return Json{{"error", "malformed JSON"}, {"message", parsed.message}, {"offset", parsed.offset}};
@@ -615,7 +602,7 @@ Response Service::notQueued(const Context& context) const {
 
 Response Service::notStored(const Context& context, const std::string& problem) const {
   std::string what = context.route == "optin" ? "the opt-in was not stored" : "the events were not stored";
-  std::string error = problem.empty() ? "store is busy (queue full)" : "store unavailable: " + saidOnce(problem);
+  std::string error = problem.empty() ? "store is busy (queue full)" : "store unavailable: " + problem;
   Response response = json(context, 503, Json{{"error", error + "; " + what + ", send again later"}, {"retry_after", 1}});
   response.set(http::field::retry_after, "1");
   return response;
@@ -641,7 +628,7 @@ void Service::readyz(const ContextPtr& context, Respond respond) {
   if (problem.empty()) {
     finish(*context, json(*context, 200, Json{{"status", "ready"}, {"queue_rows", store_.queueDepth()}}), respond);
   } else {
-    finish(*context, json(*context, 503, Json{{"status", "not ready"}, {"reason", saidOnce(problem)}}), respond);
+    finish(*context, json(*context, 503, Json{{"status", "not ready"}, {"reason", problem}}), respond);
   }
 }
 
