@@ -283,7 +283,7 @@ class RegexCompiler {
     else if (peek() == '+') { ++pos_; min = 1; }
     else if (peek() == '?') { ++pos_; max = 1; }
     else {
-      std::size_t len;
+      std::size_t len = 0;  // set by bracedQuantifier (atQuantifier found one)
       bracedQuantifier(&len, &min, &max);
       pos_ += len;
       if (max == -2) { fail("numbers out of order in {} quantifier"); return nullptr; }
