@@ -64,20 +64,28 @@ test('events queued on an earlier page are sent on start, with their original id
   inst.shutdown();
 });
 
-test('showOffer without an offer id gets a console error and reaches no engine', async () => {
-  const { w } = fakeWindow();
-  const seen = [];
-  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
+// What `run` wrote with console.error, a line per call.
+function consoleErrorsOf(run) {
   const errors = [];
   const original = console.error;
   console.error = (...a) => errors.push(a.join(' '));
   try {
-    inst.command('showOffer', []);
-    inst.command('showOffer', [42]);
-    inst.command('showOffer', ['welcome']);
+    run();
   } finally {
     console.error = original;
   }
+  return errors;
+}
+
+test('showOffer without an offer id gets a console error and reaches no engine', async () => {
+  const { w } = fakeWindow();
+  const seen = [];
+  const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
+  const errors = consoleErrorsOf(() => {
+    inst.command('showOffer', []);
+    inst.command('showOffer', [42]);
+    inst.command('showOffer', ['welcome']);
+  });
   assert.equal(errors.length, 2);
   assert.match(errors[0], /showOffer needs an offer id/);
   assert.deepEqual(seen.map((s) => [s.type, s.props.offer_id]), [['show_offer', 'welcome']]);
@@ -89,18 +97,13 @@ test('debug takes a boolean only; anything else is a console error naming the ar
   const { w } = fakeWindow();
   const seen = [];
   const inst = start({ window: w, core: echoEngine(seen), config: {}, origin: '', autoCapture: false });
-  const errors = [];
-  const original = console.error;
-  console.error = (...a) => errors.push(a.join(' '));
-  try {
+  const errors = consoleErrorsOf(() => {
     inst.command('debug', ['false']);
     inst.command('debug', [1]);
     inst.command('debug', []);
     inst.command('debug', [true]);
     inst.command('debug', [false]);
-  } finally {
-    console.error = original;
-  }
+  });
   assert.equal(errors.length, 3);
   assert.equal(errors[0], 'relance: debug needs true or false (got "false")');
   assert.match(errors[1], /\(got 1\)$/);
