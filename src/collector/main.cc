@@ -260,7 +260,8 @@ int main(int argc, char** argv) {
   destinations_cmd->require_subcommand(0, 1);
 
   serve_cmd->add_option("--destinations", flags.destinations, "destinations file (JSON): where stored events are forwarded (see docs/collector.md, \"Destinations\")");
-  serve_cmd->add_option("--destinations-ca", flags.destinations_ca, "PEM file of the certificate authorities trusted for https destinations, instead of the system's");
+  serve_cmd->add_option("--destinations-ca", flags.destinations_ca, "PEM file of the certificate authorities trusted for https destinations, instead of the system's")
+      ->check(CLI::ExistingFile);
 
   CLI11_PARSE(app, argc, argv);
 

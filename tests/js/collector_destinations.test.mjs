@@ -249,6 +249,9 @@ test('destinations: a bad file is refused at start with every error\'s path', { 
       assert.match(error.message, /\/destinations\/0\/events\/0: unknown event type nope/);
       return true;
     });
+    // A missing CA file is said at start, not found out at every delivery's TLS handshake.
+    await assert.rejects(startCollector({ dir, args: ['--destinations-ca', path.join(dir, 'missing.pem')] }),
+      /--destinations-ca: File does not exist/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
