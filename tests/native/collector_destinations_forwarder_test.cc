@@ -206,16 +206,15 @@ class ForwarderTest : public ::testing::Test {
     return f;
   }
 
-  // Stores events of `type` with ids prefix-0.., committed when it returns.
-  std::vector<std::string> store(const std::string& prefix, int count, const std::string& type = "purchase") {
+  // Stores `count` rows with ids prefix-0.. (`add` puts each in the batch), committed when it returns.
+  std::vector<std::string> commitRows(const std::string& prefix, int count,
+                                      const std::function<void(WriteBatch&, const std::string&)>& add) {
     WriteBatch batch;
     batch.received_at = 1700000000000;
     std::vector<std::string> ids;
     for (int i = 0; i < count; ++i) {
-      std::string id = prefix + "-" + std::to_string(i);
-      ids.push_back(id);
-      batch.events.push_back(
-          StoredEvent{id, type, 1700000000000, "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"ts\":1700000000000}"});
+      ids.push_back(prefix + "-" + std::to_string(i));
+      add(batch, ids.back());
     }
     std::promise<bool> done;
     auto future = done.get_future();
@@ -225,23 +224,20 @@ class ForwarderTest : public ::testing::Test {
     return ids;
   }
 
-  // Stores opt-ins with ids prefix-0.., each with a contact, committed when it returns.
+  // Stores events of `type`.
+  std::vector<std::string> store(const std::string& prefix, int count, const std::string& type = "purchase") {
+    return commitRows(prefix, count, [&type](WriteBatch& batch, const std::string& id) {
+      batch.events.push_back(
+          StoredEvent{id, type, 1700000000000, "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"ts\":1700000000000}"});
+    });
+  }
+
+  // Stores opt-ins, each with a contact.
   std::vector<std::string> storeOptins(const std::string& prefix, int count) {
-    WriteBatch batch;
-    batch.received_at = 1700000000000;
-    std::vector<std::string> ids;
-    for (int i = 0; i < count; ++i) {
-      std::string id = prefix + "-" + std::to_string(i);
-      ids.push_back(id);
+    return commitRows(prefix, count, [](WriteBatch& batch, const std::string& id) {
       batch.optins.push_back(StoredOptin{id, "{\"id\":\"" + id + "\",\"offer_id\":\"welcome\",\"email\":\"" + id +
                                                  "@example.com\",\"consent\":{\"checked\":true}}"});
-    }
-    std::promise<bool> done;
-    auto future = done.get_future();
-    EXPECT_TRUE(store_->submit(std::move(batch), [&done](const WriteResult& r) { done.set_value(r.ok); }));
-    EXPECT_EQ(future.wait_for(10s), std::future_status::ready);
-    EXPECT_TRUE(future.get());
-    return ids;
+    });
   }
 
   std::string deadLetters(const std::string& id = "") {
