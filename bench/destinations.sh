@@ -70,10 +70,10 @@ run() {  # mode
   local extra=""
   if [ "$mode" = all ]; then
     local during started lag
-    during=$(metric "$port" 'outcome="delivered"')
+    during=$(metric "$port" 'stream="events",outcome="delivered"')
     started=$(date +%s.%N)
     for _ in $(seq 600); do
-      lag=$(metric "$port" 'relance_destination_lag_events')
+      lag=$(metric "$port" 'relance_destination_lag_events.*stream="events"')
       [ "$lag" = 0 ] && break
       sleep 0.1
     done

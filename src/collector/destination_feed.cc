@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iomanip>
 #include <string_view>
+#include <utility>
 
 #include <sqlite3.h>
 
@@ -94,6 +95,24 @@ sqlite3* openForCli(const std::string& path, bool write, std::string& error) {
   return db;
 }
 
+// The suffix of an opt-in stream's key (see cursorKey()).
+constexpr std::string_view kOptinsSuffix = ":optins";
+
+// A cursor key back into the destination's id and the stream's name.
+std::pair<std::string, std::string> splitKey(const std::string& key) {
+  if (key.size() > kOptinsSuffix.size() && key.compare(key.size() - kOptinsSuffix.size(), std::string::npos,
+                                                       kOptinsSuffix.data(), kOptinsSuffix.size()) == 0) {
+    return {key.substr(0, key.size() - kOptinsSuffix.size()), streamName(Stream::kOptins)};
+  }
+  return {key, streamName(Stream::kEvents)};
+}
+
+// A destination's keys in SQL: "(<column> = ?N OR <column> = ?N || ':optins')".
+std::string eitherStream(const std::string& column, int parameter) {
+  std::string p = "?" + std::to_string(parameter);
+  return "(" + column + " = " + p + " OR " + column + " = " + p + " || '" + std::string(kOptinsSuffix) + "')";
+}
+
 bool hasFeedTables(sqlite3* db) {
   Statement check(db, "SELECT 1 FROM sqlite_master WHERE name = 'destination_cursors'");
   return check.ok() && check.step() == SQLITE_ROW;
@@ -101,14 +120,21 @@ bool hasFeedTables(sqlite3* db) {
 
 }  // namespace
 
+const char* streamName(Stream stream) { return stream == Stream::kOptins ? "optins" : "events"; }
+
+std::string cursorKey(const std::string& destination, Stream stream) {
+  return stream == Stream::kOptins ? destination + std::string(kOptinsSuffix) : destination;
+}
+
 DestinationFeed::~DestinationFeed() { sqlite3_close(db_); }
 
 bool DestinationFeed::exec(const std::string& sql) {
   return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
-std::string DestinationFeed::open(const std::string& path) {
+std::string DestinationFeed::open(const std::string& path, Stream stream) {
   if (db_) return "";
+  table_ = streamName(stream);
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string error = errorOf(db_, "cannot open the database");
@@ -121,8 +147,8 @@ std::string DestinationFeed::open(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
   std::string error;
   {
-    Statement events(db_, "SELECT seq, id, received_at, body FROM events LIMIT 0");
-    if (!events.ok()) error = errorOf(db_, "the events table is not readable");
+    Statement rows(db_, "SELECT seq, id, received_at, body FROM " + table_ + " LIMIT 0");
+    if (!rows.ok()) error = errorOf(db_, "the " + table_ + " table is not readable");
   }
   // No automatic checkpoint from this connection: its commits (a cursor,
   // about once a second) would otherwise copy the store's log in the lane's
@@ -140,7 +166,7 @@ std::string DestinationFeed::open(const std::string& path) {
 }
 
 std::int64_t DestinationFeed::lastSeq() {
-  Statement last(db_, "SELECT coalesce(max(seq), 0) FROM events");
+  Statement last(db_, "SELECT coalesce(max(seq), 0) FROM " + table_);
   if (!last.ok() || last.step() != SQLITE_ROW) return -1;
   return last.columnInt(0);
 }
@@ -170,7 +196,7 @@ bool DestinationFeed::load(const std::string& destination, CursorState& state, s
   }
   std::int64_t last = lastSeq();
   if (last < 0) {
-    error = errorOf(db_, "cannot read the events");
+    error = errorOf(db_, "cannot read the " + table_);
     return false;
   }
   if (!found) {
@@ -213,9 +239,11 @@ DestinationFeed::Batch DestinationFeed::next(std::int64_t after_seq, const std::
   batch.through_seq = after_seq;
   // The type is tested here rather than in SQL: a filter in the query would
   // make SQLite walk every unwanted event after the cursor at each poll.
-  Statement select(db_, "SELECT seq, id, received_at, type, body FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+  // Opt-ins have no type: '' (their lane asks for {"*"}).
+  Statement select(db_, "SELECT seq, id, received_at, " + std::string(table_ == "events" ? "type" : "''") +
+                            ", body FROM " + table_ + " WHERE seq > ?1 ORDER BY seq LIMIT ?2");
   if (!select.ok()) {
-    error = errorOf(db_, "cannot read the events");
+    error = errorOf(db_, "cannot read the " + table_);
     return batch;
   }
   select.integer(1, after_seq);
@@ -231,7 +259,7 @@ DestinationFeed::Batch DestinationFeed::next(std::int64_t after_seq, const std::
     if (batch.events.size() >= limit) break;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-    error = errorOf(db_, "cannot read the events");
+    error = errorOf(db_, "cannot read the " + table_);
     batch.events.clear();
     batch.through_seq = after_seq;
   }
@@ -245,7 +273,7 @@ std::vector<FeedEvent> DestinationFeed::requeued(const std::string& destination,
   // Joined on the id too: an erased event's seq may have been reused.
   Statement select(db_,
                    "SELECT e.seq, e.id, e.received_at, e.body FROM destination_dead_letters d"
-                   " JOIN events e ON e.seq = d.seq AND e.id = d.event_id"
+                   " JOIN " + table_ + " e ON e.seq = d.seq AND e.id = d.event_id"
                    " WHERE d.destination = ?1 AND d.requeued = 1 ORDER BY d.seq LIMIT ?2");
   if (!select.ok()) {
     error = errorOf(db_, "cannot read the dead letters");
@@ -276,7 +304,7 @@ std::vector<FeedEvent> DestinationFeed::requeued(const std::string& destination,
 
 FeedLag DestinationFeed::lag(std::int64_t after_seq, const std::vector<std::string>& types) {
   FeedLag lag;
-  Statement count(db_, "SELECT count(*), min(received_at) FROM events WHERE seq > ?1 AND " + typeFilter(types, 2));
+  Statement count(db_, "SELECT count(*), min(received_at) FROM " + table_ + " WHERE seq > ?1 AND " + typeFilter(types, 2));
   if (!count.ok()) return lag;
   count.integer(1, after_seq);
   bindTypes(count, types, 2);
@@ -343,7 +371,9 @@ std::string printDestinationStates(const std::string& path, std::ostream& out) {
   {
     Statement select(db,
                      "SELECT c.destination, c.delivered_seq, c.attempts, c.failing_since, c.last_error,"
-                     " (SELECT count(*) FROM events WHERE seq > c.delivered_seq),"
+                     " CASE WHEN c.destination LIKE '%" + std::string(kOptinsSuffix) + "'"
+                     "  THEN (SELECT count(*) FROM optins WHERE seq > c.delivered_seq)"
+                     "  ELSE (SELECT count(*) FROM events WHERE seq > c.delivered_seq) END,"
                      " (SELECT count(*) FROM destination_dead_letters d WHERE d.destination = c.destination),"
                      " (SELECT count(*) FROM destination_dead_letters d WHERE d.destination = c.destination"
                      "  AND d.requeued = 1)"
@@ -351,8 +381,8 @@ std::string printDestinationStates(const std::string& path, std::ostream& out) {
     if (!select.ok()) {
       error = errorOf(db, "cannot read the destinations");
     } else {
-      out << std::left << std::setw(20) << "destination" << std::setw(14) << "delivered_seq" << std::setw(14)
-          << "events_after" << std::setw(10) << "dead" << std::setw(10) << "requeued" << "state\n";
+      out << std::left << std::setw(20) << "destination" << std::setw(8) << "stream" << std::setw(14)
+          << "delivered_seq" << std::setw(14) << "rows_after" << std::setw(10) << "dead" << std::setw(10) << "requeued" << "state\n";
       int rc;
       while ((rc = select.step()) == SQLITE_ROW) {
         std::string state = "ok";
@@ -360,7 +390,8 @@ std::string printDestinationStates(const std::string& path, std::ostream& out) {
           state = "failing: " + std::to_string(select.columnInt(2)) + " attempts since " +
                   std::to_string(select.columnInt(3)) + " (" + select.columnText(4) + ")";
         }
-        out << std::left << std::setw(20) << select.columnText(0) << std::setw(14) << select.columnInt(1)
+        auto [id, stream] = splitKey(select.columnText(0));
+        out << std::left << std::setw(20) << id << std::setw(8) << stream << std::setw(14) << select.columnInt(1)
             << std::setw(14) << select.columnInt(5) << std::setw(10) << select.columnInt(6) << std::setw(10)
             << select.columnInt(7) << state << "\n";
       }
@@ -378,7 +409,8 @@ std::string printDeadLetters(const std::string& path, const std::string& destina
   if (hasFeedTables(db)) {
     Statement select(db,
                      "SELECT destination, seq, event_id, failed_at, attempts, status, reason, requeued"
-                     " FROM destination_dead_letters WHERE ?1 = '' OR destination = ?1 ORDER BY destination, seq");
+                     " FROM destination_dead_letters WHERE ?1 = '' OR " + eitherStream("destination", 1) +
+                     " ORDER BY destination, seq");
     if (!select.ok()) {
       error = errorOf(db, "cannot read the dead letters");
     } else {
@@ -386,7 +418,9 @@ std::string printDeadLetters(const std::string& path, const std::string& destina
       int rc;
       // NDJSON, like export: one dead letter per line.
       while ((rc = select.step()) == SQLITE_ROW) {
-        Json letter = {{"destination", select.columnText(0)}, {"seq", select.columnInt(1)},
+        auto [id, stream] = splitKey(select.columnText(0));
+        // event_id: the opt-in's id for the optins stream.
+        Json letter = {{"destination", id}, {"stream", stream}, {"seq", select.columnInt(1)},
                        {"event_id", select.columnText(2)}, {"failed_at", select.columnInt(3)},
                        {"attempts", select.columnInt(4)}, {"status", select.columnInt(5)},
                        {"reason", select.columnText(6)}, {"requeued", select.columnInt(7) != 0}};
@@ -405,7 +439,8 @@ std::string requeueDeadLetters(const std::string& path, const std::string& desti
   sqlite3* db = openForCli(path, true, error);
   if (!db) return error;
   if (hasFeedTables(db)) {
-    Statement update(db, "UPDATE destination_dead_letters SET requeued = 1 WHERE destination = ?1 AND requeued = 0");
+    Statement update(db, "UPDATE destination_dead_letters SET requeued = 1 WHERE " + eitherStream("destination", 1) +
+                             " AND requeued = 0");
     update.text(1, destination);
     if (!update.ok() || update.step() != SQLITE_DONE) {
       error = errorOf(db, "cannot requeue the dead letters");

@@ -1,6 +1,8 @@
-// The feed of stored events to a destination, and its durable state, in the
+// The feed of stored rows to a destination, and its durable state, in the
 // collector's database (docs/design/destinations.md says why this shape):
-//  - events are read from the `events` table in commit order (its `seq`,
+//  - a destination forwards two streams, each its own feed: the `events`
+//    table and the `optins` table (the contacts, POST /v1/optin);
+//  - rows are read from the stream's table in commit order (its `seq`,
 //    which the single writer assigns in commit order), after a cursor;
 //  - `destination_cursors` keeps, per destination, the last seq delivered
 //    and the failing batch's attempts, updated after each delivery;
@@ -22,6 +24,20 @@ struct sqlite3;
 
 namespace relance::collector {
 
+// The stored streams a destination forwards, each with its own cursor, so
+// that a failing batch of one holds back nothing of the other.
+enum class Stream { kEvents, kOptins };
+
+// "events" or "optins": the table, the delivery body's top-level key, the
+// metrics label and the CLI's column.
+const char* streamName(Stream stream);
+
+// The key of a stream's cursor and dead letters: the destination's id for
+// the events (as before opt-ins were forwarded, so existing cursors hold),
+// "<id>:optins" for the opt-ins (':' is not allowed in an id).
+std::string cursorKey(const std::string& destination, Stream stream);
+
+// A stored row of a stream: an event or an opt-in.
 struct FeedEvent {
   std::int64_t seq = 0;
   std::string id;
@@ -49,12 +65,13 @@ class DestinationFeed {
   DestinationFeed(const DestinationFeed&) = delete;
   DestinationFeed& operator=(const DestinationFeed&) = delete;
 
-  // Opens the database (which must hold the events table: the store creates
-  // it) and creates the feed's tables. "" or the reason it failed.
-  std::string open(const std::string& path);
+  // Opens the database (which must hold the stream's table: the store
+  // creates it) and creates the feed's tables; the feed then reads `stream`.
+  // "" or the reason it failed.
+  std::string open(const std::string& path, Stream stream = Stream::kEvents);
   bool isOpen() const { return db_ != nullptr; }
 
-  // The state of `destination`. A destination seen for the first time
+  // The state of `destination` (a cursorKey()). A destination seen for the first time
   // starts at the end of the feed (the events stored from now on): old
   // abandoned carts must not start follow-ups today. Its row is written at
   // once, so a restart does not move that start. Also repairs a cursor past
@@ -64,7 +81,7 @@ class DestinationFeed {
   bool save(const std::string& destination, const CursorState& state);
 
   // The next batch after `after_seq`: up to `limit` events of `types`
-  // ({"*"}: any), in seq order, looking at `scan_limit` stored events at
+  // ({"*"}: any; opt-ins have no type, pass {"*"}), in seq order, looking at `scan_limit` stored events at
   // most. `through_seq` is the last seq the batch covers: its last event's
   // when it is full, else the last seq looked at, so that the events a
   // destination does not want (most are page views) are passed over once
@@ -99,15 +116,16 @@ class DestinationFeed {
  private:
   bool exec(const std::string& sql);
   sqlite3* db_ = nullptr;
+  std::string table_ = "events";  // streamName() of the stream read
 };
 
 // The `relance-collector destinations` command's work, on the database file
 // (safe while `serve` runs). Each returns "" or the reason it failed.
-// Prints one line per destination: its cursor, what waits, failing state, dead letters.
+// Prints one line per destination and stream: its cursor, what waits, failing state, dead letters.
 std::string printDestinationStates(const std::string& path, std::ostream& out);
-// Prints the dead letters of `destination` (or of every one when empty).
+// Prints the dead letters of `destination` (both streams; of every one when empty).
 std::string printDeadLetters(const std::string& path, const std::string& destination, std::ostream& out);
-// Marks the dead letters of `destination` to be sent again; `count` gets how many.
+// Marks the dead letters of `destination` (both streams) to be sent again; `count` gets how many.
 std::string requeueDeadLetters(const std::string& path, const std::string& destination, std::int64_t& count);
 
 }  // namespace relance::collector

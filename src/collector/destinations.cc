@@ -32,6 +32,14 @@ class Checker {
   explicit Checker(std::vector<DestinationError>& errors) : errors_(errors) {}
   void error(const std::string& path, const std::string& message) { errors_.push_back({path, message}); }
 
+  // true or false, when present.
+  void boolean(const Json& object, const std::string& key, const std::string& path, bool& out) {
+    auto it = object.find(key);
+    if (it == object.end()) return;
+    if (!it->is_boolean()) error(path + "/" + key, "must be true or false");
+    else out = it->get<bool>();
+  }
+
   // A positive number of seconds (or minutes: `unit_ms`) no larger than `most`.
   bool duration(const Json& object, const std::string& key, const std::string& path, double most,
                 std::chrono::milliseconds unit, std::chrono::milliseconds& out) {
@@ -53,7 +61,7 @@ class Checker {
 
 const std::set<std::string> kDestinationKeys = {"id",        "url",     "events",          "batch_size",
                                                 "secret_env", "allow_http", "connect_timeout_seconds",
-                                                "timeout_seconds", "retry"};
+                                                "timeout_seconds", "retry", "optins"};
 const std::set<std::string> kRetryKeys = {"min_seconds", "max_seconds", "give_up_minutes", "min_attempts"};
 
 void parseRetry(const Json& value, const std::string& path, Checker& check, RetryPolicy& retry) {
@@ -95,11 +103,9 @@ void parseOne(const Json& value, const std::string& path, const EnvironmentReade
     out.id = id->get<std::string>();
   }
 
-  auto allow_http = value.find("allow_http");
-  if (allow_http != value.end()) {
-    if (!allow_http->is_boolean()) check.error(path + "/allow_http", "must be true or false");
-    else out.allow_http = allow_http->get<bool>();
-  }
+  check.boolean(value, "allow_http", path, out.allow_http);
+  // Off for a destination that must not receive personal data: opt-ins carry the contact.
+  check.boolean(value, "optins", path, out.optins);
   auto url = value.find("url");
   if (url == value.end()) {
     check.error(path + "/url", "is required");

@@ -38,6 +38,7 @@ struct Destination {
   std::string url;                 // as written
   WebhookUrl parsed;
   std::vector<std::string> events; // types forwarded; {"*"}: every type
+  bool optins = true;              // forward the stored opt-ins (the contacts) too
   std::size_t batch_size = 50;     // events per POST, at most
   std::string secret_env;          // the environment variable holding the secret
   std::string secret;              // its value (never printed)

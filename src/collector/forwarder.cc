@@ -24,13 +24,16 @@ std::int64_t nowMs() {
       .count();
 }
 
-// The delivery body: {"events": [...]}, each event the JSON text stored.
-std::string batchBody(const std::vector<FeedEvent>& events) {
+// The delivery body: {"events": [...]} or {"optins": [...]}, each row the
+// JSON text stored. Receivers tell the two streams apart by the key.
+std::string batchBody(Stream stream, const std::vector<FeedEvent>& events) {
   std::size_t size = 16;
   for (const auto& event : events) size += event.body.size() + 1;
   std::string body;
   body.reserve(size);
-  body += "{\"events\":[";
+  body += "{\"";
+  body += streamName(stream);
+  body += "\":[";
   for (std::size_t i = 0; i < events.size(); ++i) {
     if (i) body += ',';
     body += events[i].body;
@@ -41,9 +44,29 @@ std::string batchBody(const std::vector<FeedEvent>& events) {
 
 }  // namespace
 
+// One stream of one destination: its own thread, connection, client and
+// cursor, so that a failing stream holds back no other.
 struct Forwarder::Lane {
-  Lane(Destination d, const std::string& ca_file) : destination(std::move(d)), client(ca_file) {}
+  Lane(Destination d, Stream s, const std::string& ca_file)
+      : destination(std::move(d)),
+        stream(s),
+        key(cursorKey(destination.id, s)),
+        types(s == Stream::kEvents ? destination.events : std::vector<std::string>{"*"}),
+        client(ca_file) {}
   Destination destination;
+  Stream stream;
+  std::string key;                 // of its cursor and dead letters
+  std::vector<std::string> types;  // the event types read; every opt-in
+  // What log lines and metrics say of the lane: never a row's content.
+  Json fields(Json more = Json::object()) const {
+    more["destination"] = destination.id;
+    more["stream"] = streamName(stream);
+    return more;
+  }
+  std::string labels() const {
+    return "destination=\"" + destination.id + "\",stream=\"" + streamName(stream) + "\"";
+  }
+
   WebhookClient client;
   DestinationFeed feed;  // the lane's connection (opened by start(), then the lane's thread's)
   CursorState state;
@@ -56,7 +79,9 @@ struct Forwarder::Lane {
 
 Forwarder::Forwarder(ForwarderOptions options, std::vector<Destination> destinations) : options_(std::move(options)) {
   for (auto& destination : destinations) {
-    lanes_.push_back(std::make_unique<Lane>(std::move(destination), options_.ca_file));
+    bool optins = destination.optins;
+    lanes_.push_back(std::make_unique<Lane>(destination, Stream::kEvents, options_.ca_file));
+    if (optins) lanes_.push_back(std::make_unique<Lane>(std::move(destination), Stream::kOptins, options_.ca_file));
   }
 }
 
@@ -64,13 +89,12 @@ Forwarder::~Forwarder() { stop(); }
 
 // Opens the lane's feed and loads its cursor; "" or why not.
 std::string Forwarder::open(Lane& lane) {
-  std::string error = lane.feed.open(options_.db_path);
-  if (error.empty() && !lane.feed.load(lane.destination.id, lane.state, error)) error = "cannot load the cursor: " + error;
+  std::string error = lane.feed.open(options_.db_path, lane.stream);
+  if (error.empty() && !lane.feed.load(lane.key, lane.state, error)) error = "cannot load the cursor: " + error;
   if (!error.empty()) return error;
   lane.failing = lane.state.attempts > 0;
   logLine("info", "destination started",
-          Json{{"destination", lane.destination.id}, {"delivered_seq", lane.state.delivered_seq},
-               {"failing_attempts", lane.state.attempts}});
+          lane.fields({{"delivered_seq", lane.state.delivered_seq}, {"failing_attempts", lane.state.attempts}}));
   return "";
 }
 
@@ -80,14 +104,15 @@ void Forwarder::start() {
   // acknowledged before that start would never be forwarded.
   for (auto& lane : lanes_) {
     if (std::string error = open(*lane); !error.empty()) {
-      logLine("error", "destination feed unavailable", Json{{"destination", lane->destination.id}, {"reason", error}});
+      logLine("error", "destination feed unavailable", lane->fields({{"reason", error}}));
     }
   }
   for (auto& lane : lanes_) {
     Lane* raw = lane.get();
     raw->thread = std::thread([this, raw] { run(*raw); });
-    // "dest:<id>" in top -H and /proc/<pid>/task/*/comm (15 bytes at most).
-    pthread_setname_np(raw->thread.native_handle(), ("dest:" + raw->destination.id).substr(0, 15).c_str());
+    // "dest:<id>" (events) or "optin:<id>" in top -H and /proc/<pid>/task/*/comm (15 bytes at most).
+    std::string name = (raw->stream == Stream::kEvents ? "dest:" : "optin:") + raw->destination.id;
+    pthread_setname_np(raw->thread.native_handle(), name.substr(0, 15).c_str());
   }
 }
 
@@ -115,6 +140,8 @@ void Forwarder::stop() {
 
 void Forwarder::run(Lane& lane) {
   const Destination& destination = lane.destination;
+  const std::string& key = lane.key;
+  auto fields = [&lane](Json more) { return lane.fields(std::move(more)); };
   DestinationFeed& feed = lane.feed;
   CursorState& state = lane.state;
   std::mt19937_64 random{std::random_device{}()};
@@ -123,7 +150,7 @@ void Forwarder::run(Lane& lane) {
   auto problem = [&](const std::string& text) {
     if (text == last_problem) return;
     last_problem = text;
-    logLine("error", "destination feed unavailable", Json{{"destination", destination.id}, {"reason", text}});
+    logLine("error", "destination feed unavailable", fields({{"reason", text}}));
   };
   // Waits `delay`, or until stop() (or, when `wake_on_notify`, notify()).
   // False when stopping.
@@ -147,7 +174,7 @@ void Forwarder::run(Lane& lane) {
   std::int64_t lag_measured_at = 0;
   std::int64_t skipped_saved_at = 0;
   auto measureLag = [&](std::int64_t now) {
-    FeedLag lag = feed.lag(state.delivered_seq, destination.events);
+    FeedLag lag = feed.lag(state.delivered_seq, lane.types);
     lane.lag_events = lag.events;
     lane.oldest_waiting_ms = lag.oldest_received_at;
     lag_measured_at = now;
@@ -166,14 +193,14 @@ void Forwarder::run(Lane& lane) {
     std::uint64_t seen = generation_.load();  // commits notified before this look at the feed
     // The requeued dead letters first (`relance-collector destinations retry`), then the feed.
     std::string error;
-    std::vector<FeedEvent> batch = feed.requeued(destination.id, destination.batch_size, error);
+    std::vector<FeedEvent> batch = feed.requeued(key, destination.batch_size, error);
     bool from_dead_letters = !batch.empty();
     // The seq the cursor moves to once `batch` is delivered (or dead-lettered).
     std::int64_t through_seq = state.delivered_seq;
     bool more_waiting = false;
     if (!from_dead_letters && error.empty()) {
       DestinationFeed::Batch next =
-          feed.next(state.delivered_seq, destination.events, destination.batch_size, kScanLimit, error);
+          feed.next(state.delivered_seq, lane.types, destination.batch_size, kScanLimit, error);
       batch = std::move(next.events);
       through_seq = next.through_seq;
       more_waiting = next.scan_full;
@@ -199,7 +226,7 @@ void Forwarder::run(Lane& lane) {
         // at most once a second (a crash only makes the lane look at them
         // again).
         state.delivered_seq = through_seq;
-        if (now - skipped_saved_at >= 1000 && feed.save(destination.id, state)) skipped_saved_at = now;
+        if (now - skipped_saved_at >= 1000 && feed.save(key, state)) skipped_saved_at = now;
         if (more_waiting) continue;
       } else {
         // Events erased at the end of the table while running: their seqs
@@ -207,7 +234,7 @@ void Forwarder::run(Lane& lane) {
         std::int64_t last = feed.lastSeq();
         if (last >= 0 && last < state.delivered_seq) {
           state.delivered_seq = last;
-          feed.save(destination.id, state);
+          feed.save(key, state);
         }
       }
       // Idle: woken by the next commit (or one since the look above), but
@@ -219,7 +246,7 @@ void Forwarder::run(Lane& lane) {
       continue;
     }
 
-    std::string body = batchBody(batch);
+    std::string body = batchBody(lane.stream, batch);
     std::int64_t sent_at = nowMs();
     Headers headers = {{"User-Agent", options_.user_agent},
                        {"Relance-Signature", webhookSignature(destination.secret, sent_at / 1000, body)},
@@ -237,12 +264,12 @@ void Forwarder::run(Lane& lane) {
       state.failing_since = 0;
       state.last_error.clear();
       // A failed write here sends the batch again: at least once.
-      bool saved = from_dead_letters ? feed.forget(destination.id, batch) && feed.save(destination.id, state)
-                                     : feed.save(destination.id, state);
+      bool saved = from_dead_letters ? feed.forget(key, batch) && feed.save(key, state)
+                                     : feed.save(key, state);
       if (!saved) problem("cannot save the cursor");
       lane.delivered += batch.size();
       lane.failing = false;
-      if (was_failing) logLine("info", "destination recovered", Json{{"destination", destination.id}});
+      if (was_failing) logLine("info", "destination recovered", lane.fields());
       continue;
     }
 
@@ -259,10 +286,10 @@ void Forwarder::run(Lane& lane) {
       after.last_error.clear();
       std::string reason = state.last_error;
       if (!answer.body_start.empty()) reason += ": " + answer.body_start;
-      if (feed.deadLetter(destination.id, batch, state.attempts, answer.status, reason, now, after)) {
+      if (feed.deadLetter(key, batch, state.attempts, answer.status, reason, now, after)) {
         logLine("warn", "destination batch dead-lettered",
-                Json{{"destination", destination.id}, {"events", batch.size()}, {"attempts", state.attempts},
-                     {"status", answer.status}, {"refused", outcome == DeliveryOutcome::kRefused}});
+                fields({{"events", batch.size()}, {"attempts", state.attempts}, {"status", answer.status},
+                        {"refused", outcome == DeliveryOutcome::kRefused}}));
         lane.dead += batch.size();
         lane.failing = false;
         state = after;
@@ -272,13 +299,13 @@ void Forwarder::run(Lane& lane) {
       }
       continue;
     }
-    feed.save(destination.id, state);
+    feed.save(key, state);
     measureLag(now);  // it grows during the backoff: shown as it is now
     ++lane.retries;
     auto delay = retryDelay(destination.retry, state.attempts, unit(random), answer.retry_after_seconds);
     logLine("warn", "destination delivery failed",
-            Json{{"destination", destination.id}, {"events", batch.size()}, {"attempt", state.attempts},
-                 {"reason", state.last_error}, {"retry_in_ms", delay.count()}});
+            fields({{"events", batch.size()}, {"attempt", state.attempts}, {"reason", state.last_error},
+                    {"retry_in_ms", delay.count()}}));
     if (!wait(delay)) break;
   }
 }
@@ -287,40 +314,38 @@ std::string Forwarder::renderMetrics() const {
   if (lanes_.empty()) return "";
   std::ostringstream out;
   std::int64_t now = nowMs();
-  out << "# HELP relance_destination_events_total Events forwarded to a destination, by outcome (delivered: a 2xx"
-         " answer; dead: given up, kept as dead letters).\n"
-      << "# TYPE relance_destination_events_total counter\n";
-  for (const auto& lane : lanes_) {
-    out << "relance_destination_events_total{destination=\"" << lane->destination.id << "\",outcome=\"delivered\"} "
-        << lane->delivered.load() << "\n"
-        << "relance_destination_events_total{destination=\"" << lane->destination.id << "\",outcome=\"dead\"} "
-        << lane->dead.load() << "\n";
-  }
-  out << "# HELP relance_destination_retries_total Failed deliveries that will be tried again after a backoff.\n"
-      << "# TYPE relance_destination_retries_total counter\n";
-  for (const auto& lane : lanes_) {
-    out << "relance_destination_retries_total{destination=\"" << lane->destination.id << "\"} " << lane->retries.load()
-        << "\n";
-  }
-  out << "# HELP relance_destination_lag_events Stored events not yet delivered to a destination.\n"
-      << "# TYPE relance_destination_lag_events gauge\n";
-  for (const auto& lane : lanes_) {
-    out << "relance_destination_lag_events{destination=\"" << lane->destination.id << "\"} " << lane->lag_events.load()
-        << "\n";
-  }
-  out << "# HELP relance_destination_lag_seconds Age of the oldest stored event not yet delivered (0 when none).\n"
-      << "# TYPE relance_destination_lag_seconds gauge\n";
-  for (const auto& lane : lanes_) {
-    std::int64_t oldest = lane->oldest_waiting_ms.load();
-    double lag = lane->lag_events.load() > 0 && oldest > 0 ? static_cast<double>(now - oldest) / 1000.0 : 0.0;
-    out << "relance_destination_lag_seconds{destination=\"" << lane->destination.id << "\"} " << lag << "\n";
-  }
-  out << "# HELP relance_destination_failing 1 while a destination's current batch is failing.\n"
-      << "# TYPE relance_destination_failing gauge\n";
-  for (const auto& lane : lanes_) {
-    out << "relance_destination_failing{destination=\"" << lane->destination.id << "\"} "
-        << (lane->failing.load() ? 1 : 0) << "\n";
-  }
+  // Every series is labelled with the destination and the stream ("events" or "optins").
+  auto series = [&out, this](const char* name, const char* type, const char* help, auto value) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";
+    for (const auto& lane : lanes_) value(name, lane->labels(), *lane);
+  };
+  series("relance_destination_events_total", "counter",
+         "Rows (events, or opt-ins for stream=\"optins\") forwarded to a destination, by outcome (delivered: a 2xx"
+         " answer; dead: given up, kept as dead letters).",
+         [&out](const char* name, const std::string& labels, const Lane& lane) {
+           out << name << "{" << labels << ",outcome=\"delivered\"} " << lane.delivered.load() << "\n"
+               << name << "{" << labels << ",outcome=\"dead\"} " << lane.dead.load() << "\n";
+         });
+  series("relance_destination_retries_total", "counter",
+         "Failed deliveries that will be tried again after a backoff.",
+         [&out](const char* name, const std::string& labels, const Lane& lane) {
+           out << name << "{" << labels << "} " << lane.retries.load() << "\n";
+         });
+  series("relance_destination_lag_events", "gauge", "Stored rows not yet delivered to a destination.",
+         [&out](const char* name, const std::string& labels, const Lane& lane) {
+           out << name << "{" << labels << "} " << lane.lag_events.load() << "\n";
+         });
+  series("relance_destination_lag_seconds", "gauge",
+         "Age of the oldest stored row not yet delivered (0 when none).",
+         [&out, now](const char* name, const std::string& labels, const Lane& lane) {
+           std::int64_t oldest = lane.oldest_waiting_ms.load();
+           double lag = lane.lag_events.load() > 0 && oldest > 0 ? static_cast<double>(now - oldest) / 1000.0 : 0.0;
+           out << name << "{" << labels << "} " << lag << "\n";
+         });
+  series("relance_destination_failing", "gauge", "1 while a destination's current batch is failing.",
+         [&out](const char* name, const std::string& labels, const Lane& lane) {
+           out << name << "{" << labels << "} " << (lane.failing.load() ? 1 : 0) << "\n";
+         });
   return out.str();
 }
 

@@ -1,7 +1,9 @@
-// The forwarder: after the acknowledgement, sends stored events to each
-// destination, in commit order, at least once (docs/design/destinations.md).
+// The forwarder: after the acknowledgement, sends stored events and opt-ins
+// to each destination, in commit order, at least once
+// (docs/design/destinations.md).
 //
-// One thread per destination ("lane"), each with its own database
+// One thread per destination and stream ("lane": the events, and the
+// opt-ins unless the destination says "optins": false), each with its own database
 // connection (DestinationFeed) and HTTP client, so that a destination that
 // is down (waiting out its backoff, or a slow receiver up to its timeout)
 // never holds back another. A lane reads a batch after its durable cursor,

@@ -259,7 +259,7 @@ int main(int argc, char** argv) {
   check_destinations_cmd->add_option("file", destinations_file, "destinations file (JSON)")->required();
   destinations_cmd->require_subcommand(0, 1);
 
-  serve_cmd->add_option("--destinations", flags.destinations, "destinations file (JSON): where stored events are forwarded (see docs/collector.md, \"Destinations\")");
+  serve_cmd->add_option("--destinations", flags.destinations, "destinations file (JSON): where stored events and opt-ins are forwarded (see docs/collector.md, \"Destinations\")");
   serve_cmd->add_option("--destinations-ca", flags.destinations_ca, "PEM file of the certificate authorities trusted for https destinations, instead of the system's")
       ->check(CLI::ExistingFile);
 

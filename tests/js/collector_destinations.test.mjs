@@ -44,7 +44,9 @@ async function startReceiver({ port = 0, answer = () => 200, delayMs = 0 } = {})
     port: server.address().port,
     url: `http://127.0.0.1:${server.address().port}/hook`,
     // Ids of events in deliveries answered 2xx, in arrival order.
-    acceptedIds: () => deliveries.filter((d) => d.status < 300).flatMap((d) => d.json.events.map((e) => e.id)),
+    acceptedIds: () => deliveries.filter((d) => d.status < 300 && d.json.events).flatMap((d) => d.json.events.map((e) => e.id)),
+    // Opt-ins in deliveries answered 2xx, in arrival order.
+    acceptedOptins: () => deliveries.filter((d) => d.status < 300 && d.json.optins).flatMap((d) => d.json.optins),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
@@ -106,9 +108,9 @@ test('destinations: each wanted event arrives once, signed, in order', { timeout
       for (const event of delivery.json.events) assert.equal(event.type, 'identify');  // as stored
     }
     // The receiver has the events before the collector has its answer: the counters follow.
-    const delivered = new RegExp(`relance_destination_events_total\\{destination="crm",outcome="delivered"\\} ${expected.length}\n`);
+    const delivered = new RegExp(`relance_destination_events_total\\{destination="crm",stream="events",outcome="delivered"\\} ${expected.length}\n`);
     await until(async () => delivered.test((await request(c.port, { path: '/metrics' })).body), 10000, 'the counters');
-    assert.match((await request(c.port, { path: '/metrics' })).body, /relance_destination_lag_events\{destination="crm"\} 0/);
+    assert.match((await request(c.port, { path: '/metrics' })).body, /relance_destination_lag_events\{destination="crm",stream="events"\} 0/);
     // No personal data in the logs: no user id, no event id.
     assert.doesNotMatch(c.logs(), /user-1/);
     assert.doesNotMatch(c.logs(), new RegExp(expected[0]));
@@ -129,17 +131,70 @@ test('destinations: a receiver that is down gets the events once it is up', { ti
   try {
     const events = [wanted(), wanted()];
     assert.equal((await postEvents(c.port, events)).status, 200);
-    await until(async () => /relance_destination_retries_total\{destination="crm"\} [1-9]/
+    await until(async () => /relance_destination_retries_total\{destination="crm",stream="events"\} [1-9]/
       .test((await request(c.port, { path: '/metrics' })).body), 10000, 'a failed attempt');
     const metrics = (await request(c.port, { path: '/metrics' })).body;
-    assert.match(metrics, /relance_destination_lag_events\{destination="crm"\} 2/);
-    assert.match(metrics, /relance_destination_failing\{destination="crm"\} 1/);
+    assert.match(metrics, /relance_destination_lag_events\{destination="crm",stream="events"\} 2/);
+    assert.match(metrics, /relance_destination_failing\{destination="crm",stream="events"\} 1/);
     receiver = await startReceiver({ port });
     await until(() => receiver.acceptedIds().length >= 2, 10000, 'the delivery after the receiver came back');
     assert.deepEqual(receiver.acceptedIds(), events.map((e) => e.id));
   } finally {
     await c.stop();
     if (receiver) await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('destinations: an opt-in arrives once, signed, with its contact; "optins": false gets none', { timeout: 60000 }, async () => {
+  const dir = tempDir();
+  const crm = await startReceiver();
+  const analytics = await startReceiver();
+  const file = path.join(dir, 'destinations.json');
+  const common = { secret_env: 'RELANCE_TEST_WEBHOOK_SECRET', timeout_seconds: 5 };
+  writeFileSync(file, JSON.stringify({
+    destinations: [
+      { id: 'crm', url: crm.url, ...common },
+      { id: 'analytics', url: analytics.url, events: ['*'], optins: false, ...common },
+    ],
+  }));
+  const c = await startCollector({ dir, args: ['--destinations', file] });
+  try {
+    const optin = {
+      id: `optin-${Date.now()}`, ts: Date.now(), anonymous_id: 'anon-optin', user_id: null,
+      offer_id: 'welcome', variant: 'a', email: 'ana.secret@example.com', phone: '+33612345678', first_name: 'Ana',
+      consent: { text: 'I agree to receive offers', checked: true, ts: Date.now(), page: 'https://shop.example/' },
+    };
+    const post = () => request(c.port, {
+      method: 'POST', path: '/v1/optin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(optin),
+    });
+    assert.equal((await post()).status, 200);
+    assert.equal((await post()).json.duplicate, true);  // stored once: forwarded once
+    const event = wanted();
+    assert.equal((await postEvents(c.port, [event])).status, 200);
+    // Stored after the opt-in: once "analytics" has it, its lanes have run past the opt-in.
+    await until(() => analytics.acceptedIds().includes(event.id), 20000, 'the event at "analytics"');
+    await until(() => crm.acceptedOptins().length >= 1 && crm.acceptedIds().includes(event.id), 20000, 'the opt-in at "crm"');
+    await new Promise((r) => setTimeout(r, 300));  // a second copy would have come by now
+    const optins = crm.acceptedOptins();
+    assert.equal(optins.length, 1);
+    assert.equal(optins[0].id, optin.id);
+    assert.equal(optins[0].email, optin.email);  // the contact, and its consent proof, as stored
+    assert.deepEqual(optins[0].consent, optin.consent);
+    assert.equal(typeof optins[0].received_at, 'number');
+    for (const delivery of crm.deliveries) verifySignature(delivery);
+    assert.deepEqual(analytics.acceptedOptins(), []);
+    assert.ok(analytics.deliveries.every((d) => !d.body.includes(optin.email)));
+    // The CLI and /metrics show the opt-in stream; the logs never show a contact.
+    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+optins\s+\d+\s+0\s+0\s+0\s+ok$/m);
+    assert.doesNotMatch(cli(['destinations', '--db', c.db]), /^analytics\s+optins/m);
+    await until(async () => /relance_destination_events_total\{destination="crm",stream="optins",outcome="delivered"\} 1\n/
+      .test((await request(c.port, { path: '/metrics' })).body), 10000, 'the opt-in counter');
+    assert.ok(!c.logs().includes(optin.email) && !c.stderr().includes(optin.email), 'no contact in the logs');
+  } finally {
+    await c.stop();
+    await crm.close();
+    await analytics.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -162,7 +217,7 @@ test('destinations: a refused batch is dead-lettered, listed, and re-sent by the
       assert.match(letter.reason, /^HTTP 400: \{"error":"no such list"\}/);
     }
     assert.equal(receiver.deliveries.length, 1);
-    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+\d+\s+0\s+2\s+0\s+ok$/m);
+    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+events\s+\d+\s+0\s+2\s+0\s+ok$/m);
 
     refuse = false;
     assert.match(cli(['destinations', 'retry', 'crm', '--db', c.db]), /^2 dead letters of crm requeued/);
@@ -220,7 +275,7 @@ test('destinations: SIGTERM stops at once, even in the middle of a long backoff'
   const c = await startCollector({ dir, args: ['--destinations', file] });
   try {
     assert.equal((await postEvents(c.port, [wanted()])).status, 200);
-    await until(async () => /relance_destination_retries_total\{destination="crm"\} 1/
+    await until(async () => /relance_destination_retries_total\{destination="crm",stream="events"\} 1/
       .test((await request(c.port, { path: '/metrics' })).body), 10000, 'a failed attempt');
     const started = Date.now();
     c.proc.kill('SIGTERM');
@@ -228,7 +283,7 @@ test('destinations: SIGTERM stops at once, even in the middle of a long backoff'
     assert.equal(code, 0);
     assert.ok(Date.now() - started < 3000, `stopped in ${Date.now() - started} ms`);
     // The failing batch is remembered; the cursor did not move.
-    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+\d+\s+1\s+0\s+0\s+failing: 1 attempts since \d+ \(connecting: /m);
+    assert.match(cli(['destinations', '--db', c.db]), /^crm\s+events\s+\d+\s+1\s+0\s+0\s+failing: 1 attempts since \d+ \(connecting: /m);
   } finally {
     await c.stop();
     rmSync(dir, { recursive: true, force: true });

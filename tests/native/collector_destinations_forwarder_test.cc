@@ -64,6 +64,11 @@ class Receiver {
   unsigned short port() const { return port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
 
+  // The status of every opt-in delivery ({"optins": ...}; 0: as scripted).
+  void optinStatus(int status) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    optin_status_ = status;
+  }
   void script(std::deque<int> statuses, int fallback = 200, std::string retry_after = "") {
     std::lock_guard<std::mutex> lock(mutex_);
     statuses_ = std::move(statuses);
@@ -78,6 +83,11 @@ class Receiver {
   std::vector<std::string> acceptedIds() {
     std::lock_guard<std::mutex> lock(mutex_);
     return accepted_ids_;
+  }
+  // The same for the opt-ins.
+  std::vector<std::string> acceptedOptinIds() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return accepted_optin_ids_;
   }
 
  private:
@@ -102,7 +112,10 @@ class Receiver {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       status = fallback_;
-      if (!statuses_.empty()) {
+      bool optins = request.body().rfind("{\"optins\":", 0) == 0;
+      if (optins && optin_status_ != 0) {
+        status = optin_status_;
+      } else if (!statuses_.empty()) {
         status = statuses_.front();
         statuses_.pop_front();
       }
@@ -112,7 +125,8 @@ class Receiver {
       if (status >= 200 && status < 300) {
         ParsedJson parsed = parseJson(request.body());
         if (parsed.ok) {
-          for (const auto& event : parsed.value["events"]) accepted_ids_.push_back(event["id"].get<std::string>());
+          auto& ids = optins ? accepted_optin_ids_ : accepted_ids_;
+          for (const auto& row : parsed.value[optins ? "optins" : "events"]) ids.push_back(row["id"].get<std::string>());
         }
       }
     }
@@ -135,6 +149,8 @@ class Receiver {
   std::string retry_after_;
   std::vector<Delivery> deliveries_;
   std::vector<std::string> accepted_ids_;
+  std::vector<std::string> accepted_optin_ids_;
+  int optin_status_ = 0;
 };
 
 // Polls `condition` every 10 ms for at most `limit`.
@@ -190,16 +206,15 @@ class ForwarderTest : public ::testing::Test {
     return f;
   }
 
-  // Stores events of `type` with ids prefix-0.., committed when it returns.
-  std::vector<std::string> store(const std::string& prefix, int count, const std::string& type = "purchase") {
+  // Stores `count` rows with ids prefix-0.. (`add` puts each in the batch), committed when it returns.
+  std::vector<std::string> commitRows(const std::string& prefix, int count,
+                                      const std::function<void(WriteBatch&, const std::string&)>& add) {
     WriteBatch batch;
     batch.received_at = 1700000000000;
     std::vector<std::string> ids;
     for (int i = 0; i < count; ++i) {
-      std::string id = prefix + "-" + std::to_string(i);
-      ids.push_back(id);
-      batch.events.push_back(
-          StoredEvent{id, type, 1700000000000, "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"ts\":1700000000000}"});
+      ids.push_back(prefix + "-" + std::to_string(i));
+      add(batch, ids.back());
     }
     std::promise<bool> done;
     auto future = done.get_future();
@@ -207,6 +222,22 @@ class ForwarderTest : public ::testing::Test {
     EXPECT_EQ(future.wait_for(10s), std::future_status::ready);
     EXPECT_TRUE(future.get());
     return ids;
+  }
+
+  // Stores events of `type`.
+  std::vector<std::string> store(const std::string& prefix, int count, const std::string& type = "purchase") {
+    return commitRows(prefix, count, [&type](WriteBatch& batch, const std::string& id) {
+      batch.events.push_back(
+          StoredEvent{id, type, 1700000000000, "{\"id\":\"" + id + "\",\"type\":\"" + type + "\",\"ts\":1700000000000}"});
+    });
+  }
+
+  // Stores opt-ins, each with a contact.
+  std::vector<std::string> storeOptins(const std::string& prefix, int count) {
+    return commitRows(prefix, count, [](WriteBatch& batch, const std::string& id) {
+      batch.optins.push_back(StoredOptin{id, "{\"id\":\"" + id + "\",\"offer_id\":\"welcome\",\"email\":\"" + id +
+                                                 "@example.com\",\"consent\":{\"checked\":true}}"});
+    });
   }
 
   std::string deadLetters(const std::string& id = "") {
@@ -242,7 +273,7 @@ TEST_F(ForwarderTest, DeliversTheWantedEventsOnceInOrderSigned) {
   }
   // The receiver has the events before the forwarder has its answer: the counters follow.
   EXPECT_TRUE(eventually([&] {
-    return f->renderMetrics().find("relance_destination_events_total{destination=\"crm\",outcome=\"delivered\"} 16") !=
+    return f->renderMetrics().find("relance_destination_events_total{destination=\"crm\",stream=\"events\",outcome=\"delivered\"} 16") !=
            std::string::npos;
   })) << f->renderMetrics();
 }
@@ -261,7 +292,7 @@ TEST_F(ForwarderTest, EventsNotWantedArePassedOver) {
   // The cursor is past every event: a restart sends nothing again.
   std::ostringstream states;
   ASSERT_EQ(printDestinationStates(path_, states), "");
-  EXPECT_NE(states.str().find("crm                 2501          0 "), std::string::npos) << states.str();
+  EXPECT_NE(states.str().find("crm                 events  2501          0 "), std::string::npos) << states.str();
 }
 
 TEST_F(ForwarderTest, ARestartResumesAfterTheLastDelivery) {
@@ -296,7 +327,7 @@ TEST_F(ForwarderTest, ServerErrorsAreRetriedThenDelivered) {
   ASSERT_TRUE(eventually([&] { return receiver.acceptedIds().size() == 2; }));
   EXPECT_EQ(receiver.acceptedIds(), ids);
   EXPECT_EQ(receiver.deliveries().size(), 4u);
-  EXPECT_NE(f->renderMetrics().find("relance_destination_retries_total{destination=\"crm\"} 3"), std::string::npos);
+  EXPECT_NE(f->renderMetrics().find("relance_destination_retries_total{destination=\"crm\",stream=\"events\"} 3"), std::string::npos);
   EXPECT_EQ(deadLetters(), "");
 }
 
@@ -374,7 +405,7 @@ TEST_F(ForwarderTest, ADestinationThatIsDownHoldsBackNoOther) {
   auto ids = store("a", 3);
   f->notify();
   ASSERT_TRUE(eventually([&] { return receiver.acceptedIds().size() == 3; }));
-  ASSERT_TRUE(eventually([&] { return f->renderMetrics().find("failing{destination=\"down\"} 1") != std::string::npos; }));
+  ASSERT_TRUE(eventually([&] { return f->renderMetrics().find("failing{destination=\"down\",stream=\"events\"} 1") != std::string::npos; }));
   // Stopping does not wait out the 60 s backoff.
   auto started = std::chrono::steady_clock::now();
   f->stop();
@@ -383,6 +414,86 @@ TEST_F(ForwarderTest, ADestinationThatIsDownHoldsBackNoOther) {
   std::ostringstream states;
   ASSERT_EQ(printDestinationStates(path_, states), "");
   EXPECT_NE(states.str().find("failing: 1 attempts"), std::string::npos) << states.str();
+}
+
+TEST_F(ForwarderTest, TheOptinFeedReadsOptinsAfterItsOwnCursor) {
+  store("a", 5);  // the events' seqs run ahead of the opt-ins'
+  auto ids = storeOptins("o", 3);
+  DestinationFeed feed;
+  ASSERT_EQ(feed.open(path_, Stream::kOptins), "");
+  // A new destination starts at the end of the opt-in stream, not of the events.
+  CursorState state;
+  std::string error;
+  ASSERT_TRUE(feed.load(cursorKey("crm", Stream::kOptins), state, error)) << error;
+  EXPECT_EQ(state.delivered_seq, 3);
+  DestinationFeed::Batch batch = feed.next(1, {"*"}, 10, 2000, error);
+  ASSERT_EQ(error, "");
+  ASSERT_EQ(batch.events.size(), 2u);
+  EXPECT_EQ(batch.events[0].id, ids[1]);
+  EXPECT_EQ(batch.events[1].id, ids[2]);
+  EXPECT_NE(batch.events[1].body.find("\"email\":\"o-2@example.com\""), std::string::npos);
+  EXPECT_EQ(batch.through_seq, 3);
+  EXPECT_EQ(feed.lag(1, {"*"}).events, 2);
+}
+
+TEST_F(ForwarderTest, AFailingOptinBatchIsRetriedAndDeadLetteredWhileEventsFlow) {
+  Receiver receiver;
+  receiver.optinStatus(503);
+  Destination crm = destination("crm", receiver.url());
+  crm.retry.give_up_after = 100ms;
+  crm.retry.min_attempts = 3;
+  auto f = forwarder({crm});
+  auto optins = storeOptins("o", 2);
+  auto events = store("a", 3);
+  f->notify();
+  // The events go while the opt-ins fail: each stream has its own lane and cursor.
+  ASSERT_TRUE(eventually([&] { return receiver.acceptedIds().size() == 3; }));
+  EXPECT_EQ(receiver.acceptedIds(), events);
+  ASSERT_TRUE(eventually([&] { return !deadLetters().empty(); }));
+  std::string letters = deadLetters("crm");
+  EXPECT_NE(letters.find("\"stream\":\"optins\""), std::string::npos) << letters;
+  EXPECT_NE(letters.find("\"event_id\":\"o-1\""), std::string::npos) << letters;
+  EXPECT_NE(letters.find("\"status\":503"), std::string::npos);
+  std::size_t optin_posts = 0;
+  for (const auto& delivery : receiver.deliveries()) {
+    if (delivery.body.rfind("{\"optins\":", 0) != 0) continue;
+    ++optin_posts;
+    std::string t = delivery.signature.substr(2, delivery.signature.find(',') - 2);
+    EXPECT_EQ(delivery.signature, webhookSignature(kSecret, std::stoll(t), delivery.body));  // signed the same way
+    EXPECT_NE(delivery.body.find("o-0@example.com"), std::string::npos);  // the contact, as stored
+  }
+  EXPECT_GE(optin_posts, 3u);  // retried before it was given up
+  EXPECT_TRUE(eventually([&] {
+    return f->renderMetrics().find("events_total{destination=\"crm\",stream=\"optins\",outcome=\"dead\"} 2") !=
+           std::string::npos;
+  })) << f->renderMetrics();
+  std::ostringstream states;
+  ASSERT_EQ(printDestinationStates(path_, states), "");
+  EXPECT_NE(states.str().find("crm                 optins  2             0             2 "), std::string::npos)
+      << states.str();
+
+  // Sent again from the dead letters once the receiver takes them.
+  receiver.optinStatus(200);
+  std::int64_t count = 0;
+  ASSERT_EQ(requeueDeadLetters(path_, "crm", count), "");
+  EXPECT_EQ(count, 2);
+  f->notify();
+  ASSERT_TRUE(eventually([&] { return receiver.acceptedOptinIds() == optins; }));
+  ASSERT_TRUE(eventually([&] { return deadLetters().empty(); }));
+}
+
+TEST_F(ForwarderTest, ADestinationWithoutOptinsGetsNone) {
+  Receiver receiver;
+  Destination crm = destination("crm", receiver.url());
+  crm.optins = false;
+  auto f = forwarder({crm});
+  storeOptins("o", 2);
+  auto events = store("a", 1);
+  f->notify();
+  ASSERT_TRUE(eventually([&] { return receiver.acceptedIds().size() == 1; }));
+  std::this_thread::sleep_for(100ms);  // five polls: an opt-in lane would have sent by now
+  EXPECT_TRUE(receiver.acceptedOptinIds().empty());
+  EXPECT_EQ(f->renderMetrics().find("{destination=\"crm\",stream=\"optins\""), std::string::npos);
 }
 
 }  // namespace

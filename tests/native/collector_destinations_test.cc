@@ -109,12 +109,13 @@ TEST(DestinationFile, AValidFileWithDefaults) {
   EXPECT_FALSE(crm.wants("page_view"));
   EXPECT_EQ(crm.batch_size, 50u);
   EXPECT_EQ(crm.retry.min_attempts, 3);
+  EXPECT_TRUE(crm.optins);  // the contacts are what a CRM needs
 }
 
 TEST(DestinationFile, EveryErrorWithItsPath) {
   auto loaded = parse(R"({"destinations": [
       {"id": "Bad Id", "url": "ftp://x", "events": ["page_view", "nope", 3], "batch_size": 0,
-       "secret_env": "MISSING", "colour": "red"},
+       "secret_env": "MISSING", "colour": "red", "optins": "no"},
       {"id": "crm", "url": "http://crm.example/hook", "secret_env": "SHORT", "timeout_seconds": -1,
        "retry": {"min_seconds": 60, "max_seconds": 30, "min_attempts": 0, "forever": true}},
       {"id": "crm", "url": "https://[::1", "secret_env": "CRM_SECRET"},
@@ -130,6 +131,7 @@ TEST(DestinationFile, EveryErrorWithItsPath) {
       "/destinations/0/events/1",
       "/destinations/0/events/2",
       "/destinations/0/batch_size",
+      "/destinations/0/optins",
       "/destinations/0/secret_env",
       "/destinations/1/url",
       "/destinations/1/secret_env",
@@ -160,6 +162,13 @@ TEST(DestinationFile, PlainHttpOnlyToLoopbackOrWhenAllowed) {
   EXPECT_NE(refused.errors[0].message.find("allow_http"), std::string::npos);
   EXPECT_TRUE(parse(R"({"destinations": [{"id": "a", "url": "http://crm.example/h", "allow_http": true,
                         "secret_env": "CRM_SECRET"}]})").ok());
+}
+
+TEST(DestinationFile, OptinsCanBeTurnedOff) {
+  auto loaded = parse(R"({"destinations": [{"id": "a", "url": "http://127.0.0.1/h", "secret_env": "CRM_SECRET",
+                          "optins": false}]})");
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_FALSE(loaded.destinations[0].optins);
 }
 
 TEST(DestinationFile, NotJsonIsOneProblem) {
