@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/destinations.h"
 #include "core/json.h"
 
 namespace relance::collector {
@@ -55,13 +56,6 @@ class Statement {
 std::int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool wantsType(const std::vector<std::string>& types, std::string_view type) {
-  for (const auto& wanted : types) {
-    if (wanted == "*" || wanted == type) return true;
-  }
-  return false;
 }
 
 // "type IN (?2, ?3, ...)" for `types`, or "1" for {"*"}; parameters from `first`.
@@ -253,7 +247,7 @@ DestinationFeed::Batch DestinationFeed::next(std::int64_t after_seq, const std::
   while ((rc = select.step()) == SQLITE_ROW) {
     ++scanned;
     batch.through_seq = select.columnInt(0);
-    if (!wantsType(types, select.columnView(3))) continue;
+    if (!wantsEventType(types, select.columnView(3))) continue;
     // The body is read only for the events sent.
     batch.events.push_back(FeedEvent{select.columnInt(0), select.columnText(1), select.columnInt(2), select.columnText(4)});
     if (batch.events.size() >= limit) break;

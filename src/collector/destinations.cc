@@ -170,8 +170,8 @@ void parseOne(const Json& value, const std::string& path, const EnvironmentReade
 
 }  // namespace
 
-bool Destination::wants(const std::string& type) const {
-  return std::any_of(events.begin(), events.end(), [&](const std::string& t) { return t == "*" || t == type; });
+bool wantsEventType(const std::vector<std::string>& types, std::string_view type) {
+  return std::any_of(types.begin(), types.end(), [&](const std::string& t) { return t == "*" || t == type; });
 }
 
 const std::vector<std::string>& defaultDestinationEvents() {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relance::collector {
@@ -46,10 +47,12 @@ struct Destination {
   std::chrono::milliseconds connect_timeout{5 * 1000};
   std::chrono::milliseconds timeout{30 * 1000};  // the whole request, connect included
   RetryPolicy retry;
-
-  // True when events of `type` go to this destination.
-  bool wants(const std::string& type) const;
 };
+
+// True when `types` (a destination's `events`) take events of `type`:
+// listed, or {"*"}. The one test of a type against a destination's list
+// (the feed applies it to every stored event it passes over).
+bool wantsEventType(const std::vector<std::string>& types, std::string_view type);
 
 // The types forwarded when a destination lists none: what a CRM or an
 // e-mail tool acts on.

@@ -105,8 +105,9 @@ TEST(DestinationFile, AValidFileWithDefaults) {
   EXPECT_EQ(crm.parsed.port, "443");
   EXPECT_EQ(crm.parsed.target, "/hooks/relance?x=1");
   EXPECT_EQ(crm.events, defaultDestinationEvents());
-  EXPECT_TRUE(crm.wants("cart_abandoned"));
-  EXPECT_FALSE(crm.wants("page_view"));
+  EXPECT_TRUE(wantsEventType(crm.events, "cart_abandoned"));
+  EXPECT_FALSE(wantsEventType(crm.events, "page_view"));
+  EXPECT_TRUE(wantsEventType({"*"}, "page_view"));
   EXPECT_EQ(crm.batch_size, 50u);
   EXPECT_EQ(crm.retry.min_attempts, 3);
   EXPECT_TRUE(crm.optins);  // the contacts are what a CRM needs
