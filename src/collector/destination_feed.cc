@@ -21,7 +21,13 @@ constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS destination_dead_letters ("
     "  destination TEXT NOT NULL, seq INTEGER NOT NULL, event_id TEXT NOT NULL, failed_at INTEGER NOT NULL,"
     "  attempts INTEGER NOT NULL, status INTEGER NOT NULL, reason TEXT NOT NULL,"
-    "  requeued INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (destination, seq)) WITHOUT ROWID;";
+    "  requeued INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (destination, seq)) WITHOUT ROWID;"
+    // Every poll of a lane asks for its requeued letters (requeued()): without
+    // this index each ask read all of the destination's dead letters (13 ms
+    // for 200,000, twice per poll, every 50 ms while idle); with it, only the
+    // few asked to be sent again.
+    "CREATE INDEX IF NOT EXISTS destination_dead_letters_requeued"
+    "  ON destination_dead_letters (destination, seq) WHERE requeued = 1;";
 
 // A prepared statement, finalized (and so its read transaction ended) on scope exit.
 class Statement {
