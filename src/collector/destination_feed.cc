@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include "collector/clock.h"
 #include "collector/destinations.h"
 #include "core/json.h"
 
@@ -58,11 +59,6 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_ERROR;
 };
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // "type IN (?2, ?3, ...)" for `types`, or "1" for {"*"}; parameters from `first`.
 std::string typeFilter(const std::vector<std::string>& types, int first) {
@@ -229,7 +225,7 @@ bool DestinationFeed::save(const std::string& destination, const CursorState& st
   upsert.integer(3, state.attempts);
   upsert.integer(4, state.failing_since);
   upsert.text(5, state.last_error);
-  upsert.integer(6, nowMs());
+  upsert.integer(6, wallClockMs());
   return upsert.step() == SQLITE_DONE;
 }
 

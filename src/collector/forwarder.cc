@@ -5,6 +5,7 @@
 #include <random>
 #include <sstream>
 
+#include "collector/clock.h"
 #include "collector/delivery_policy.h"
 #include "collector/destination_feed.h"
 #include "collector/log.h"
@@ -18,11 +19,6 @@ namespace {
 constexpr std::size_t kScanLimit = 2000;
 // The least time between two looks at the feed of an idle lane.
 constexpr std::chrono::milliseconds kIdlePollGap{50};
-
-std::int64_t nowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // The delivery body: {"events": [...]} or {"optins": [...]}, each row the
 // JSON text stored. Receivers tell the two streams apart by the key.
@@ -208,7 +204,7 @@ void Forwarder::run(Lane& lane) {
 
     // The lag, at most once a second while delivering (counting waiting
     // events is a scan), and at each attempt of a failing batch.
-    std::int64_t now = nowMs();
+    std::int64_t now = wallClockMs();
     if (error.empty() && !batch.empty() && (now - lag_measured_at >= 1000 || state.attempts > 0)) measureLag(now);
     if (!error.empty()) {
       problem(error);
@@ -247,7 +243,7 @@ void Forwarder::run(Lane& lane) {
     }
 
     std::string body = batchBody(lane.stream, batch);
-    std::int64_t sent_at = nowMs();
+    std::int64_t sent_at = wallClockMs();
     Headers headers = {{"User-Agent", options_.user_agent},
                        {"Relance-Signature", webhookSignature(destination.secret, sent_at / 1000, body)},
                        {"Relance-Destination", destination.id}};
@@ -255,7 +251,7 @@ void Forwarder::run(Lane& lane) {
         lane.client.post(destination.parsed, headers, body, destination.connect_timeout, destination.timeout);
     if (stopping()) break;  // a cut post changes nothing: it is sent again after a restart
     DeliveryOutcome outcome = classifyAnswer(answer);
-    now = nowMs();
+    now = wallClockMs();
 
     if (outcome == DeliveryOutcome::kDelivered) {
       bool was_failing = state.attempts > 0;
@@ -313,7 +309,7 @@ void Forwarder::run(Lane& lane) {
 std::string Forwarder::renderMetrics() const {
   if (lanes_.empty()) return "";
   std::ostringstream out;
-  std::int64_t now = nowMs();
+  std::int64_t now = wallClockMs();
   // Every series is labelled with the destination and the stream ("events" or "optins").
   auto series = [&out, this](const char* name, const char* type, const char* help, auto value) {
     out << "# HELP " << name << " " << help << "\n# TYPE " << name << " " << type << "\n";

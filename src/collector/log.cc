@@ -1,17 +1,16 @@
 #include "collector/log.h"
 
-#include <chrono>
 #include <cstdio>
 #include <mutex>
+
+#include "collector/clock.h"
 
 namespace relance::collector {
 
 void logLine(const std::string& level, const std::string& msg, const Json& fields) {
   static std::mutex mutex;
   Json line = Json::object();
-  line["ts"] = std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
-                   .count();
+  line["ts"] = wallClockMs();
   line["level"] = level;
   line["msg"] = msg;
   if (fields.is_object()) {

@@ -14,6 +14,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "collector/clock.h"
 #include "collector/destination_feed.h"
 #include "collector/destinations.h"
 #include "collector/event_store.h"
@@ -29,11 +30,6 @@
 namespace {
 
 using namespace relance::collector;
-
-std::int64_t wallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct ServeFlags {
   std::string listen = "127.0.0.1:8080";

@@ -10,6 +10,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "collector/clock.h"
+
 namespace relance::collector {
 namespace {
 
@@ -29,8 +31,7 @@ std::int64_t retryAfterSeconds(std::string_view value) {
   std::string text(value);
   if (!strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) return -1;
   std::int64_t at = timegm(&tm);
-  std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
+  std::int64_t now = wallClockMs() / 1000;
   return std::max<std::int64_t>(0, at - now);
 }
 
