@@ -51,6 +51,13 @@ struct CursorState {
   int attempts = 0;                // failed attempts of the batch after it (0: not failing)
   std::int64_t failing_since = 0;  // ms since the epoch of its first failure (0: not failing)
   std::string last_error;          // "HTTP 503", "connecting: Connection refused" (no personal data)
+
+  // The batch after the cursor is no longer failing (delivered, or given up on).
+  void clearFailure() {
+    attempts = 0;
+    failing_since = 0;
+    last_error.clear();
+  }
 };
 
 struct FeedLag {

@@ -148,8 +148,7 @@ void Forwarder::run(Lane& lane) {
     last_problem = text;
     logLine("error", "destination feed unavailable", fields({{"reason", text}}));
   };
-  // Waits `delay`, or until stop() (or, when `wake_on_notify`, notify()).
-  // False when stopping.
+  // Waits `delay`, or until stop(). False when stopping.
   auto wait = [&](std::chrono::milliseconds delay) {
     std::unique_lock<std::mutex> lock(mutex_);
     stopped_.wait_for(lock, delay, [&] { return stopping_; });
@@ -256,9 +255,7 @@ void Forwarder::run(Lane& lane) {
     if (outcome == DeliveryOutcome::kDelivered) {
       bool was_failing = state.attempts > 0;
       if (!from_dead_letters) state.delivered_seq = through_seq;
-      state.attempts = 0;
-      state.failing_since = 0;
-      state.last_error.clear();
+      state.clearFailure();
       // A failed write here sends the batch again: at least once.
       bool saved = from_dead_letters ? feed.forget(key, batch) && feed.save(key, state)
                                      : feed.save(key, state);
@@ -277,9 +274,7 @@ void Forwarder::run(Lane& lane) {
         shouldGiveUp(destination.retry, state.attempts, state.failing_since, now)) {
       CursorState after = state;
       if (!from_dead_letters) after.delivered_seq = through_seq;
-      after.attempts = 0;
-      after.failing_since = 0;
-      after.last_error.clear();
+      after.clearFailure();
       std::string reason = state.last_error;
       if (!answer.body_start.empty()) reason += ": " + answer.body_start;
       if (feed.deadLetter(key, batch, state.attempts, answer.status, reason, now, after)) {
