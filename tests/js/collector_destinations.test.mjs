@@ -12,6 +12,7 @@ import http from 'node:http';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, startCollector, request, postEvents, makeEvent, tempDir } from './collector_support.mjs';
+import { until } from '../e2e/support/runtime.mjs';
 
 const SECRET = 'whsec_js_test_0123456789abcdef';
 process.env.RELANCE_TEST_WEBHOOK_SECRET = SECRET;  // inherited by the collector
@@ -52,15 +53,6 @@ async function startReceiver({ port = 0, answer = () => 200, delayMs = 0 } = {})
 }
 
 // Polls `condition` every 25 ms; fails after `ms`.
-async function until(condition, ms, what) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  assert.fail(`timed out after ${ms} ms waiting for ${what}`);
-}
-
 function destinationsFile(dir, url, extra = {}) {
   const file = path.join(dir, 'destinations.json');
   writeFileSync(file, JSON.stringify({
@@ -98,7 +90,7 @@ test('destinations: each wanted event arrives once, signed, in order', { timeout
       expected.push(...events.filter((e) => e.type === 'identify').map((e) => e.id));
       assert.equal((await postEvents(c.port, events)).status, 200);
     }
-    await until(() => receiver.acceptedIds().length >= expected.length, 20000, 'the deliveries');
+    await until(() => receiver.acceptedIds().length >= expected.length, 'the deliveries', 20000);
     assert.deepEqual(receiver.acceptedIds(), expected);
     for (const delivery of receiver.deliveries) {
       verifySignature(delivery);
@@ -109,7 +101,7 @@ test('destinations: each wanted event arrives once, signed, in order', { timeout
     }
     // The receiver has the events before the collector has its answer: the counters follow.
     const delivered = new RegExp(`relance_destination_events_total\\{destination="crm",stream="events",outcome="delivered"\\} ${expected.length}\n`);
-    await until(async () => delivered.test((await request(c.port, { path: '/metrics' })).body), 10000, 'the counters');
+    await until(async () => delivered.test((await request(c.port, { path: '/metrics' })).body), 'the counters', 10000);
     assert.match((await request(c.port, { path: '/metrics' })).body, /relance_destination_lag_events\{destination="crm",stream="events"\} 0/);
     // No personal data in the logs: no user id, no event id.
     assert.doesNotMatch(c.logs(), /user-1/);
@@ -132,12 +124,12 @@ test('destinations: a receiver that is down gets the events once it is up', { ti
     const events = [wanted(), wanted()];
     assert.equal((await postEvents(c.port, events)).status, 200);
     await until(async () => /relance_destination_retries_total\{destination="crm",stream="events"\} [1-9]/
-      .test((await request(c.port, { path: '/metrics' })).body), 10000, 'a failed attempt');
+      .test((await request(c.port, { path: '/metrics' })).body), 'a failed attempt', 10000);
     const metrics = (await request(c.port, { path: '/metrics' })).body;
     assert.match(metrics, /relance_destination_lag_events\{destination="crm",stream="events"\} 2/);
     assert.match(metrics, /relance_destination_failing\{destination="crm",stream="events"\} 1/);
     receiver = await startReceiver({ port });
-    await until(() => receiver.acceptedIds().length >= 2, 10000, 'the delivery after the receiver came back');
+    await until(() => receiver.acceptedIds().length >= 2, 'the delivery after the receiver came back', 10000);
     assert.deepEqual(receiver.acceptedIds(), events.map((e) => e.id));
   } finally {
     await c.stop();
@@ -173,8 +165,8 @@ test('destinations: an opt-in arrives once, signed, with its contact; "optins": 
     const event = wanted();
     assert.equal((await postEvents(c.port, [event])).status, 200);
     // Stored after the opt-in: once "analytics" has it, its lanes have run past the opt-in.
-    await until(() => analytics.acceptedIds().includes(event.id), 20000, 'the event at "analytics"');
-    await until(() => crm.acceptedOptins().length >= 1 && crm.acceptedIds().includes(event.id), 20000, 'the opt-in at "crm"');
+    await until(() => analytics.acceptedIds().includes(event.id), 'the event at "analytics"', 20000);
+    await until(() => crm.acceptedOptins().length >= 1 && crm.acceptedIds().includes(event.id), 'the opt-in at "crm"', 20000);
     await new Promise((r) => setTimeout(r, 300));  // a second copy would have come by now
     const optins = crm.acceptedOptins();
     assert.equal(optins.length, 1);
@@ -189,7 +181,7 @@ test('destinations: an opt-in arrives once, signed, with its contact; "optins": 
     assert.match(cli(['destinations', '--db', c.db]), /^crm\s+optins\s+\d+\s+0\s+0\s+0\s+ok$/m);
     assert.doesNotMatch(cli(['destinations', '--db', c.db]), /^analytics\s+optins/m);
     await until(async () => /relance_destination_events_total\{destination="crm",stream="optins",outcome="delivered"\} 1\n/
-      .test((await request(c.port, { path: '/metrics' })).body), 10000, 'the opt-in counter');
+      .test((await request(c.port, { path: '/metrics' })).body), 'the opt-in counter', 10000);
     assert.ok(!c.logs().includes(optin.email) && !c.stderr().includes(optin.email), 'no contact in the logs');
   } finally {
     await c.stop();
@@ -207,7 +199,7 @@ test('destinations: a refused batch is dead-lettered, listed, and re-sent by the
   try {
     const events = [wanted(), wanted()];
     assert.equal((await postEvents(c.port, events)).status, 200);
-    await until(() => cli(['destinations', 'dead', '--db', c.db]).trim() !== '', 10000, 'the dead letters');
+    await until(() => cli(['destinations', 'dead', '--db', c.db]).trim() !== '', 'the dead letters', 10000);
     const letters = cli(['destinations', 'dead', '--db', c.db]).trim().split('\n').map((l) => JSON.parse(l));
     assert.deepEqual(letters.map((l) => l.event_id), events.map((e) => e.id));
     for (const letter of letters) {
@@ -221,9 +213,9 @@ test('destinations: a refused batch is dead-lettered, listed, and re-sent by the
 
     refuse = false;
     assert.match(cli(['destinations', 'retry', 'crm', '--db', c.db]), /^2 dead letters of crm requeued/);
-    await until(() => receiver.acceptedIds().length >= 2, 10000, 'the re-sent dead letters');
+    await until(() => receiver.acceptedIds().length >= 2, 'the re-sent dead letters', 10000);
     assert.deepEqual(receiver.acceptedIds(), events.map((e) => e.id));
-    await until(() => cli(['destinations', 'dead', '--db', c.db]).trim() === '', 10000, 'the dead letters to go');
+    await until(() => cli(['destinations', 'dead', '--db', c.db]).trim() === '', 'the dead letters to go', 10000);
   } finally {
     await c.stop();
     await receiver.close();
@@ -245,14 +237,14 @@ test('destinations: SIGKILL in the middle of deliveries loses nothing after a re
       expected.push(...events.map((e) => e.id));
       assert.equal((await postEvents(c.port, events)).status, 200);
     }
-    await until(() => receiver.deliveries.length >= 2, 10000, 'deliveries to start');
+    await until(() => receiver.deliveries.length >= 2, 'deliveries to start', 10000);
     c.proc.kill('SIGKILL');
     assert.equal((await c.exited).signal, 'SIGKILL');
     const before = receiver.acceptedIds().length;
     assert.ok(before < expected.length, `killed before the end (${before} of ${expected.length} delivered)`);
 
     again = await startCollector({ dir, db: c.db, args: ['--destinations', file] });
-    await until(() => new Set(receiver.acceptedIds()).size >= expected.length, 20000, 'every event');
+    await until(() => new Set(receiver.acceptedIds()).size >= expected.length, 'every event', 20000);
     const ids = receiver.acceptedIds();
     assert.deepEqual([...new Set(ids)].sort(), [...expected].sort(), 'every event, and only those');
     // In order of first arrival, whatever was sent twice.
@@ -276,7 +268,7 @@ test('destinations: SIGTERM stops at once, even in the middle of a long backoff'
   try {
     assert.equal((await postEvents(c.port, [wanted()])).status, 200);
     await until(async () => /relance_destination_retries_total\{destination="crm",stream="events"\} 1/
-      .test((await request(c.port, { path: '/metrics' })).body), 10000, 'a failed attempt');
+      .test((await request(c.port, { path: '/metrics' })).body), 'a failed attempt', 10000);
     const started = Date.now();
     c.proc.kill('SIGTERM');
     const { code } = await c.exited;
